@@ -1,0 +1,37 @@
+package dev.lbkit.api;
+
+import java.util.List;
+
+/**
+ * A mechanism that changes servers' health: active checks, outlier detection, circuit
+ * breakers, slow start. The runtime attaches each input once and gives it a {@link
+ * HealthControl} of its own; signals from different inputs combine (any ejection ejects, the
+ * worst active verdict wins, weight multipliers multiply).
+ *
+ * <p><b>Threading.</b> {@link #start}, {@link #onServersChanged} and {@link #close} run on the
+ * runtime's serialized control plane. {@link #onOutcome} runs on the thread that reported the
+ * outcome, concurrently with everything else: it must be fast and non-blocking, and hands any
+ * state change to {@link HealthControl#execute}. Exceptions thrown by an input are caught and
+ * logged by the runtime.
+ */
+public interface HealthInput extends AutoCloseable {
+
+  /** Called once when the runtime attaches this input. */
+  void start(HealthControl control);
+
+  /**
+   * The server set changed; {@code endpoints} is the full current set. Servers that left need
+   * no explicit forgetting by the control: their signals are dropped by the runtime.
+   */
+  default void onServersChanged(List<Endpoint> endpoints) {}
+
+  /**
+   * One request to {@code endpoint} completed. Called after the endpoint's statistics were
+   * updated.
+   */
+  default void onOutcome(Endpoint endpoint, Outcome outcome, long latencyNanos) {}
+
+  /** Stops timers and releases resources. Idempotent. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,158 @@
+package dev.lbkit.api;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a pick may know about the request: an optional hash key (consistent hashing, sticky
+ * routing), the servers to avoid (already tried by a retry of the same call), and optional
+ * request attributes.
+ *
+ * <p>Use {@link #EMPTY} for the common case: it makes a pick allocation-free. Immutable and
+ * thread-safe.
+ */
+public final class PickContext {
+
+  /** The context of a request with no key, nothing to avoid and no attributes. */
+  public static final PickContext EMPTY = new PickContext(null, Set.of(), Map.of());
+
+  private final String hashKey;
+  private final Set<String> avoid;
+  private final Map<String, String> attributes;
+
+  private PickContext(String hashKey, Set<String> avoid, Map<String, String> attributes) {
+    this.hashKey = hashKey;
+    this.avoid = avoid;
+    this.attributes = attributes;
+  }
+
+  /** Returns a context with only a hash key. */
+  public static PickContext ofKey(String hashKey) {
+    return builder().hashKey(hashKey).build();
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder initialised with this context. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.hashKey = hashKey;
+    b.avoid.addAll(avoid);
+    b.attributes.putAll(attributes);
+    return b;
+  }
+
+  /** The key that consistent hashing and sticky routing hash, if any. */
+  public Optional<String> hashKey() {
+    return Optional.ofNullable(hashKey);
+  }
+
+  /** The hash key, or null: the allocation-free form of {@link #hashKey()} for pick paths. */
+  public String hashKeyOrNull() {
+    return hashKey;
+  }
+
+  /** The ids ({@link Server#id()}) of servers to avoid, unmodifiable. */
+  public Set<String> avoidIds() {
+    return avoid;
+  }
+
+  /** Whether any server is to be avoided; lets pick paths skip the set lookup. */
+  public boolean hasAvoid() {
+    return !avoid.isEmpty();
+  }
+
+  /** Whether {@code server} is to be avoided. */
+  public boolean avoids(Server server) {
+    return !avoid.isEmpty() && avoid.contains(server.id());
+  }
+
+  /** Request attributes, unmodifiable. */
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof PickContext)) {
+      return false;
+    }
+    PickContext c = (PickContext) o;
+    return Objects.equals(hashKey, c.hashKey)
+        && avoid.equals(c.avoid)
+        && attributes.equals(c.attributes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(hashKey, avoid, attributes);
+  }
+
+  @Override
+  public String toString() {
+    return "PickContext{hashKey=" + hashKey + ", avoid=" + avoid + ", attributes=" + attributes + "}";
+  }
+
+  /** Builds a {@link PickContext}. Not thread-safe. */
+  public static final class Builder {
+    private String hashKey;
+    private final Set<String> avoid = new LinkedHashSet<>();
+    private final Map<String, String> attributes = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Sets the hash key; must not be null. */
+    public Builder hashKey(String key) {
+      if (key == null) {
+        throw new IllegalArgumentException("hashKey must not be null, was null");
+      }
+      this.hashKey = key;
+      return this;
+    }
+
+    /** Adds a server to avoid. */
+    public Builder avoid(Server server) {
+      avoid.add(Objects.requireNonNull(server, "server").id());
+      return this;
+    }
+
+    /** Adds servers to avoid. */
+    public Builder avoidAll(Collection<Server> servers) {
+      servers.forEach(this::avoid);
+      return this;
+    }
+
+    /** Adds one request attribute; key and value must not be null. */
+    public Builder attribute(String key, String value) {
+      if (key == null || value == null) {
+        throw new IllegalArgumentException(
+            "attribute entries must not be null, was " + key + "=" + value);
+      }
+      attributes.put(key, value);
+      return this;
+    }
+
+    /** Builds the context. */
+    public PickContext build() {
+      if (hashKey == null && avoid.isEmpty() && attributes.isEmpty()) {
+        return EMPTY;
+      }
+      return new PickContext(
+          hashKey,
+          Collections.unmodifiableSet(new LinkedHashSet<>(avoid)),
+          Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
+    }
+  }
+}

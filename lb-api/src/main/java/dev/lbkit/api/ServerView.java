@@ -1,0 +1,124 @@
+package dev.lbkit.api;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A read-only snapshot of one server for observability: its health and why, its in-flight
+ * count, latency and failure statistics, and details published by health inputs (ejection
+ * count, breaker state, slow-start progress). Immutable.
+ */
+public final class ServerView {
+
+  private final Server server;
+  private final HealthState health;
+  private final int inFlight;
+  private final long latencyEwmaNanos;
+  private final long peakEwmaNanos;
+  private final int consecutiveFailures;
+  private final Outcome lastOutcome;
+  private final double effectiveWeight;
+  private final Map<String, String> details;
+
+  /** Creates a view; used by the runtime. */
+  public ServerView(
+      Server server,
+      HealthState health,
+      int inFlight,
+      long latencyEwmaNanos,
+      long peakEwmaNanos,
+      int consecutiveFailures,
+      Outcome lastOutcome,
+      double effectiveWeight,
+      Map<String, String> details) {
+    this.server = Objects.requireNonNull(server, "server");
+    this.health = Objects.requireNonNull(health, "health");
+    this.inFlight = inFlight;
+    this.latencyEwmaNanos = latencyEwmaNanos;
+    this.peakEwmaNanos = peakEwmaNanos;
+    this.consecutiveFailures = consecutiveFailures;
+    this.lastOutcome = lastOutcome;
+    this.effectiveWeight = effectiveWeight;
+    this.details = Map.copyOf(details);
+  }
+
+  /** The server. */
+  public Server server() {
+    return server;
+  }
+
+  /** Its health; {@code health().reason()} explains it. */
+  public HealthState health() {
+    return health;
+  }
+
+  /** In-flight requests (tracked by algorithms that count them). */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /** Latency EWMA in nanoseconds; 0 before the first sample. */
+  public long latencyEwmaNanos() {
+    return latencyEwmaNanos;
+  }
+
+  /** Peak EWMA in nanoseconds; 0 before the first sample. */
+  public long peakEwmaNanos() {
+    return peakEwmaNanos;
+  }
+
+  /** Failures in a row. */
+  public int consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  /** The last outcome, or null. */
+  public Outcome lastOutcome() {
+    return lastOutcome;
+  }
+
+  /** Weight after health multipliers. */
+  public double effectiveWeight() {
+    return effectiveWeight;
+  }
+
+  /** Details published by health inputs, unmodifiable. */
+  public Map<String, String> details() {
+    return details;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ServerView)) {
+      return false;
+    }
+    ServerView v = (ServerView) o;
+    return inFlight == v.inFlight
+        && latencyEwmaNanos == v.latencyEwmaNanos
+        && peakEwmaNanos == v.peakEwmaNanos
+        && consecutiveFailures == v.consecutiveFailures
+        && Double.compare(effectiveWeight, v.effectiveWeight) == 0
+        && server.equals(v.server)
+        && health.equals(v.health)
+        && lastOutcome == v.lastOutcome
+        && details.equals(v.details);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(server, health, inFlight, latencyEwmaNanos, consecutiveFailures, details);
+  }
+
+  @Override
+  public String toString() {
+    return server.id()
+        + " " + health
+        + ", inFlight=" + inFlight
+        + ", ewma=" + latencyEwmaNanos / 1_000 + "us"
+        + ", consecutiveFailures=" + consecutiveFailures
+        + (details.isEmpty() ? "" : ", " + details);
+  }
+}
