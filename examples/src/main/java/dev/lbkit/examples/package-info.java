@@ -1,0 +1,2 @@
+/** Runnable examples and the demo. */
+package dev.lbkit.examples;

@@ -1,0 +1,2 @@
+/** Server sources: where a cluster's servers come from. */
+package dev.lbkit.discovery;

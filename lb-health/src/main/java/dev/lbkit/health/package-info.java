@@ -1,0 +1,2 @@
+/** Active checks, outlier detection, circuit breaking and slow start. */
+package dev.lbkit.health;

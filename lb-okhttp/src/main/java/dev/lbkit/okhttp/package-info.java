@@ -1,0 +1,2 @@
+/** Balances OkHttp calls across the servers of a cluster. */
+package dev.lbkit.okhttp;
