@@ -1,0 +1,56 @@
+package dev.lbkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the README honest: every {@code java} snippet in README.md must stand, line for line
+ * (ignoring indentation), between {@code // README:name} and {@code // README:end} markers in a
+ * source file that the build compiles.
+ */
+class ReadmeSnippetsTest {
+
+  private static final Pattern SNIPPET = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern MARKED =
+      Pattern.compile("// README:[a-z-]+\\n(.*?)\\n\\s*// README:end", Pattern.DOTALL);
+
+  @Test
+  void everyReadmeSnippetIsCompiledSource() throws IOException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    String readme = Files.readString(root.resolve("README.md"));
+    List<String> marked = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".java"))
+          .filter(f -> f.toString().contains("/src/main/java/"))
+          .collect(Collectors.toList())) {
+        Matcher m = MARKED.matcher(Files.readString(p));
+        while (m.find()) {
+          marked.add(normalize(m.group(1)));
+        }
+      }
+    }
+    Matcher m = SNIPPET.matcher(readme);
+    int snippets = 0;
+    while (m.find()) {
+      snippets++;
+      String snippet = normalize(m.group(1));
+      assertTrue(marked.contains(snippet), "README snippet is not marked compiled source:\n" + snippet);
+    }
+    assertFalse(snippets == 0, "README has no java snippet");
+  }
+
+  private static String normalize(String code) {
+    return code.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("\n"));
+  }
+}
