@@ -57,6 +57,8 @@ public final class RawTcpExample {
       try (LoadBalancer echo = LoadBalancer.builder("echo")
           .servers(alpha.server(), beta.server(), refusing)
           .build()) {
+        System.out.printf("alpha at %s, beta at %s, and %s refuses connections%n%n",
+            alpha.server().id(), beta.server().id(), refusing.id());
         for (int i = 1; i <= 10; i++) {
           System.out.println("hello " + i + " -> " + call(echo, "hello " + i));
         }
