@@ -257,7 +257,10 @@ final class DnsServerSource implements ServerSource {
       return querySrv();
     }
     List<Server> servers = new ArrayList<>();
+    // The TTL of the record sets found; an empty AAAA answer next to A records (an IPv4-only
+    // name) must not shorten the refresh to its negative TTL.
     long ttl = Long.MAX_VALUE;
+    long negativeTtl = Long.MAX_VALUE;
     boolean nxdomain = false;
     int[] types =
         family == DnsSourceBuilder.AddressFamily.IPV4 ? new int[] {Type.A}
@@ -270,7 +273,11 @@ final class DnsServerSource implements ServerSource {
       }
       Message m = (Message) r;
       nxdomain |= m.getRcode() == Rcode.NXDOMAIN;
-      ttl = Math.min(ttl, ttl(m));
+      if (m.getSection(Section.ANSWER).isEmpty()) {
+        negativeTtl = Math.min(negativeTtl, ttl(m));
+      } else {
+        ttl = Math.min(ttl, ttl(m));
+      }
       for (Record rec : m.getSection(Section.ANSWER)) {
         InetAddress address = null;
         if (rec instanceof ARecord) {
@@ -283,7 +290,8 @@ final class DnsServerSource implements ServerSource {
         }
       }
     }
-    return new Answer(dedupe(servers), ttl, nxdomain && servers.isEmpty(), null);
+    return new Answer(dedupe(servers), ttl == Long.MAX_VALUE ? negativeTtl : ttl,
+        nxdomain && servers.isEmpty(), null);
   }
 
   private Answer querySrv() {
