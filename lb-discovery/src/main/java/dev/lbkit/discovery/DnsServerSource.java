@@ -191,6 +191,12 @@ final class DnsServerSource implements ServerSource {
   }
 
   private Duration apply(Answer answer) {
+    synchronized (this) {
+      if (closed) {
+        // A query cut short by close() is no failure worth a warning.
+        return failureRetry;
+      }
+    }
     if (answer.failure != null) {
       warn(answer.failure + "; " + keeping() + "; retrying in " + failureRetry);
       return failureRetry;
