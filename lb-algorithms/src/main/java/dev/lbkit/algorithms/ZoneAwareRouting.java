@@ -30,7 +30,9 @@ import java.util.Set;
  *       #DEFAULT_SPILL_THRESHOLD_PERCENT}%), it keeps {@code capacity / threshold} of the
  *       traffic and the rest spills to the other zones of the caller's region, in proportion
  *       to their pickable weight; when those cannot take it either, to the next region, and so
- *       on, region by region. Servers without a zone or region come last.
+ *       on, region by region. Servers without a zone or region come last. With {@link
+ *       Builder#callerShares}, the local region is split by Envoy's rule instead: the local
+ *       zone's share of callers against its share of the region's pickable capacity.
  *   <li><b>Weighted split</b> ({@link Builder#zoneWeights}): a fixed split such as 70/20/10, for
  *       migrations. Each zone's share is scaled by its health as above, then the shares are
  *       normalised, so the share of a zone that goes down moves to the others in proportion.
@@ -116,6 +118,7 @@ public final class ZoneAwareRouting {
     private List<String> regionOrder = List.of();
     private boolean strict;
     private Set<String> knownZones = Set.of();
+    private Map<String, Double> callerShares;
 
     private Builder() {}
 
@@ -150,6 +153,22 @@ public final class ZoneAwareRouting {
     public Builder zoneWeights(Map<String, Integer> weights) {
       Objects.requireNonNull(weights, "zoneWeights");
       this.zoneWeights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+      return this;
+    }
+
+    /**
+     * How the calling fleet is spread over the local region's zones, for example {@code a=0.5,
+     * b=0.25, c=0.25}; relative shares, each at least 0, the local zone's positive. Locality mode
+     * then splits the local region's traffic as Envoy's zone-aware routing does: when the local
+     * zone's share of the region's pickable capacity is at least its share of callers, it keeps
+     * all of it; otherwise it keeps {@code capacity share / caller share}, and the rest goes to
+     * the other zones in proportion to their surplus ({@code capacity share - caller share}).
+     * Without it, the local zone keeps everything while it stays above the spill threshold,
+     * which suits callers spread like their servers.
+     */
+    public Builder callerShares(Map<String, Double> shares) {
+      Objects.requireNonNull(shares, "callerShares");
+      this.callerShares = Collections.unmodifiableMap(new LinkedHashMap<>(shares));
       return this;
     }
 
@@ -252,6 +271,23 @@ public final class ZoneAwareRouting {
         throw new IllegalArgumentException(
             "localZone must be set for locality routing, was null (or use zoneWeights(...) or latencyBased())");
       }
+      if (callerShares != null) {
+        if (mode != Mode.LOCALITY) {
+          throw new IllegalArgumentException(
+              "callerShares applies to locality routing only, was set with " + (latencyBased ? "latencyBased" : "zoneWeights"));
+        }
+        for (Map.Entry<String, Double> e : callerShares.entrySet()) {
+          Double v = e.getValue();
+          if (v == null || !(v >= 0) || v.isInfinite()) {
+            throw new IllegalArgumentException("callerShares[" + e.getKey() + "] must be a finite number >= 0, was " + v);
+          }
+        }
+        Double local = callerShares.get(localZone);
+        if (local == null || local <= 0) {
+          throw new IllegalArgumentException(
+              "callerShares[" + localZone + "] (the local zone) must be > 0, was " + local);
+        }
+      }
       Set<String> known = new LinkedHashSet<>(knownZones);
       if (zoneWeights != null) {
         known.addAll(zoneWeights.keySet());
@@ -277,7 +313,8 @@ public final class ZoneAwareRouting {
           zoneWeights == null ? Map.of() : zoneWeights,
           latencyExponent,
           latencyRefresh.toNanos(),
-          new ArrayList<>(regionOrder));
+          new ArrayList<>(regionOrder),
+          callerShares == null ? Map.of() : callerShares);
     }
   }
 }

@@ -36,6 +36,7 @@ final class ZoneRouter implements ZoneRouting {
   private final double latencyExponent;
   private final long latencyRefreshNanos;
   private final List<String> regionOrder;
+  private final Map<String, Double> callerShares;
 
   ZoneRouter(
       ZoneAwareRouting.Mode mode,
@@ -45,7 +46,8 @@ final class ZoneRouter implements ZoneRouting {
       Map<String, Integer> zoneWeights,
       double latencyExponent,
       long latencyRefreshNanos,
-      List<String> regionOrder) {
+      List<String> regionOrder,
+      Map<String, Double> callerShares) {
     this.mode = mode;
     this.localZone = localZone;
     this.localRegion = localRegion;
@@ -54,6 +56,7 @@ final class ZoneRouter implements ZoneRouting {
     this.latencyExponent = latencyExponent;
     this.latencyRefreshNanos = latencyRefreshNanos;
     this.regionOrder = List.copyOf(regionOrder);
+    this.callerShares = callerShares;
   }
 
   /** The endpoints of one zone within one tier. */
@@ -194,7 +197,8 @@ final class ZoneRouter implements ZoneRouting {
     for (int i = 0; i < zones.length; i++) {
       Zone z = zones[i];
       if (z.name.equals(localZone)) {
-        levels[i] = 0;
+        // With caller shares the whole local region is one level, split by Envoy's rule.
+        levels[i] = callerShares.isEmpty() ? 0 : 1;
       } else if (z.region != null && z.region.equals(region)) {
         levels[i] = 1;
       } else if (z.region != null) {
@@ -245,7 +249,68 @@ final class ZoneRouter implements ZoneRouting {
       int l = levels[i];
       shares[i] = levelPickable[l] == 0 ? 0 : load[l] * zones[i].pickableWeight / levelPickable[l];
     }
+    if (!callerShares.isEmpty() && maxLevel >= 1) {
+      envoySplit(zones, levels, load[1], levelPickable[1], shares);
+    }
     return shares;
+  }
+
+  /**
+   * Envoy's zone-aware split of the local region's load: with {@code up[z]} each zone's share
+   * of the region's pickable weight and {@code callers[z]} its share of callers, the local zone
+   * keeps everything when {@code up[local] >= callers[local]}, else {@code up[local] /
+   * callers[local]} of it; the rest goes to the other zones in proportion to {@code up[z] -
+   * callers[z]} where positive.
+   */
+  private void envoySplit(Zone[] zones, int[] levels, double regionLoad, long regionPickable, double[] shares) {
+    int local = -1;
+    double callerSum = 0;
+    for (int i = 0; i < zones.length; i++) {
+      if (levels[i] == 1) {
+        callerSum += callerShares.getOrDefault(zones[i].name, 0.0);
+        if (zones[i].name.equals(localZone)) {
+          local = i;
+        }
+      }
+    }
+    if (regionPickable == 0 || callerSum <= 0) {
+      return;
+    }
+    double localUp = local < 0 ? 0 : (double) zones[local].pickableWeight / regionPickable;
+    double localCallers = callerShares.getOrDefault(localZone, 0.0) / callerSum;
+    if (local >= 0 && localUp >= localCallers) {
+      for (int i = 0; i < zones.length; i++) {
+        if (levels[i] == 1) {
+          shares[i] = i == local ? regionLoad : 0;
+        }
+      }
+      return;
+    }
+    double keep = localCallers <= 0 ? 0 : localUp / localCallers;
+    double surplusSum = 0;
+    for (int i = 0; i < zones.length; i++) {
+      if (levels[i] == 1 && i != local) {
+        double up = (double) zones[i].pickableWeight / regionPickable;
+        surplusSum += Math.max(0, up - callerShares.getOrDefault(zones[i].name, 0.0) / callerSum);
+      }
+    }
+    if (surplusSum <= 0) {
+      // The local zone has no pickable servers and the others exactly match their callers:
+      // keep the split by capacity.
+      return;
+    }
+    for (int i = 0; i < zones.length; i++) {
+      if (levels[i] != 1) {
+        continue;
+      }
+      if (i == local) {
+        shares[i] = regionLoad * keep;
+      } else {
+        double up = (double) zones[i].pickableWeight / regionPickable;
+        double surplus = Math.max(0, up - callerShares.getOrDefault(zones[i].name, 0.0) / callerSum);
+        shares[i] = regionLoad * (1 - keep) * surplus / surplusSum;
+      }
+    }
   }
 
   /** Configured weight times health, normalised; without any, pickable weight times health. */
@@ -274,6 +339,7 @@ final class ZoneRouter implements ZoneRouting {
       default:
         return "ZoneAwareRouting{locality, local zone " + localZone
             + (localRegion == null ? "" : ", region " + localRegion)
+            + (callerShares.isEmpty() ? "" : ", caller shares " + callerShares)
             + ", spill below " + Math.round(threshold * 100) + "%}";
     }
   }

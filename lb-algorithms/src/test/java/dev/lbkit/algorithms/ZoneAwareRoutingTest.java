@@ -163,6 +163,34 @@ class ZoneAwareRoutingTest {
   }
 
   @Test
+  void callerSharesSplitTheRegionAsEnvoysZoneAwareRouting() {
+    List<Server> a = zone("a", "r", 4, 1);
+    LoadBalancer lb = balancer(concat(a, zone("b", "r", 3, 1), zone("c", "r", 3, 1), zone("d", "r2", 3, 1)),
+        ZoneAwareRouting.builder().localZone("a").callerShares(Map.of("a", 2.0, "b", 1.0, "c", 1.0)).build());
+    // Capacity 4:3:3 = 40/30/30% against callers 50/25/25%: a keeps 0.4 / 0.5 = 80%; the 20%
+    // left goes to b and c in proportion to their surplus, 5 points each: 10% and 10%.
+    Map<String, Integer> counts = countZones(lb, PICKS);
+    assertShare(counts, "a", 0.8);
+    assertShare(counts, "b", 0.1);
+    assertShare(counts, "c", 0.1);
+    assertEquals(0, counts.getOrDefault("d", 0));
+
+    // a loses two servers: capacity 2:3:3 = 25/37.5/37.5%; a keeps 0.25 / 0.5 = 50%.
+    health.down(a.get(0), a.get(1));
+    counts = countZones(lb, PICKS);
+    assertShare(counts, "a", 0.5);
+    assertShare(counts, "b", 0.25);
+    assertShare(counts, "c", 0.25);
+  }
+
+  @Test
+  void callerSharesKeepAllTrafficLocalWhenTheLocalZoneHasEnoughCapacity() {
+    LoadBalancer lb = balancer(concat(zone("a", "r", 5, 1), zone("b", "r", 3, 1), zone("c", "r", 2, 1)),
+        ZoneAwareRouting.builder().localZone("a").callerShares(Map.of("a", 1.0, "b", 1.0, "c", 1.0)).build());
+    assertEquals(Map.of("a", 1000), countZones(lb, 1000));
+  }
+
+  @Test
   void weightedSplitFollowsConfiguredWeightsAndRenormalisesWhenAZoneGoesDown() {
     List<Server> c = zone("c", "r", 2, 1);
     LoadBalancer lb = balancer(concat(zone("a", "r", 4, 1), zone("b", "r", 1, 1), c, zone("old", "r", 3, 1)),
@@ -277,6 +305,10 @@ class ZoneAwareRoutingTest {
         () -> ZoneAwareRouting.builder().zoneWeights(Map.of("a", 0)).build());
     assertRejected("latencyExponent must be in [0.5, 10], was 0.0",
         () -> ZoneAwareRouting.builder().latencyBased().latencyExponent(0).build());
+    assertRejected("callerShares[a] (the local zone) must be > 0, was null",
+        () -> ZoneAwareRouting.builder().localZone("a").callerShares(Map.of("b", 1.0)).build());
+    assertRejected("callerShares[b] must be a finite number >= 0, was -1.0",
+        () -> ZoneAwareRouting.builder().localZone("a").callerShares(Map.of("a", 1.0, "b", -1.0)).build());
     // Strict mode accepts a known local zone, here from the weights' keys.
     ZoneAwareRouting.builder().zoneWeights(Map.of("a", 1)).localZone("a").strict(true).build();
   }
