@@ -53,6 +53,11 @@ final class Dnsmasq implements AutoCloseable {
 
   /** The dnsmasq binary, or null. */
   static Path binary() {
+    String override = System.getProperty("lbkit.dnsmasq");
+    if (override != null) {
+      // -Dlbkit.dnsmasq=/path picks the binary; a missing path simulates a machine without it.
+      return Files.isExecutable(Path.of(override)) ? Path.of(override) : null;
+    }
     List<Path> candidates = new ArrayList<>();
     candidates.add(Path.of("/usr/sbin/dnsmasq"));
     String pathEnv = System.getenv("PATH");
