@@ -50,7 +50,9 @@ import org.xbill.DNS.Type;
  * "rarely", which a weighted balancer with weight 1 next to 100s approximates), priority = the
  * record's priority, so that 0 is the highest tier; priorities above {@link
  * Server#MAX_PRIORITY} are lowered to it, with a warning. A target of "." (RFC 2782: no
- * service) is skipped.
+ * service) is skipped. With {@code resolveTargets(true)}, each target becomes one server per
+ * address (from the additional section, or an A/AAAA query), each with the record's full
+ * weight, and metadata {@code srv-target} names the target.
  *
  * <p><b>Threading.</b> One refresh at a time runs on the scheduler; the next is scheduled when
  * it ends. {@link #close} does not wait for a running query; its answer is dropped.
@@ -58,6 +60,9 @@ import org.xbill.DNS.Type;
 final class DnsServerSource implements ServerSource {
 
   private static final Logger log = LoggerFactory.getLogger(DnsServerSource.class);
+
+  /** Metadata key holding the SRV target name of a server whose target was resolved. */
+  static final String SRV_TARGET_METADATA = "srv-target";
 
   /** EDNS payload size, 1232 bytes: the DNS Flag Day 2020 value, which avoids IP fragmentation. */
   private static final int EDNS_PAYLOAD_SIZE = 1232;
@@ -72,6 +77,7 @@ final class DnsServerSource implements ServerSource {
   private final Duration maxTtl;
   private final Duration failureRetry;
   private final boolean keepLastOnEmpty;
+  private final boolean resolveTargets;
   private final int weight;
   private final int priority;
   private final String zone;
@@ -107,6 +113,7 @@ final class DnsServerSource implements ServerSource {
     this.maxTtl = b.maxTtl;
     this.failureRetry = b.failureRetry;
     this.keepLastOnEmpty = b.keepLastOnEmpty;
+    this.resolveTargets = b.resolveTargets;
     this.weight = b.weight;
     this.priority = b.priority;
     this.zone = b.zone;
@@ -262,20 +269,43 @@ final class DnsServerSource implements ServerSource {
     if (srv) {
       return querySrv();
     }
+    Object r = addresses(name);
+    if (r instanceof String) {
+      return Answer.failed((String) r);
+    }
+    Addresses a = (Addresses) r;
     List<Server> servers = new ArrayList<>();
+    for (InetAddress address : a.addresses) {
+      servers.add(server(address.getHostAddress(), port, weight, priority, null));
+    }
+    return new Answer(dedupe(servers), a.ttl, a.nxdomain, null);
+  }
+
+  /** The addresses of one name, with the TTL to refresh them by. */
+  private static final class Addresses {
+    final List<InetAddress> addresses;
+    final long ttl;
+    final boolean nxdomain;
+
+    Addresses(List<InetAddress> addresses, long ttl, boolean nxdomain) {
+      this.addresses = addresses;
+      this.ttl = ttl;
+      this.nxdomain = nxdomain;
+    }
+  }
+
+  /** Queries the configured address families of {@code host}; a String describes a failure. */
+  private Object addresses(Name host) {
+    List<InetAddress> found = new ArrayList<>();
     // The TTL of the record sets found; an empty AAAA answer next to A records (an IPv4-only
     // name) must not shorten the refresh to its negative TTL.
     long ttl = Long.MAX_VALUE;
     long negativeTtl = Long.MAX_VALUE;
     boolean nxdomain = false;
-    int[] types =
-        family == DnsSourceBuilder.AddressFamily.IPV4 ? new int[] {Type.A}
-            : family == DnsSourceBuilder.AddressFamily.IPV6 ? new int[] {Type.AAAA}
-            : new int[] {Type.A, Type.AAAA};
-    for (int type : types) {
-      Object r = send(type);
+    for (int type : addressTypes()) {
+      Object r = send(host, type);
       if (r instanceof String) {
-        return Answer.failed((String) r);
+        return r;
       }
       Message m = (Message) r;
       nxdomain |= m.getRcode() == Rcode.NXDOMAIN;
@@ -285,27 +315,43 @@ final class DnsServerSource implements ServerSource {
         ttl = Math.min(ttl, ttl(m));
       }
       for (Record rec : m.getSection(Section.ANSWER)) {
-        InetAddress address = null;
-        if (rec instanceof ARecord) {
-          address = ((ARecord) rec).getAddress();
-        } else if (rec instanceof AAAARecord) {
-          address = ((AAAARecord) rec).getAddress();
-        }
+        InetAddress address = address(rec);
         if (address != null) {
-          servers.add(server(address.getHostAddress(), port, weight, priority));
+          found.add(address);
         }
       }
     }
-    return new Answer(dedupe(servers), ttl == Long.MAX_VALUE ? negativeTtl : ttl,
-        nxdomain && servers.isEmpty(), null);
+    return new Addresses(found, ttl == Long.MAX_VALUE ? negativeTtl : ttl, nxdomain && found.isEmpty());
+  }
+
+  private int[] addressTypes() {
+    switch (family) {
+      case IPV4:
+        return new int[] {Type.A};
+      case IPV6:
+        return new int[] {Type.AAAA};
+      default:
+        return new int[] {Type.A, Type.AAAA};
+    }
+  }
+
+  private InetAddress address(Record rec) {
+    if (rec instanceof ARecord && family != DnsSourceBuilder.AddressFamily.IPV6) {
+      return ((ARecord) rec).getAddress();
+    }
+    if (rec instanceof AAAARecord && family != DnsSourceBuilder.AddressFamily.IPV4) {
+      return ((AAAARecord) rec).getAddress();
+    }
+    return null;
   }
 
   private Answer querySrv() {
-    Object r = send(Type.SRV);
+    Object r = send(name, Type.SRV);
     if (r instanceof String) {
       return Answer.failed((String) r);
     }
     Message m = (Message) r;
+    long ttl = ttl(m);
     List<Server> servers = new ArrayList<>();
     for (Record rec : m.getSection(Section.ANSWER)) {
       if (!(rec instanceof SRVRecord)) {
@@ -322,13 +368,45 @@ final class DnsServerSource implements ServerSource {
             display, tier, target, s.getPort(), Server.MAX_PRIORITY, Server.MAX_PRIORITY);
         tier = Server.MAX_PRIORITY;
       }
-      servers.add(server(target, s.getPort(), Math.max(Server.MIN_WEIGHT, s.getWeight()), tier));
+      int w = Math.max(Server.MIN_WEIGHT, s.getWeight());
+      if (!resolveTargets) {
+        servers.add(server(target, s.getPort(), w, tier, null));
+        continue;
+      }
+      // The additional section usually carries the targets' addresses (Consul, CoreDNS,
+      // dnsmasq); ask only for targets it leaves out.
+      List<InetAddress> addresses = new ArrayList<>();
+      for (Record extra : m.getSection(Section.ADDITIONAL)) {
+        InetAddress address = extra.getName().equals(s.getTarget()) ? address(extra) : null;
+        if (address != null) {
+          addresses.add(address);
+          ttl = Math.min(ttl, extra.getTTL());
+        }
+      }
+      if (addresses.isEmpty()) {
+        Object a = addresses(s.getTarget());
+        if (a instanceof String) {
+          return Answer.failed("resolving SRV target " + target + ": " + a);
+        }
+        addresses = ((Addresses) a).addresses;
+        if (!addresses.isEmpty()) {
+          ttl = Math.min(ttl, ((Addresses) a).ttl);
+        } else {
+          log.debug("{}: SRV target {} has no address; skipped", display, target);
+        }
+      }
+      for (InetAddress address : addresses) {
+        servers.add(server(address.getHostAddress(), s.getPort(), w, tier, target));
+      }
     }
-    return new Answer(dedupe(servers), ttl(m), m.getRcode() == Rcode.NXDOMAIN, null);
+    return new Answer(dedupe(servers), ttl, m.getRcode() == Rcode.NXDOMAIN, null);
   }
 
-  private Server server(String host, int p, int w, int tier) {
+  private Server server(String host, int p, int w, int tier, String srvTarget) {
     Server.Builder b = Server.builder(host, p).weight(w).priority(tier);
+    if (srvTarget != null) {
+      b.metadata(SRV_TARGET_METADATA, srvTarget);
+    }
     if (zone != null) {
       b.zone(zone);
     }
@@ -352,8 +430,8 @@ final class DnsServerSource implements ServerSource {
    * Sends one query; returns the answer message (NOERROR or NXDOMAIN), or a description of the
    * failure.
    */
-  private Object send(int type) {
-    Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+  private Object send(Name qname, int type) {
+    Message query = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
     Message response;
     try {
       response = resolver.send(query);

@@ -84,6 +84,7 @@ public final class DnsSourceBuilder {
   Duration maxTtl = DEFAULT_MAX_TTL;
   Duration failureRetry = DEFAULT_FAILURE_RETRY;
   boolean keepLastOnEmpty = DEFAULT_KEEP_LAST_ON_EMPTY;
+  boolean resolveTargets;
   int weight = Server.DEFAULT_WEIGHT;
   int priority = Server.DEFAULT_PRIORITY;
   String zone;
@@ -144,6 +145,18 @@ public final class DnsSourceBuilder {
     return this;
   }
 
+  /**
+   * SRV sources only: whether targets are resolved to addresses here, one server per address,
+   * instead of being handed on as host names. Turn it on when the balancer's client cannot
+   * resolve the targets itself, for example Consul node names asked of a Consul agent on port
+   * 8600. The address families follow {@link #addressFamily}. Default false: the client resolves
+   * the target names.
+   */
+  public DnsSourceBuilder resolveTargets(boolean resolve) {
+    this.resolveTargets = resolve;
+    return this;
+  }
+
   /** Weight of every server of an address source; SRV sources take the records' weights. */
   public DnsSourceBuilder weight(int weight) {
     this.weight = weight;
@@ -196,6 +209,9 @@ public final class DnsSourceBuilder {
     checkName(name, srv);
     if (!srv && (port < 1 || port > 65535)) {
       throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
+    }
+    if (!srv && resolveTargets) {
+      throw new IllegalArgumentException("resolveTargets applies to SRV sources only, was set for addresses of " + name);
     }
     checkPositive("queryTimeout", queryTimeout);
     checkPositive("failureRetry", failureRetry);

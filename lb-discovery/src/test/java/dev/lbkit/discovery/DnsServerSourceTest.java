@@ -111,6 +111,28 @@ class DnsServerSourceTest {
   }
 
   @Test
+  void srvTargetsResolveToOneServerPerAddressWhenAsked() throws IOException {
+    dns = Dnsmasq.start(dir, "--local-ttl=20",
+        "--srv-host=" + USERS_SRV + ",a." + Dnsmasq.DOMAIN + ",8080,0,5",
+        "--srv-host=" + USERS_SRV + ",b." + Dnsmasq.DOMAIN + ",8081,1,0",
+        "--srv-host=" + USERS_SRV + ",gone." + Dnsmasq.DOMAIN + ",8082,0,1",
+        "--host-record=a." + Dnsmasq.DOMAIN + ",10.0.0.1",
+        "--host-record=b." + Dnsmasq.DOMAIN + ",10.0.0.2",
+        "--host-record=b." + Dnsmasq.DOMAIN + ",10.0.0.3");
+    startSource(ServerSources.dnsSrv(USERS_SRV).resolveTargets(true)
+        .addressFamily(DnsSourceBuilder.AddressFamily.IPV4));
+    List<Server> servers = listener.last().stream()
+        .sorted((x, y) -> x.id().compareTo(y.id())).collect(java.util.stream.Collectors.toList());
+    assertEquals(
+        List.of(
+            Server.builder("10.0.0.1", 8080).weight(5).metadata("srv-target", "a.lbkit.test").build(),
+            Server.builder("10.0.0.2", 8081).priority(1).metadata("srv-target", "b.lbkit.test").build(),
+            Server.builder("10.0.0.3", 8081).priority(1).metadata("srv-target", "b.lbkit.test").build()),
+        servers,
+        "a target without an address is skipped");
+  }
+
+  @Test
   void srvSourceFollowsRestartedRecords() throws IOException {
     dns = Dnsmasq.start(dir, "--local-ttl=5",
         "--srv-host=" + USERS_SRV + ",a." + Dnsmasq.DOMAIN + ",8080,0,1",

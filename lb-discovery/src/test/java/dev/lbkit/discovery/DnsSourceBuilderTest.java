@@ -59,6 +59,8 @@ class DnsSourceBuilderTest {
         () -> ServerSources.dnsAddresses("web.example", 80).resolver(LOCAL).queryTimeout(Duration.ofSeconds(-1)).build());
     assertRejected("failureRetry must be positive, was PT0S",
         () -> ServerSources.dnsAddresses("web.example", 80).resolver(LOCAL).failureRetry(Duration.ZERO).build());
+    assertRejected("resolveTargets applies to SRV sources only, was set for addresses of web.example",
+        () -> ServerSources.dnsAddresses("web.example", 80).resolver(LOCAL).resolveTargets(true).build());
     assertRejected("zone must not be empty, was ' '",
         () -> ServerSources.dnsAddresses("web.example", 80).resolver(LOCAL).zone(" ").build());
   }
