@@ -106,6 +106,10 @@ final class DnsServerSource implements ServerSource {
     this.port = b.port;
     this.family = b.family;
     InetSocketAddress server = b.resolver != null ? b.resolver : ResolverConfig.getCurrentConfig().server();
+    if (server == null) {
+      // No name server configured at all: the local resolver port is the only sensible guess.
+      server = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), SimpleResolver.DEFAULT_PORT);
+    }
     this.resolver = new SimpleResolver(server);
     resolver.setTimeout(b.queryTimeout);
     resolver.setEDNS(0, EDNS_PAYLOAD_SIZE, 0, List.of());

@@ -68,6 +68,13 @@ public final class DnsSourceBuilder {
    */
   public static final boolean DEFAULT_KEEP_LAST_ON_EMPTY = true;
 
+  /**
+   * Whether SRV targets are resolved to addresses by default: no, because most clients (and
+   * Kubernetes pod names) resolve target names themselves, and a name keeps TLS host checks
+   * working.
+   */
+  public static final boolean DEFAULT_RESOLVE_TARGETS = false;
+
   /** Highest length of a host name in text form, without the final dot (RFC 1035, 2.3.4). */
   static final int MAX_NAME_LENGTH = 253;
 
@@ -84,7 +91,7 @@ public final class DnsSourceBuilder {
   Duration maxTtl = DEFAULT_MAX_TTL;
   Duration failureRetry = DEFAULT_FAILURE_RETRY;
   boolean keepLastOnEmpty = DEFAULT_KEEP_LAST_ON_EMPTY;
-  boolean resolveTargets;
+  boolean resolveTargets = DEFAULT_RESOLVE_TARGETS;
   int weight = Server.DEFAULT_WEIGHT;
   int priority = Server.DEFAULT_PRIORITY;
   String zone;
@@ -149,8 +156,8 @@ public final class DnsSourceBuilder {
    * SRV sources only: whether targets are resolved to addresses here, one server per address,
    * instead of being handed on as host names. Turn it on when the balancer's client cannot
    * resolve the targets itself, for example Consul node names asked of a Consul agent on port
-   * 8600. The address families follow {@link #addressFamily}. Default false: the client resolves
-   * the target names.
+   * 8600. The address families follow {@link #addressFamily}. Default {@value #DEFAULT_RESOLVE_TARGETS}: the
+   * client resolves the target names.
    */
   public DnsSourceBuilder resolveTargets(boolean resolve) {
     this.resolveTargets = resolve;
