@@ -50,6 +50,37 @@ class ReadmeSnippetsTest {
     assertFalse(snippets == 0, "README has no java snippet");
   }
 
+  @Test
+  void readmeStartsWithTheDemoAndTestCommandsThatCiRuns() throws IOException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    String readme = Files.readString(root.resolve("README.md"));
+    int demo = readme.indexOf("\nmvn -q -Pdemo -DskipTests package ");
+    int tests = readme.indexOf("\nmvn -B verify ");
+    assertTrue(demo > 0 && tests > demo && readme.indexOf("\n## ") > tests,
+        "README must give the demo command, then the test command, before its first section");
+    assertTrue(Files.readString(root.resolve(".ci/run")).contains("\nmvn -B verify\n"),
+        ".ci/run must run the README's test command");
+  }
+
+  @Test
+  void everyConstantTheReadmeNamesExistsInTheSources() throws IOException {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    String readme = Files.readString(root.resolve("README.md"));
+    StringBuilder sources = new StringBuilder();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".java"))
+          .filter(f -> f.toString().contains("/src/main/java/"))
+          .collect(Collectors.toList())) {
+        sources.append(Files.readString(p));
+      }
+    }
+    Matcher m = Pattern.compile("`(?:[A-Za-z]+\\.)?((?:DEFAULT|MAX|MIN)_[A-Z_]+)`").matcher(readme);
+    while (m.find()) {
+      assertTrue(Pattern.compile("public static final [\\w<>, ]+ " + m.group(1) + " =").matcher(sources).find(),
+          "README names " + m.group(1) + ", which no public constant declares");
+    }
+  }
+
   private static String normalize(String code) {
     return code.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("\n"));
   }
