@@ -133,7 +133,7 @@ final class Hashing {
 
   /** Maps a 64-bit hash to a double in the open interval (0, 1), never exactly 0 or 1. */
   static double unitOpen(long hash) {
-    return ((hash >>> 11) + 0.5) * 0x1.0p-53;
+    return ((hash >>> 12) + 0.5) * 0x1.0p-52;
   }
 
   /**
