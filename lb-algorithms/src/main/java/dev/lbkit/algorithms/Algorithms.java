@@ -36,10 +36,10 @@ public final class Algorithms {
 
   /**
    * Points per server on the ring by default: keeps the busiest server's share of the hash space
-   * within 1.10 × the mean for up to 100 equal servers (see the table in the ring-hash docs),
-   * while a ring for 100 servers takes 1.2 MiB.
+   * within 1.10 × the mean for up to 100 equal servers (1,024 does not: 1.102 at 55 servers; see
+   * the table in the ring-hash docs), while a ring for 100 servers takes 2.3 MiB.
    */
-  public static final int DEFAULT_VIRTUAL_NODES_PER_SERVER = 1024;
+  public static final int DEFAULT_VIRTUAL_NODES_PER_SERVER = 2048;
 
   /**
    * The Maglev table size by default: the paper's small table, a prime, 256 KiB, and max/mean
@@ -248,7 +248,7 @@ public final class Algorithms {
     /**
      * Ring points per server of average weight, in [1, {@value #MAX_RING_SIZE}]; default {@value
      * #DEFAULT_VIRTUAL_NODES_PER_SERVER}. The ring has {@code min(N × this, maxRingSize)} points,
-     * shared in proportion to weight, at least one per server.
+     * shared in proportion to weight, at least one per server (so up to N over the cap).
      */
     public RingHashBuilder virtualNodesPerServer(int points) {
       this.virtualNodesPerServer = points;
