@@ -98,6 +98,11 @@ final class BoundedLoadHash implements Algorithm {
       return (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(factor * (total + 1) * shares[i]));
     }
 
+    /** The ring's servers, in the order {@link #cap} indexes them. */
+    Endpoint[] ringEndpoints() {
+      return ring.endpoints;
+    }
+
     long totalInFlight() {
       long total = 0;
       for (Endpoint e : ring.endpoints) {
