@@ -31,13 +31,13 @@ import dev.lbkit.api.PickContext;
  */
 public final class Algorithms {
 
-  /** The largest ring, as Envoy caps {@code maximum_ring_size}: 8M points, 96 MiB. */
+  /** The largest ring, as Envoy caps {@code maximum_ring_size}: 8M points, 64 MiB. */
   public static final int MAX_RING_SIZE = 8 * 1024 * 1024;
 
   /**
    * Points per server on the ring by default: keeps the busiest server's share of the hash space
    * within 1.10 × the mean for up to 100 equal servers (1,024 does not: 1.102 at 55 servers; see
-   * the table in the ring-hash docs), while a ring for 100 servers takes 2.3 MiB.
+   * the table in the ring-hash docs), while a ring for 100 servers takes 1.6 MiB.
    */
   public static final int DEFAULT_VIRTUAL_NODES_PER_SERVER = 2048;
 

@@ -114,14 +114,14 @@ final class BoundedLoadHash implements Algorithm {
     @Override
     public Selection pick(PickContext ctx) {
       long hash = HashKeys.keyHash(ctx, context);
-      int start = HashKeys.ceilingIndex(ring.points, hash);
+      int start = ring.ceiling(hash);
       int size = ring.points.length;
       long total = 0;
       for (int round = 0; round < 2; round++) {
         total = totalInFlight();
         int previous = -1;
         for (int step = 0; step < size; step++) {
-          int owner = ring.owners[(start + step) % size];
+          int owner = ring.owner((start + step) % size);
           if (owner == previous) {
             continue;
           }

@@ -6,6 +6,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,8 +22,8 @@ import java.util.List;
  * hash, so points depend only on the server id, never on list order.
  *
  * <p><b>Cost.</b> Pick: one xxHash64 of the key and a binary search, O(log R) for R points, no
- * allocation (see {@link Hashing} for non-ASCII keys). Rebuild: O(R log R) time; memory 12 bytes
- * per point (a {@code long} and an {@code int}). A weight change rebuilds.
+ * allocation (see {@link Hashing} for non-ASCII keys). Rebuild: O(R log R) time; memory 8 bytes
+ * per point (position and server index packed in one {@code long}). A weight change rebuilds.
  *
  * <p><b>Balance</b>: measured share of the hash space (max over servers / mean), equal weights,
  * servers 10.0.x.y:80, default 2,048 points per server; asserted by {@code
@@ -31,9 +32,9 @@ import java.util.List;
  * <table>
  *   <caption>Default ring size, memory and balance</caption>
  *   <tr><th>N</th><th>points</th><th>memory</th><th>max/mean</th><th>build</th></tr>
- *   <tr><td>10</td><td>20,480</td><td>240 KiB</td><td>1.032</td><td>~1 ms</td></tr>
- *   <tr><td>100</td><td>204,800</td><td>2.3 MiB</td><td>1.076</td><td>~30 ms</td></tr>
- *   <tr><td>1,000</td><td>2,048,000</td><td>23 MiB</td><td>1.080</td><td>~300 ms</td></tr>
+ *   <tr><td>10</td><td>20,480</td><td>160 KiB</td><td>1.032</td><td>~1 ms</td></tr>
+ *   <tr><td>100</td><td>204,800</td><td>1.6 MiB</td><td>1.076</td><td>~30 ms</td></tr>
+ *   <tr><td>1,000</td><td>2,048,000</td><td>16 MiB</td><td>1.080</td><td>~300 ms</td></tr>
  * </table>
  *
  * <p>Over every N from 1 to 100 the worst figure is 1.092 (N = 88), which {@code
@@ -86,16 +87,22 @@ final class RingHash implements Algorithm {
         + maxRingSize + "}";
   }
 
-  /** An immutable ring: sorted point hashes and the index of each point's server. */
+  /**
+   * An immutable ring. Each point is one {@code long}: the high bits are its position on the ring,
+   * the low {@code bits(N)} bits the index of its server. Sorting the packed values orders points
+   * by position, then by server, so one {@link Arrays#sort(long[])} builds the ring and a point
+   * costs 8 bytes. Positions keep at least 41 bits for any ring up to the cap, far finer than any
+   * key distribution can tell.
+   */
   static final class Ring {
     final Endpoint[] endpoints;
     final long[] points;
-    final int[] owners;
+    private final long mask;
 
-    private Ring(Endpoint[] endpoints, long[] points, int[] owners) {
+    private Ring(Endpoint[] endpoints, long[] points, long mask) {
       this.endpoints = endpoints;
       this.points = points;
-      this.owners = owners;
+      this.mask = mask;
     }
 
     static Ring build(List<Endpoint> list, int perServer, int maxRingSize) {
@@ -112,29 +119,38 @@ final class RingHash implements Algorithm {
         counts[i] = (int) Math.max(1, Math.round(target * sorted[i].effectiveWeight() / total));
         size += counts[i];
       }
+      int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
+      long mask = (1L << bits) - 1;
       long[] points = new long[(int) size];
-      int[] owners = new int[(int) size];
       int k = 0;
       for (int i = 0; i < n; i++) {
         long h = HashKeys.serverHash(sorted[i], 0);
         for (int j = 1; j <= counts[i]; j++) {
-          points[k] = Hashing.mix64(h + j * Hashing.GOLDEN);
-          owners[k] = i;
-          k++;
+          points[k++] = (Hashing.mix64(h + j * Hashing.GOLDEN) & ~mask) | i;
         }
       }
-      HashKeys.sortPairs(points, owners);
-      return new Ring(sorted, points, owners);
+      Arrays.sort(points);
+      return new Ring(sorted, points, mask);
+    }
+
+    /** The index, in {@link #endpoints}, of the server owning point {@code k}. */
+    int owner(int k) {
+      return (int) (points[k] & mask);
+    }
+
+    /** The first point at or after the key's position, wrapping to 0. */
+    int ceiling(long keyHash) {
+      return HashKeys.ceilingIndex(points, keyHash & ~mask);
     }
 
     /** Each server's share of the hash space, in server-id order; for balance measurements. */
     double[] shares() {
       double[] shares = new double[endpoints.length];
       for (int k = 0; k < points.length; k++) {
-        long previous = points[k == 0 ? points.length - 1 : k - 1];
-        long arc = points[k] - previous; // unsigned distance on the ring, wrapping at 2^64
+        long previous = points[k == 0 ? points.length - 1 : k - 1] & ~mask;
+        long arc = (points[k] & ~mask) - previous; // unsigned distance on the ring, wrapping at 2^64
         double length = points.length == 1 ? 0x1.0p64 : unsigned(arc);
-        shares[owners[k]] += length * 0x1.0p-64;
+        shares[owner(k)] += length * 0x1.0p-64;
       }
       return shares;
     }
@@ -160,13 +176,13 @@ final class RingHash implements Algorithm {
     @Override
     public Selection pick(PickContext ctx) {
       long hash = HashKeys.keyHash(ctx, context);
-      int k = HashKeys.ceilingIndex(ring.points, hash);
+      int k = ring.ceiling(hash);
       if (!ctx.hasAvoid()) {
-        return ring.endpoints[ring.owners[k]].selection();
+        return ring.endpoints[ring.owner(k)].selection();
       }
       int size = ring.points.length;
       for (int step = 0; step < size; step++) {
-        Endpoint e = ring.endpoints[ring.owners[(k + step) % size]];
+        Endpoint e = ring.endpoints[ring.owner((k + step) % size)];
         if (!ctx.avoids(e.server())) {
           return e.selection();
         }

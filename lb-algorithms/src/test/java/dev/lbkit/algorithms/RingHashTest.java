@@ -47,8 +47,8 @@ class RingHashTest {
   void pointsFollowWeights() {
     RingHash.Ring ring = defaultRing(FakeEndpoint.weighted(1, 3));
     int[] counts = new int[2];
-    for (int owner : ring.owners) {
-      counts[owner]++;
+    for (int k = 0; k < ring.points.length; k++) {
+      counts[ring.owner(k)]++;
     }
     assertEquals(1024, counts[0]);
     assertEquals(3072, counts[1]);
@@ -62,8 +62,8 @@ class RingHashTest {
     // round(1000 × 1e6 / (1e6 + 2)) = 1000 for the heavy server, plus the two one-point minimums.
     assertEquals(1002, ring.points.length);
     int[] counts = new int[3];
-    for (int owner : ring.owners) {
-      counts[owner]++;
+    for (int k = 0; k < ring.points.length; k++) {
+      counts[ring.owner(k)]++;
     }
     assertEquals(1, counts[1]);
     assertEquals(1, counts[2]);
