@@ -40,8 +40,8 @@ import java.util.List;
  * dev.lbkit.api.NoAvailableServerException} rather than break the bound.
  *
  * <p><b>Example.</b> Four equal servers, ε = 0.25, 7 in flight: A 4, B 1, C 1, D 1. The cap is
- * {@code ceil(1.25 × 8 / 4) = 3}. A key hashing to A walks on: A is at 4 (> 3 - 1), the next point
- * belongs to C at 1, so C takes it and goes to 2.
+ * {@code ceil(1.25 × 8 / 4) = 3}. A key hashing to A walks on, since A would go to 5; the next
+ * point belongs to C, at 1, so C takes it and goes to 2.
  */
 final class BoundedLoadHash implements Algorithm {
 

@@ -39,8 +39,9 @@ import java.util.List;
  *   <li>The longest run of consecutive picks of server i, across cycle boundaries, is at most
  *       {@code 2 × ceil(w_i / (W - w_i))} (N ≥ 2). This bound is not proven here; it was checked
  *       exhaustively for every weight vector with N = 2, 3 and weights up to 24, N = 4 and weights
- *       up to 11, and by the {@code SmoothWeightedRoundRobinProperties} property over random
- *       vectors. It is reached within a factor 1.5: weights {179, 1, 1} give a run of 120.
+ *       up to 11, and by the property {@code
+ *       SmoothWeightedRoundRobinTest#longestRunStaysWithinTwiceTheIdealRun} over random vectors.
+ *       It is nearly reached: weights {179, 1, 1} give a run of 120 against a bound of 180.
  * </ul>
  *
  * <p><b>Example</b> (nginx's own, from the commit message): weights {a: 5, b: 1, c: 1} give {@code
