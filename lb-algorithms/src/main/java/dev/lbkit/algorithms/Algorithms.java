@@ -174,8 +174,8 @@ public final class Algorithms {
     private PowerOfChoicesBuilder() {}
 
     /**
-     * The number of distinct servers compared per pick, in [2, {@value #MAX_CHOICES}]; default
-     * {@value #DEFAULT_CHOICES}. With as many servers as choices or fewer, every server is
+     * The number of distinct servers compared per pick, in [2, {@value Algorithms#MAX_CHOICES}];
+     * default {@value Algorithms#DEFAULT_CHOICES}. With as many servers as choices or fewer, every server is
      * compared.
      */
     public PowerOfChoicesBuilder choices(int choices) {
@@ -218,7 +218,7 @@ public final class Algorithms {
 
     /**
      * Compares {@code choices} distinct random servers per pick (the P2C variant with 2, as
-     * Finagle's {@code P2CPeakEwma}), in [2, {@value #MAX_CHOICES}].
+     * Finagle's {@code P2CPeakEwma}), in [2, {@value Algorithms#MAX_CHOICES}].
      */
     public LeastResponseTimeBuilder choices(int choices) {
       this.choices = choices;
@@ -246,8 +246,8 @@ public final class Algorithms {
     private RingHashBuilder() {}
 
     /**
-     * Ring points per server of average weight, in [1, {@value #MAX_RING_SIZE}]; default {@value
-     * #DEFAULT_VIRTUAL_NODES_PER_SERVER}. The ring has {@code min(N × this, maxRingSize)} points,
+     * Ring points per server of average weight, in [1, {@value Algorithms#MAX_RING_SIZE}];
+     * default {@value Algorithms#DEFAULT_VIRTUAL_NODES_PER_SERVER}. The ring has {@code min(N × this, maxRingSize)} points,
      * shared in proportion to weight, at least one per server (so up to N over the cap).
      */
     public RingHashBuilder virtualNodesPerServer(int points) {
@@ -255,7 +255,10 @@ public final class Algorithms {
       return this;
     }
 
-    /** The cap on ring points, in [1, {@value #MAX_RING_SIZE}]; default {@value #MAX_RING_SIZE}. */
+    /**
+     * The cap on ring points, in [1, {@value Algorithms#MAX_RING_SIZE}]; default {@value
+     * Algorithms#MAX_RING_SIZE}.
+     */
     public RingHashBuilder maxRingSize(int points) {
       this.maxRingSize = points;
       return this;
@@ -279,8 +282,8 @@ public final class Algorithms {
     private MaglevBuilder() {}
 
     /**
-     * The lookup table size: a prime in [3, {@value #MAX_MAGLEV_TABLE_SIZE}], default {@value
-     * #DEFAULT_MAGLEV_TABLE_SIZE}. Choose it at least 100 × the number of servers; max/mean is
+     * The lookup table size: a prime in [3, {@value Algorithms#MAX_MAGLEV_TABLE_SIZE}], default
+     * {@value Algorithms#DEFAULT_MAGLEV_TABLE_SIZE}. Choose it at least 100 × the number of servers; max/mean is
      * about {@code 1 + N / tableSize}.
      */
     public MaglevBuilder tableSize(int tableSize) {
@@ -314,8 +317,8 @@ public final class Algorithms {
     private BoundedLoadHashBuilder() {}
 
     /**
-     * How far over its share a server may go, in (0, {@value #MAX_BOUNDED_LOAD_EPSILON}];
-     * default {@value #DEFAULT_BOUNDED_LOAD_EPSILON}.
+     * How far over its share a server may go, in (0, {@value Algorithms#MAX_BOUNDED_LOAD_EPSILON}];
+     * default {@value Algorithms#DEFAULT_BOUNDED_LOAD_EPSILON}.
      */
     public BoundedLoadHashBuilder epsilon(double epsilon) {
       this.epsilon = epsilon;

@@ -27,7 +27,7 @@ import java.util.List;
  *
  * <p><b>Example.</b> Weights {A: 3, B: 1}: scaled masses 1.5 and 0.5; column B keeps 0.5 and
  * lends the rest to A, column A is all A. A draw u = 0.7 × 2 = 1.4 falls in column 1 (B) with
- * fraction 0.4 < 0.5, so B; u = 1.8 gives fraction 0.8, so alias A. P(A) = (1 + 0.5) / 2 = 3/4.
+ * fraction 0.4 &lt; 0.5, so B; u = 1.8 gives fraction 0.8, so alias A. P(A) = (1 + 0.5) / 2 = 3/4.
  *
  * <p>Weights are the effective weights when the picker is built (slow start included); a change
  * rebuilds the table.
