@@ -44,9 +44,15 @@ import java.util.List;
  *       It is nearly reached: weights {179, 1, 1} give a run of 120 against a bound of 180.
  * </ul>
  *
- * <p><b>Example</b> (nginx's own, from the commit message): weights {a: 5, b: 1, c: 1} give {@code
- * a a b a c a a}, then repeat. The {@code current} vectors after each pick are (-2,1,1),
+ * <p><b>Example</b> (nginx's own, from the commit message): weights {a: 5, b: 1, c: 1}, in that order
+ * after rotation, give {@code a a b a c a a}, then repeat. The {@code current} vectors after each pick are (-2,1,1),
  * (-4,2,2), (1,-4,3), (-1,-3,4), (4,-2,-2), (2,-1,-1), (0,0,0).
+ *
+ * <p><b>Random rotation.</b> Each snapshot first rotates the server list by a random offset, and
+ * the sequence is nginx's for the rotated list. Without it, every client of a fleet that rebuilds
+ * at the same moment (a deploy) would send its first picks to the same server whenever weights
+ * tie, the herding grpc-java PR #4462 fixed for round robin. Shares and run bounds do not depend
+ * on the order.
  *
  * <p><b>Weights</b> are the endpoints' effective weights when the picker is built (slow start and
  * health multipliers included); a change rebuilds the picker, which restarts the sequence from
@@ -66,7 +72,13 @@ final class SmoothWeightedRoundRobin implements Algorithm {
 
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
-    return new SwrrPicker(endpoints.toArray(new Endpoint[0]), context);
+    int n = endpoints.size();
+    int start = context.random().nextInt(n);
+    Endpoint[] rotated = new Endpoint[n];
+    for (int i = 0; i < n; i++) {
+      rotated[i] = endpoints.get((start + i) % n);
+    }
+    return new SwrrPicker(rotated, context);
   }
 
   @Override

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 class SmoothWeightedRoundRobinTest {
 
   private static List<Integer> sequence(List<FakeEndpoint> fakes, int picks) {
-    Picker picker = Algorithms.smoothWeightedRoundRobin()
-        .newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, fakes.size()));
+    // The picker without the random rotation, so the sequence follows list order as nginx's.
+    Picker picker = new SmoothWeightedRoundRobin.SwrrPicker(
+        fakes.toArray(new dev.lbkit.api.Endpoint[0]), new FakeAlgorithmContext(1, fakes.size()));
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < fakes.size(); i++) {
       index.put(fakes.get(i).server().id(), i);
@@ -126,6 +127,31 @@ class SmoothWeightedRoundRobinTest {
       max = Math.max(max, run);
     }
     assertEquals(120, max);
+  }
+
+  @Test
+  void snapshotsRotateSoEqualWeightsDoNotHerd() {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(3, 3, 3, 3, 3, 3, 3, 3, 3, 3);
+    FakeAlgorithmContext ctx = new FakeAlgorithmContext(7, 10);
+    java.util.Set<String> firsts = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      firsts.add(Algorithms.smoothWeightedRoundRobin().newPicker(List.copyOf(fakes), ctx).pick().server().id());
+    }
+    // 50 uniform rotations of 10 servers land on at most 5 first servers with probability < 1e-10.
+    assertTrue(firsts.size() > 5, "distinct first picks: " + firsts);
+  }
+
+  @Test
+  void rotatedSnapshotFollowsNginxForTheRotatedList() {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(1, 5, 1);
+    Picker picker = Algorithms.smoothWeightedRoundRobin()
+        .newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 3));
+    StringBuilder seq = new StringBuilder();
+    for (int i = 0; i < 7; i++) {
+      seq.append(picker.pick().server().equals(fakes.get(1).server()) ? 'a' : 'o');
+    }
+    // Whatever the rotation, the heavy server is first in its order of ties: a a o a o a a.
+    assertEquals("aaoaoaa", seq.toString());
   }
 
   @Test
