@@ -36,6 +36,8 @@ final class FakeHealthControl implements HealthControl {
   final List<String> events = new CopyOnWriteArrayList<>();
   final Map<String, Boolean> draining = new ConcurrentHashMap<>();
   volatile int maxEjected = Integer.MAX_VALUE;
+  /** Thrown once by the next {@link #eject} call, then cleared. */
+  volatile RuntimeException ejectFailure;
   private volatile List<Endpoint> endpoints = List.of();
   private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Thread> drainer = new AtomicReference<>();
@@ -112,6 +114,11 @@ final class FakeHealthControl implements HealthControl {
 
   @Override
   public boolean eject(Server server, String reason) {
+    RuntimeException failure = ejectFailure;
+    if (failure != null) {
+      ejectFailure = null;
+      throw failure;
+    }
     if (ejected.containsKey(server.id())) {
       return true;
     }
