@@ -350,7 +350,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       return;
     }
     ep.publishHealth(after);
-    if (before.pickable() != after.pickable()
+    // A status change between two unpickable states (unknown -> unhealthy) rebuilds too: the
+    // snapshot's counts explain empty picks and must not go stale.
+    if (before.status() != after.status()
         || (before.weightMultiplier() != after.weightMultiplier() && algorithm.rebuildsOnWeightChange())) {
       markDirty();
     }
@@ -444,13 +446,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             pickableIds.size(), nonDraining.size(), panicThresholdPercent);
     if (panicNow != panic) {
       panic = panicNow;
+      String detail;
       if (panicNow) {
+        detail = panicDetail;
         log.warn("{}: entering {}; {}", cluster, panicDetail,
             panicMode == PanicMode.SPREAD ? "spreading over every non-draining server" : "failing fast");
       } else {
-        log.info("{}: leaving panic: {} of {} servers pickable", cluster, pickableIds.size(), nonDraining.size());
+        detail = String.format(
+            "panic over: %d of %d servers pickable, at or above the %d%% panic threshold",
+            pickableIds.size(), nonDraining.size(), panicThresholdPercent);
+        log.info("{}: {}", cluster, detail);
       }
-      String detail = panicDetail;
       notifyListener(() -> listener.onPanic(cluster, panicNow, detail));
     }
 
@@ -783,7 +789,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           return;
         }
         if (!ep.health().ejected() && !ejectionAllowed(ep)) {
-          log.info("{}: not ejecting {} ({}): the ejection cap or the last pickable server forbids it",
+          // Debug: inputs retry, and each logs its own refusal once.
+          log.debug("{}: not ejecting {} ({}): the ejection cap or the last pickable server forbids it",
               cluster, server.id(), reason);
           return;
         }
