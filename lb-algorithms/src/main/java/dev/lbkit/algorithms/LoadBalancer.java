@@ -721,8 +721,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     @Override
     public Selection pick(PickContext ctx) {
       PickContext current = ctx;
+      int refused = 0;
       for (int attempt = 0; attempt <= counts.total; attempt++) {
-        Selection s = delegate.pick(current);
+        Selection s;
+        try {
+          s = delegate.pick(current);
+        } catch (NoAvailableServerException e) {
+          if (refused == 0) {
+            throw e;
+          }
+          break;
+        }
         HealthControl.AdmissionGate gate = gates.get(s.server().id());
         if (gate == null || gate.tryAdmit()) {
           return s;
@@ -730,9 +739,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         if (s instanceof LiveEndpoint.TrackedSelection) {
           ((LiveEndpoint.TrackedSelection) s).abandon();
         }
+        refused++;
         current = current.toBuilder().avoid(s.server()).build();
       }
-      throw counts.noServerAvailable(current, "admission refused");
+      // Explain against the caller's own context: refused servers were not "already tried".
+      throw counts.noServerAvailable(
+          ctx, "admission refused by " + refused + (refused == 1 ? " server" : " servers")
+              + " (a half-open circuit breaker admits one probe at a time)");
     }
   }
 

@@ -43,6 +43,7 @@ final class HealthFakes {
   static final class FakeHealthInput implements HealthInput {
     volatile HealthControl control;
     final List<List<Endpoint>> changes = new CopyOnWriteArrayList<>();
+    final List<String> outcomes = new CopyOnWriteArrayList<>();
     volatile boolean closed;
 
     @Override
@@ -53,6 +54,11 @@ final class HealthFakes {
     @Override
     public void onServersChanged(List<Endpoint> endpoints) {
       changes.add(endpoints);
+    }
+
+    @Override
+    public void onOutcome(Endpoint endpoint, dev.lbkit.api.Outcome outcome, long latencyNanos) {
+      outcomes.add(endpoint.server().id() + " " + outcome + " failures=" + endpoint.consecutiveFailures());
     }
 
     @Override
