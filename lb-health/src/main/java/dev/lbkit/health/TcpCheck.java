@@ -6,14 +6,19 @@ import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * TCP connect check: healthy when the handshake completes. Non-blocking: the connect runs on
  * the JDK's asynchronous channel group, and cancelling the future (the checker's timeout)
  * closes the socket, so a black-holed server costs one pending connect and nothing else.
  *
- * <p>The host is resolved on every check by the JDK resolver (and its cache), so a DNS change
- * is seen by the next check.
+ * <p>A host name is resolved on every check by the JDK resolver (and its cache), on a small
+ * resolver pool because lookups block; a DNS change is seen by the next check.
  */
 final class TcpCheck implements HealthCheck {
 
@@ -21,22 +26,62 @@ final class TcpCheck implements HealthCheck {
 
   private TcpCheck() {}
 
+  /**
+   * Name lookups block, so they run here, never on the scheduler or control plane. Daemon
+   * threads, created on demand and retired after a minute idle.
+   */
+  private static final ExecutorService RESOLVER = newResolver();
+
+  private static ExecutorService newResolver() {
+    // Core size 4 with core time-out: with core 0 and an unbounded queue only one thread would
+    // ever start.
+    ThreadPoolExecutor e =
+        new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "lbkit-health-dns");
+          t.setDaemon(true);
+          return t;
+        });
+    e.allowCoreThreadTimeOut(true);
+    return e;
+  }
+
   @Override
   public CompletableFuture<CheckResult> check(Server server) {
     CompletableFuture<CheckResult> result = new CompletableFuture<>();
+    if (isIpLiteral(server.host())) {
+      connect(new InetSocketAddress(server.host(), server.port()), result);
+    } else {
+      try {
+        RESOLVER.execute(() -> {
+          if (!result.isDone()) {
+            connect(new InetSocketAddress(server.host(), server.port()), result);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        result.complete(CheckResult.unhealthy("TCP connect failed: resolver unavailable"));
+      }
+    }
+    return result;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+  }
+
+  private static void connect(InetSocketAddress address, CompletableFuture<CheckResult> result) {
+    if (address.isUnresolved()) {
+      result.complete(CheckResult.unhealthy("TCP connect failed: cannot resolve " + address.getHostString()));
+      return;
+    }
     AsynchronousSocketChannel channel;
     try {
       channel = AsynchronousSocketChannel.open();
     } catch (IOException e) {
       result.complete(CheckResult.unhealthy("TCP connect failed: cannot open a socket: " + e.getMessage()));
-      return result;
+      return;
     }
+    // Closes the socket on success, failure and on the checker's timeout (cancellation).
     result.whenComplete((r, t) -> closeQuietly(channel));
-    InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
-    if (address.isUnresolved()) {
-      result.complete(CheckResult.unhealthy("TCP connect failed: cannot resolve " + server.host()));
-      return result;
-    }
     try {
       channel.connect(
           address,
@@ -55,7 +100,6 @@ final class TcpCheck implements HealthCheck {
     } catch (RuntimeException e) {
       result.complete(CheckResult.unhealthy("TCP connect failed: " + describe(e)));
     }
-    return result;
   }
 
   static String describe(Throwable t) {

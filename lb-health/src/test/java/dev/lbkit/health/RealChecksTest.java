@@ -66,6 +66,12 @@ class RealChecksTest {
   }
 
   @Test
+  void tcpCheckResolvesHostNamesOffTheCallingThread() throws Exception {
+    assertEquals(CheckResult.healthy("TCP connect succeeded"),
+        run(HealthChecks.tcp(), Server.of("localhost", web.getPort())));
+  }
+
+  @Test
   void tcpCheckFailsAgainstAClosedPort() throws Exception {
     CheckResult r = run(HealthChecks.tcp(), Server.of("127.0.0.1", closedPort()));
     assertFalse(r.isHealthy());
