@@ -190,6 +190,31 @@ class OutlierDetectionTest {
   }
 
   @Test
+  void concurrentReportersEjectExactlyOnce() throws Exception {
+    start(OutlierDetection.builder().failurePercentageEnabled(false));
+    int threads = 8;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> workers = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread w = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        report(0, Outcome.SERVER_ERROR, 1_000);
+      });
+      w.start();
+      workers.add(w);
+    }
+    go.countDown();
+    for (Thread w : workers) {
+      w.join(10_000);
+    }
+    assertEquals(List.of("eject 10.0.0.1:80: 5 consecutive failures (last: SERVER_ERROR)"), control.events);
+  }
+
+  @Test
   void rejectsBadConfigurationNamingFieldAndValue() {
     assertEquals("failurePercentage must be in [0, 100], was 101",
         ActiveHealthCheckTest.bad(() -> OutlierDetection.builder().failurePercentage(101).build()));
