@@ -43,7 +43,7 @@ final class HealthFakes {
   static final class FakeHealthInput implements HealthInput {
     volatile HealthControl control;
     final List<List<Endpoint>> changes = new CopyOnWriteArrayList<>();
-    final List<String> outcomes = new CopyOnWriteArrayList<>();
+    final List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
     volatile boolean closed;
 
     @Override
