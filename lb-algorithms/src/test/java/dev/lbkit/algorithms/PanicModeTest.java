@@ -101,6 +101,24 @@ class PanicModeTest {
   }
 
   @Test
+  void coldStartWhileAwaitingFirstChecksIsNotAPanic() {
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(s).healthInput(health).listener(listener)
+        .unknownPickable(false).build()) {
+      assertFalse(lb.inPanic());
+      NoAvailableServerException e = assertThrows(NoAvailableServerException.class, () -> lb.pick(PickContext.EMPTY));
+      assertEquals("c: 0 of 4 servers pickable (4 awaiting first health check)", e.getMessage());
+      up(0);
+      assertEquals(Map.of(s.get(0).id(), 20), HealthFakes.pickCounts(lb, 20));
+      down(1, 2);
+      assertTrue(lb.inPanic(), "1 of 3 judged servers pickable");
+      Map<String, Integer> counts = HealthFakes.pickCounts(lb, 300);
+      assertEquals(3, counts.size());
+      assertFalse(counts.containsKey(s.get(3).id()), "never spread onto a server awaiting its first check");
+      assertEquals(List.of("enter panic: 1 of 3 servers pickable, below the 50% panic threshold"), listener.panics);
+    }
+  }
+
+  @Test
   void thresholdZeroDisablesPanic() {
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s).healthInput(health).panicThresholdPercent(0).build()) {
       down(0, 1, 2);

@@ -2,7 +2,6 @@ package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
@@ -115,7 +114,7 @@ class PriorityTierTest {
       for (Server s : p0) {
         health.control.setActive(s, ActiveHealth.HEALTHY, "up");
       }
-      assertTrue(tier0Share(lb) == 1.0);
+      assertEquals(1.0, tier0Share(lb));
     }
   }
 }

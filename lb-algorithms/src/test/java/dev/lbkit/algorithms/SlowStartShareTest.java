@@ -41,7 +41,7 @@ class SlowStartShareTest {
         assertEquals(m, lb.servers().get(3).effectiveWeight(), 1e-12);
         assertShare(m / (3 + m), shareOfNewServer(lb));
       }
-      assertEquals("healthy", "healthy"); // multiplier never makes a server unpickable:
+      // A multiplier never makes a server unpickable.
       assertEquals(dev.lbkit.api.HealthState.Status.PICKABLE, lb.servers().get(3).health().status());
     }
   }
