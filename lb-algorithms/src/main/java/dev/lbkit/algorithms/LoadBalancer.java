@@ -823,6 +823,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         updateHealth(ep);
         result[0] = true;
       };
+      // Exact only on the control plane, or when this call gets to drain it. When another
+      // thread is draining, the task is queued and this returns false although the ejection may
+      // still happen: inputs that need the answer call eject from a task given to execute().
       if (control.inControlPlane()) {
         task.run();
       } else {
