@@ -113,6 +113,45 @@ class EjectionCapTest {
   }
 
   @Test
+  void concurrentEjectionsFromManyThreadsNeverExceedTheCap() throws Exception {
+    List<Server> s = HealthFakes.servers(20, 0, 0);
+    try (LoadBalancer lb = lb(s, 25)) {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicLong maxSeen = new java.util.concurrent.atomic.AtomicLong();
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int offset = t;
+        Thread th = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (int i = 0; i < 20; i++) {
+            FakeHealthInput in = (i + offset) % 2 == 0 ? outliers : breakers;
+            Server target = s.get((i + offset * 3) % 20);
+            if (in.control.eject(target, "bad")) {
+              accepted.incrementAndGet();
+            }
+            long ejected = lb.servers().stream().filter(v -> v.health().ejected()).count();
+            maxSeen.accumulateAndGet(ejected, Math::max);
+          }
+        });
+        th.start();
+        threads.add(th);
+      }
+      go.countDown();
+      for (Thread th : threads) {
+        th.join(10_000);
+      }
+      assertEquals(5, ejected(lb), "25% of 20");
+      assertEquals(5, maxSeen.get(), "never more than the cap, seen from any thread");
+      assertTrue(accepted.get() >= 5);
+    }
+  }
+
+  @Test
   void ejectedServerGetsNoPicks() {
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, 10)) {

@@ -83,6 +83,38 @@ class HealthSignalsTest {
   }
 
   @Test
+  void halfOpenGateAdmitsOneProbeUnderConcurrentPicks() throws Exception {
+    try (LoadBalancer lb = lb()) {
+      AtomicBoolean probeOut = new AtomicBoolean();
+      passive.control.setAdmissionGate(s.get(0), () -> probeOut.compareAndSet(false, true));
+      java.util.concurrent.atomic.AtomicInteger toProbe = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        Thread th = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (int i = 0; i < 2_000; i++) {
+            if (lb.pick(PickContext.EMPTY).server().equals(s.get(0))) {
+              toProbe.incrementAndGet();
+            }
+          }
+        });
+        th.start();
+        threads.add(th);
+      }
+      go.countDown();
+      for (Thread th : threads) {
+        th.join(10_000);
+      }
+      assertEquals(1, toProbe.get());
+    }
+  }
+
+  @Test
   void refusedGateOnTheOnlyServerFailsWithTheReason() {
     Server only = Server.of("10.0.0.9", 80);
     FakeHealthInput gate = new FakeHealthInput();
