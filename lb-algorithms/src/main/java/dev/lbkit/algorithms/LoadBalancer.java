@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *       capped at 1) falls below the panic threshold (default 50%), the balancer either
  *       spreads over every non-draining server regardless of health ({@link PanicMode#SPREAD},
  *       the default, as Envoy) or fails fast ({@link PanicMode#FAIL_FAST}). A threshold of 0
- *       disables panic. Each transition into and out of panic is logged once.
+ *       disables panic. Each transition into and out of panic is logged once. Servers still
+ *       awaiting their first check while {@code unknownPickable} is off take no part: they
+ *       neither count towards panic nor receive spread traffic, so a cold start is not a panic.
  *   <li><b>Priority tiers</b> (Envoy's priority levels): each tier's health is {@code min(1,
  *       overprovisioningFactor × pickable / total)}. Tier 0 takes that share of traffic, the
  *       next tier takes what is missing up to its own health, and so on; when the tiers'
@@ -350,7 +352,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       return;
     }
     ep.publishHealth(after);
-    if (before.pickable() != after.pickable()
+    // A status change between two unpickable states (unknown -> unhealthy) rebuilds too: the
+    // snapshot's counts explain empty picks and must not go stale.
+    if (before.status() != after.status()
         || (before.weightMultiplier() != after.weightMultiplier() && algorithm.rebuildsOnWeightChange())) {
       markDirty();
     }
@@ -411,6 +415,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     TreeMap<Integer, List<Endpoint>> tierAll = new TreeMap<>();
     TreeMap<Integer, List<Endpoint>> tierPickable = new TreeMap<>();
     List<Endpoint> nonDraining = new ArrayList<>();
+    // Servers with a verdict (or pickable without one): panic judges only these. A server still
+    // awaiting its first check while unknownPickable is off is neither good nor bad yet;
+    // counting it would put every cold start in panic and spread traffic onto servers the
+    // user asked to wait for.
+    List<Endpoint> judged = new ArrayList<>();
+    Map<Integer, Integer> judgedPerTier = new HashMap<>();
     Map<String, HealthControl.AdmissionGate> gates = new HashMap<>();
     for (LiveEndpoint ep : all) {
       HealthState h = ep.health();
@@ -418,6 +428,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         continue;
       }
       nonDraining.add(ep);
+      if (h.status() != HealthState.Status.UNKNOWN) {
+        judged.add(ep);
+        judgedPerTier.merge(ep.server().priority(), 1, Integer::sum);
+      }
       int tier = ep.server().priority();
       tierAll.computeIfAbsent(tier, t -> new ArrayList<>()).add(ep);
       if (h.pickable()) {
@@ -432,25 +446,29 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     Counts counts = new Counts(all, pickableIds);
 
     double rawHealth = 0;
-    for (Map.Entry<Integer, List<Endpoint>> t : tierAll.entrySet()) {
+    for (Map.Entry<Integer, Integer> t : judgedPerTier.entrySet()) {
       int p = tierPickable.getOrDefault(t.getKey(), List.of()).size();
-      rawHealth += (double) p / t.getValue().size();
+      rawHealth += (double) p / t.getValue();
     }
     rawHealth = Math.min(1.0, rawHealth);
-    boolean panicNow = !nonDraining.isEmpty() && rawHealth * 100.0 < panicThresholdPercent;
+    boolean panicNow = !judged.isEmpty() && rawHealth * 100.0 < panicThresholdPercent;
     String panicDetail =
         String.format(
             "panic: %d of %d servers pickable, below the %d%% panic threshold",
-            pickableIds.size(), nonDraining.size(), panicThresholdPercent);
+            pickableIds.size(), judged.size(), panicThresholdPercent);
     if (panicNow != panic) {
       panic = panicNow;
+      String detail;
       if (panicNow) {
+        detail = panicDetail;
         log.warn("{}: entering {}; {}", cluster, panicDetail,
             panicMode == PanicMode.SPREAD ? "spreading over every non-draining server" : "failing fast");
       } else {
-        log.info("{}: leaving panic: {} of {} servers pickable", cluster, pickableIds.size(), nonDraining.size());
+        detail = String.format(
+            "panic over: %d of %d servers pickable, at or above the %d%% panic threshold",
+            pickableIds.size(), judged.size(), panicThresholdPercent);
+        log.info("{}: {}", cluster, detail);
       }
-      String detail = panicDetail;
       notifyListener(() -> listener.onPanic(cluster, panicNow, detail));
     }
 
@@ -461,14 +479,14 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       if (panicMode == PanicMode.FAIL_FAST) {
         picker = failing(panicDetail + "; fail-fast mode");
       } else {
-        // Spreading ignores health and tiers; admission gates still apply.
-        for (Endpoint ep : nonDraining) {
+        // Spreading ignores health verdicts and tiers; admission gates still apply.
+        for (Endpoint ep : judged) {
           HealthControl.AdmissionGate gate = ((LiveEndpoint) ep).gate;
           if (gate != null) {
             gates.put(ep.server().id(), gate);
           }
         }
-        picker = route(nonDraining, nonDraining, counts);
+        picker = route(judged, judged, counts);
       }
     } else if (pickableIds.isEmpty()) {
       picker = failing(null);
@@ -715,8 +733,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     @Override
     public Selection pick(PickContext ctx) {
       PickContext current = ctx;
+      int refused = 0;
       for (int attempt = 0; attempt <= counts.total; attempt++) {
-        Selection s = delegate.pick(current);
+        Selection s;
+        try {
+          s = delegate.pick(current);
+        } catch (NoAvailableServerException e) {
+          if (refused == 0) {
+            throw e;
+          }
+          break;
+        }
         HealthControl.AdmissionGate gate = gates.get(s.server().id());
         if (gate == null || gate.tryAdmit()) {
           return s;
@@ -724,9 +751,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         if (s instanceof LiveEndpoint.TrackedSelection) {
           ((LiveEndpoint.TrackedSelection) s).abandon();
         }
+        refused++;
         current = current.toBuilder().avoid(s.server()).build();
       }
-      throw counts.noServerAvailable(current, "admission refused");
+      // Explain against the caller's own context: refused servers were not "already tried".
+      throw counts.noServerAvailable(
+          ctx, "admission refused by " + refused + (refused == 1 ? " server" : " servers")
+              + " (a half-open circuit breaker admits one probe at a time)");
     }
   }
 
@@ -783,7 +814,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           return;
         }
         if (!ep.health().ejected() && !ejectionAllowed(ep)) {
-          log.info("{}: not ejecting {} ({}): the ejection cap or the last pickable server forbids it",
+          // Debug: inputs retry, and each logs its own refusal once.
+          log.debug("{}: not ejecting {} ({}): the ejection cap or the last pickable server forbids it",
               cluster, server.id(), reason);
           return;
         }
@@ -791,6 +823,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         updateHealth(ep);
         result[0] = true;
       };
+      // Exact only on the control plane, or when this call gets to drain it. When another
+      // thread is draining, the task is queued and this returns false although the ejection may
+      // still happen: inputs that need the answer call eject from a task given to execute().
       if (control.inControlPlane()) {
         task.run();
       } else {

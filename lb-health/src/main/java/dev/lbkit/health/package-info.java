@@ -1,2 +1,26 @@
-/** Active checks, outlier detection, circuit breaking and slow start. */
+/**
+ * Health mechanisms for the lbkit runtime, each a {@link dev.lbkit.api.HealthInput}: active
+ * checks ({@link dev.lbkit.health.ActiveHealthCheck} with {@link dev.lbkit.health.HealthChecks}
+ * TCP, HTTP or custom {@link dev.lbkit.health.HealthCheck}s), passive outlier detection ({@link
+ * dev.lbkit.health.OutlierDetection}), per-server circuit breakers ({@link
+ * dev.lbkit.health.CircuitBreakers}) and slow start ({@link dev.lbkit.health.SlowStart}).
+ *
+ * <p>Every mechanism reads time from the balancer's injected ticker and schedules on a {@link
+ * dev.lbkit.health.Scheduler} (one shared daemon thread by default), so tests run in virtual
+ * time. Panic mode, priority tiers, drain and the max-ejection cap are rules of the runtime
+ * ({@code dev.lbkit.algorithms.LoadBalancer}) that these inputs feed.
+ *
+ * <pre>{@code
+ * LoadBalancer lb = LoadBalancer.builder("user-service")
+ *     .servers(servers)
+ *     .healthInput(ActiveHealthCheck.aggressive(HealthChecks.http().build()).build())
+ *     .healthInput(OutlierDetection.builder().build())
+ *     .healthInput(CircuitBreakers.builder().build())
+ *     .healthInput(SlowStart.builder().build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Give each balancer its own input instances: an input keeps per-server state for the one
+ * balancer that started it.
+ */
 package dev.lbkit.health;

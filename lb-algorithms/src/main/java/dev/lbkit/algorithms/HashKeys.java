@@ -1,0 +1,54 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.api.AlgorithmContext;
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.PickContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/** Helpers shared by the consistent-hashing algorithms. */
+final class HashKeys {
+
+  private HashKeys() {}
+
+  /**
+   * The hash of the pick's key, computed once per pick; a pick without a key gets a random hash,
+   * so keyless requests spread over the servers in proportion to their share of the hash space.
+   */
+  static long keyHash(PickContext ctx, AlgorithmContext context) {
+    String key = ctx.hashKeyOrNull();
+    return key == null ? context.random().nextLong() : Hashing.xxh64(key);
+  }
+
+  /**
+   * The endpoints in server-id order, so that a table built from them does not depend on the
+   * order of the server list.
+   */
+  static Endpoint[] sortedById(List<Endpoint> endpoints) {
+    Endpoint[] sorted = endpoints.toArray(new Endpoint[0]);
+    Arrays.sort(sorted, Comparator.comparing(e -> e.server().id()));
+    return sorted;
+  }
+
+  /** xxHash64 of a server id with {@code seed}: the build-time hash of a server. */
+  static long serverHash(Endpoint e, long seed) {
+    return Hashing.xxh64(e.server().id().getBytes(StandardCharsets.UTF_8), seed);
+  }
+
+  /** The index of the first key at or after {@code hash} in sorted {@code keys}, wrapping to 0. */
+  static int ceilingIndex(long[] keys, long hash) {
+    int lo = 0;
+    int hi = keys.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (keys[mid] < hash) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo == keys.length ? 0 : lo;
+  }
+}

@@ -1,0 +1,202 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.api.AlgorithmContext;
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Picker;
+import dev.lbkit.api.Selection;
+import java.util.List;
+
+/**
+ * The picker shared by the load-aware algorithms: it scores candidate servers from their live
+ * statistics and takes the lowest score. The candidates are either every server (full scan) or
+ * {@code k} distinct servers drawn uniformly at random (power of k choices).
+ *
+ * <p><b>Sampling without allocation.</b> A pick draws one random {@code long} seed and derives
+ * draw m as {@code mix64(seed + m × GOLDEN)} mapped to an index: a stream it can replay at will.
+ * A draw is a duplicate when an earlier draw of the same stream hit the same index, which a
+ * replay answers without storing anything; the distinct draws form a uniform random k-subset.
+ * Replays cost O(k²) index computations, a handful for the usual k = 2. A hard cap of {@link
+ * #maxDraws} draws bounds every pick; in the rare pick that reaches it (k close to N), fewer than
+ * k candidates are compared. With k ≥ N every server is a candidate.
+ *
+ * <p><b>Ties</b> between equal scores in a full scan go to a uniformly random one among them
+ * (reservoir sampling), so idle clusters do not herd onto the first server. In the sampled form
+ * the first drawn candidate wins a tie, which is random already.
+ *
+ * <p><b>Allocation.</b> The only allocation is the {@link Endpoint#track()} selection, which
+ * counts the request in flight; these algorithms need that count.
+ */
+final class ScoredPicker implements Picker {
+
+  /** How a candidate is scored; lower is better. */
+  enum Score {
+    /** In-flight requests. */
+    IN_FLIGHT,
+    /** (in-flight + 1) / effective weight. */
+    WEIGHTED_IN_FLIGHT,
+    /** Peak EWMA latency × (in-flight + 1). */
+    PEAK_EWMA_COST,
+    /** EWMA latency × (in-flight + 1). */
+    EWMA_COST
+  }
+
+  private final Endpoint[] endpoints;
+  private final AlgorithmContext context;
+  private final Score score;
+  private final int choices; // 0: full scan
+  private final boolean latency;
+
+  ScoredPicker(List<Endpoint> endpoints, AlgorithmContext context, Score score, int choices) {
+    this.endpoints = endpoints.toArray(new Endpoint[0]);
+    this.context = context;
+    this.score = score;
+    this.choices = choices >= this.endpoints.length ? 0 : choices;
+    this.latency = score == Score.PEAK_EWMA_COST || score == Score.EWMA_COST;
+  }
+
+  /**
+   * The bound on draws per pick: ample for k distinct while k ≤ N/2 (each draw is new with
+   * probability ≥ 1/2), and at most 144 draws for the largest allowed k.
+   */
+  static int maxDraws(int k) {
+    return 4 * k + 16;
+  }
+
+  /** Draw {@code m} of the stream seeded with {@code seed}, as an index in {@code [0, n)}. */
+  static int draw(long seed, int m, int n) {
+    return Hashing.index(Hashing.mix64(seed + m * Hashing.GOLDEN), n);
+  }
+
+  /** Whether draw {@code m} repeats an index of an earlier draw of the same stream. */
+  static boolean repeats(long seed, int m, int index, int n) {
+    for (int j = 0; j < m; j++) {
+      if (draw(seed, j, n) == index) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Selection pick(PickContext ctx) {
+    int best = -1;
+    if (choices > 0) {
+      long seed = context.random().nextLong();
+      best = bestOfDraws(ctx, seed);
+    }
+    if (best < 0) {
+      best = bestOfAll(ctx);
+    }
+    if (best < 0) {
+      throw context.noServerAvailable(ctx, null);
+    }
+    return endpoints[best].track();
+  }
+
+  private int bestOfAll(PickContext ctx) {
+    double fill = latency ? meanEstimateOfAll(ctx) : 0;
+    int best = -1;
+    double bestScore = Double.POSITIVE_INFINITY;
+    int ties = 0;
+    for (int i = 0; i < endpoints.length; i++) {
+      Endpoint e = endpoints[i];
+      if (ctx.hasAvoid() && ctx.avoids(e.server())) {
+        continue;
+      }
+      double s = score(e, fill);
+      if (best < 0 || s < bestScore) {
+        best = i;
+        bestScore = s;
+        ties = 1;
+      } else if (s == bestScore && context.random().nextInt(++ties) == 0) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private int bestOfDraws(PickContext ctx, long seed) {
+    int n = endpoints.length;
+    double fill = latency ? meanEstimateOfDraws(ctx, seed) : 0;
+    int limit = maxDraws(choices);
+    int accepted = 0;
+    int best = -1;
+    double bestScore = Double.POSITIVE_INFINITY;
+    for (int m = 0; m < limit && accepted < choices; m++) {
+      int i = draw(seed, m, n);
+      if (repeats(seed, m, i, n) || (ctx.hasAvoid() && ctx.avoids(endpoints[i].server()))) {
+        continue;
+      }
+      accepted++;
+      double s = score(endpoints[i], fill);
+      if (best < 0 || s < bestScore) {
+        best = i;
+        bestScore = s;
+      }
+    }
+    return best;
+  }
+
+  private double score(Endpoint e, double fill) {
+    switch (score) {
+      case IN_FLIGHT:
+        return e.inFlight();
+      case WEIGHTED_IN_FLIGHT:
+        return (e.inFlight() + 1) / e.effectiveWeight();
+      default:
+        return estimate(e, fill) * (e.inFlight() + 1);
+    }
+  }
+
+  // An unsampled server is costed at the mean estimate of the sampled servers it competes with.
+  private double estimate(Endpoint e, double fill) {
+    if (!e.hasLatencySample()) {
+      return fill;
+    }
+    return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos() : e.latencyEwmaNanos();
+  }
+
+  private double rawEstimate(Endpoint e) {
+    return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos() : e.latencyEwmaNanos();
+  }
+
+  private double meanEstimateOfAll(PickContext ctx) {
+    double sum = 0;
+    int count = 0;
+    for (Endpoint e : endpoints) {
+      if (e.hasLatencySample() && !(ctx.hasAvoid() && ctx.avoids(e.server()))) {
+        sum += rawEstimate(e);
+        count++;
+      }
+    }
+    return count == 0 ? 1.0 : sum / count;
+  }
+
+  private double meanEstimateOfDraws(PickContext ctx, long seed) {
+    int n = endpoints.length;
+    int limit = maxDraws(choices);
+    int accepted = 0;
+    double sum = 0;
+    int count = 0;
+    for (int m = 0; m < limit && accepted < choices; m++) {
+      int i = draw(seed, m, n);
+      Endpoint e = endpoints[i];
+      if (repeats(seed, m, i, n) || (ctx.hasAvoid() && ctx.avoids(e.server()))) {
+        continue;
+      }
+      accepted++;
+      if (e.hasLatencySample()) {
+        sum += rawEstimate(e);
+        count++;
+      }
+    }
+    return count == 0 ? 1.0 : sum / count;
+  }
+
+  @Override
+  public String toString() {
+    return "ScoredPicker{" + score + ", choices=" + (choices == 0 ? "all" : choices) + ", "
+        + List.of(endpoints) + "}";
+  }
+}

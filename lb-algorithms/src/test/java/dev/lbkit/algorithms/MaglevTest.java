@@ -1,0 +1,100 @@
+package dev.lbkit.algorithms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lbkit.api.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class MaglevTest {
+
+  private static Maglev.MaglevPicker build(List<? extends Endpoint> eps) {
+    return build(eps, Algorithms.DEFAULT_MAGLEV_TABLE_SIZE);
+  }
+
+  private static Maglev.MaglevPicker build(List<? extends Endpoint> eps, int tableSize) {
+    return (Maglev.MaglevPicker) Algorithms.maglev().tableSize(tableSize).build()
+        .newPicker(List.copyOf(eps), new FakeAlgorithmContext(1, eps.size()));
+  }
+
+  private static int[] slotCounts(Maglev.MaglevPicker p) {
+    int[] counts = new int[p.endpoints().length];
+    for (int owner : p.table()) {
+      counts[owner]++;
+    }
+    return counts;
+  }
+
+  @Test
+  void populatesThePapersExampleTable() {
+    // Eisenbud et al., Table 1: M = 7, B0 (offset 3, skip 4), B1 (0, 2), B2 (3, 1).
+    int[] table = Maglev.populate(new long[] {3, 0, 3}, new long[] {4, 2, 1}, new double[] {1, 1, 1}, 7);
+    assertArrayEquals(new int[] {1, 0, 1, 0, 2, 2, 0}, table);
+  }
+
+  @Test
+  void equalServersOwnFloorOrCeilOfTheirShareAtTenHundredThousand() {
+    int m = Algorithms.DEFAULT_MAGLEV_TABLE_SIZE;
+    for (int n : new int[] {10, 100, 1000}) {
+      int[] counts = slotCounts(build(FakeEndpoint.of(n)));
+      for (int c : counts) {
+        assertTrue(c == m / n || c == m / n + 1, n + " servers: a server owns " + c);
+      }
+      int max = java.util.Arrays.stream(counts).max().getAsInt();
+      double maxOverMean = max / ((double) m / n);
+      assertTrue(maxOverMean <= 1 + (double) n / m, n + " servers: max/mean " + maxOverMean);
+    }
+  }
+
+  @Test
+  void slotsFollowWeights() {
+    int[] counts = slotCounts(build(FakeEndpoint.weighted(1, 2, 5), 65537));
+    // 65537 × 1/8, 2/8, 5/8, to within one turn of claims.
+    assertEquals(8192, counts[0], 2);
+    assertEquals(16384, counts[1], 2);
+    assertEquals(40961, counts[2], 3);
+  }
+
+  @Property(tries = 30, seed = "51")
+  void removalMovesLittleMoreThanTheRemovedShare(
+      @ForAll @IntRange(min = 2, max = 64) int n, @ForAll long seed) {
+    List<FakeEndpoint> eps = FakeEndpoint.of(n);
+    Maglev.MaglevPicker before = build(eps);
+    int removed = new Random(seed).nextInt(n);
+    String removedId = eps.get(removed).server().id();
+    List<FakeEndpoint> less = new ArrayList<>(eps);
+    less.remove(removed);
+    Maglev.MaglevPicker after = build(less);
+    int excess = 0;
+    for (int slot = 0; slot < before.table().length; slot++) {
+      String was = before.endpoints()[before.table()[slot]].server().id();
+      String is = after.endpoints()[after.table()[slot]].server().id();
+      if (!was.equals(is) && !was.equals(removedId)) {
+        excess++;
+      }
+    }
+    double fraction = excess / (double) before.table().length;
+    assertTrue(fraction < 0.01, "moved " + fraction + " of keys off remaining servers");
+    // Adding the server back rebuilds the same table.
+    assertArrayEquals(before.table(), build(eps).table());
+  }
+
+  @Test
+  void tableSizeMustBeAPrimeInRange() {
+    assertEquals("tableSize must be prime, was 65536",
+        assertThrows(IllegalArgumentException.class, () -> Algorithms.maglev().tableSize(65536).build()).getMessage());
+    assertEquals("tableSize must be in [3, 16777213], was 2",
+        assertThrows(IllegalArgumentException.class, () -> Algorithms.maglev().tableSize(2).build()).getMessage());
+    assertEquals("tableSize must be in [3, 16777213], was 16777259",
+        assertThrows(IllegalArgumentException.class, () -> Algorithms.maglev().tableSize(16_777_259).build()).getMessage());
+    assertEquals("maglev{tableSize=251}", Algorithms.maglev().tableSize(251).build().toString());
+  }
+}

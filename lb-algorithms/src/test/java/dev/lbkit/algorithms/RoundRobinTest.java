@@ -1,0 +1,55 @@
+package dev.lbkit.algorithms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Picker;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class RoundRobinTest {
+
+  @Property(tries = 100, seed = "3")
+  void everyServerGetsExactlyKOfKTimesNPicks(
+      @ForAll @IntRange(min = 1, max = 64) int n, @ForAll @IntRange(min = 1, max = 5) int k,
+      @ForAll long seed) {
+    List<Endpoint> eps = List.copyOf(FakeEndpoint.of(n));
+    Picker picker = Algorithms.roundRobin().newPicker(eps, new FakeAlgorithmContext(seed, n));
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < k * n; i++) {
+      counts.merge(picker.pick().server().id(), 1, Integer::sum);
+    }
+    assertEquals(n, counts.size());
+    counts.values().forEach(c -> assertEquals(k, c));
+  }
+
+  @Test
+  void newSnapshotsStartAtDifferentServers() {
+    List<Endpoint> eps = List.copyOf(FakeEndpoint.of(10));
+    FakeAlgorithmContext ctx = new FakeAlgorithmContext(7, 10);
+    Set<String> firsts = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      firsts.add(Algorithms.roundRobin().newPicker(eps, ctx).pick().server().id());
+    }
+    // 50 uniform starts over 10 servers all land on at most 5 servers with probability < 1e-10.
+    assertEquals(true, firsts.size() > 5, "distinct first picks: " + firsts);
+  }
+
+  @Test
+  void skipsAvoidedServersInOrder() {
+    List<FakeEndpoint> fakes = FakeEndpoint.of(3);
+    Picker picker = Algorithms.roundRobin().newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 3));
+    PickContext avoidB = PickContext.builder().avoid(fakes.get(1).server()).build();
+    for (int i = 0; i < 30; i++) {
+      assertEquals(false, picker.pick(avoidB).server().equals(fakes.get(1).server()));
+    }
+  }
+}

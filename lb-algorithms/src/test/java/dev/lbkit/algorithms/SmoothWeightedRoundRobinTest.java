@@ -1,0 +1,162 @@
+package dev.lbkit.algorithms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Picker;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class SmoothWeightedRoundRobinTest {
+
+  private static List<Integer> sequence(List<FakeEndpoint> fakes, int picks) {
+    // The picker without the random rotation, so the sequence follows list order as nginx's.
+    Picker picker = new SmoothWeightedRoundRobin.SwrrPicker(
+        fakes.toArray(new dev.lbkit.api.Endpoint[0]), new FakeAlgorithmContext(1, fakes.size()));
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < fakes.size(); i++) {
+      index.put(fakes.get(i).server().id(), i);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < picks; i++) {
+      out.add(index.get(picker.pick().server().id()));
+    }
+    return out;
+  }
+
+  @Test
+  void matchesNginxSequenceForFiveOneOne() {
+    // nginx commit 27e94984: weights { 5, 1, 1 } produce { a, a, b, a, c, a, a }.
+    assertEquals(List.of(0, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 2, 0, 0),
+        sequence(FakeEndpoint.weighted(5, 1, 1), 14));
+  }
+
+  @Test
+  void interleavesFiveThreeTwo() {
+    // Not the seed's illustration: current after each pick is (-5,3,2) (0,-4,4) (5,-1,-4)
+    // (0,2,-2) (-5,5,0) (0,-2,2) (-5,1,4) (0,4,-4) (5,-3,-2) (0,0,0).
+    assertEquals(List.of(0, 1, 2, 0, 0, 1, 0, 2, 1, 0), sequence(FakeEndpoint.weighted(5, 3, 2), 10));
+  }
+
+  @Test
+  void millionWeightsNeedNoTable() {
+    List<Integer> seq = sequence(FakeEndpoint.weighted(1_000_000, 999_999, 1), 2_000_000);
+    int[] counts = new int[3];
+    seq.forEach(i -> counts[i]++);
+    // Over 2,000,000 picks of a 2,000,000-pick cycle, shares are exact.
+    assertEquals(1_000_000, counts[0]);
+    assertEquals(999_999, counts[1]);
+    assertEquals(1, counts[2]);
+  }
+
+  @Test
+  void avoidedServerIsSkippedAndOthersKeepTheirRatio() {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(5, 1, 1);
+    Picker picker = Algorithms.smoothWeightedRoundRobin()
+        .newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 3));
+    PickContext avoidA = PickContext.builder().avoid(fakes.get(0).server()).build();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      counts.merge(picker.pick(avoidA).server().id(), 1, Integer::sum);
+    }
+    assertEquals(5, counts.get(fakes.get(1).server().id()));
+    assertEquals(5, counts.get(fakes.get(2).server().id()));
+  }
+
+  @Property(tries = 60, seed = "11")
+  void everyCycleGivesExactShares(
+      @ForAll @Size(min = 1, max = 64) List<@IntRange(min = 1, max = 1000) Integer> weights) {
+    int[] w = weights.stream().mapToInt(Integer::intValue).toArray();
+    int gcd = 0;
+    long sum = 0;
+    for (int x : w) {
+      gcd = BigInteger.valueOf(gcd).gcd(BigInteger.valueOf(x)).intValue();
+      sum += x;
+    }
+    int cycle = (int) (sum / gcd);
+    List<Integer> seq = sequence(FakeEndpoint.weighted(w), 2 * cycle);
+    for (int c = 0; c < 2; c++) {
+      int[] counts = new int[w.length];
+      for (int i = c * cycle; i < (c + 1) * cycle; i++) {
+        counts[seq.get(i)]++;
+      }
+      for (int i = 0; i < w.length; i++) {
+        assertEquals(w[i] / gcd, counts[i], "server " + i + " in cycle " + c);
+      }
+    }
+  }
+
+  @Property(tries = 60, seed = "12")
+  void longestRunStaysWithinTwiceTheIdealRun(
+      @ForAll @Size(min = 2, max = 64) List<@IntRange(min = 1, max = 1000) Integer> weights) {
+    int[] w = weights.stream().mapToInt(Integer::intValue).toArray();
+    long sum = 0;
+    for (int x : w) {
+      sum += x;
+    }
+    // Two full cycles (the cycle divides sum), so runs across the boundary are seen too.
+    List<Integer> seq = sequence(FakeEndpoint.weighted(w), (int) (2 * sum));
+    int run = 1;
+    for (int i = 1; i < seq.size(); i++) {
+      run = seq.get(i).equals(seq.get(i - 1)) ? run + 1 : 1;
+      int s = seq.get(i);
+      long others = sum - w[s];
+      long bound = 2 * ((w[s] + others - 1) / others);
+      assertTrue(run <= bound, "run " + run + " of server " + s + " exceeds " + bound + " for " + weights);
+    }
+  }
+
+  @Test
+  void runBoundIsNearlyReached() {
+    // The documented example: {179, 1, 1} has a run of 120 across the cycle boundary; the bound
+    // is 2 × ceil(179 / 2) = 180.
+    List<Integer> seq = sequence(FakeEndpoint.weighted(179, 1, 1), 2 * 181);
+    int run = 1;
+    int max = 1;
+    for (int i = 1; i < seq.size(); i++) {
+      run = seq.get(i).equals(seq.get(i - 1)) ? run + 1 : 1;
+      max = Math.max(max, run);
+    }
+    assertEquals(120, max);
+  }
+
+  @Test
+  void snapshotsRotateSoEqualWeightsDoNotHerd() {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(3, 3, 3, 3, 3, 3, 3, 3, 3, 3);
+    FakeAlgorithmContext ctx = new FakeAlgorithmContext(7, 10);
+    java.util.Set<String> firsts = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      firsts.add(Algorithms.smoothWeightedRoundRobin().newPicker(List.copyOf(fakes), ctx).pick().server().id());
+    }
+    // 50 uniform rotations of 10 servers land on at most 5 first servers with probability < 1e-10.
+    assertTrue(firsts.size() > 5, "distinct first picks: " + firsts);
+  }
+
+  @Test
+  void rotatedSnapshotFollowsNginxForTheRotatedList() {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(1, 5, 1);
+    Picker picker = Algorithms.smoothWeightedRoundRobin()
+        .newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 3));
+    StringBuilder seq = new StringBuilder();
+    for (int i = 0; i < 7; i++) {
+      seq.append(picker.pick().server().equals(fakes.get(1).server()) ? 'a' : 'o');
+    }
+    // Whatever the rotation, the heavy server is first in its order of ties: a a o a o a a.
+    assertEquals("aaoaoaa", seq.toString());
+  }
+
+  @Test
+  void singleServerIsAlwaysPicked() {
+    assertEquals(List.of(0, 0, 0), sequence(FakeEndpoint.weighted(7), 3));
+  }
+
+}

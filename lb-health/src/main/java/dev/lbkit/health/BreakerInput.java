@@ -1,0 +1,312 @@
+package dev.lbkit.health;
+
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.HealthControl;
+import dev.lbkit.api.HealthInput;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Server;
+import dev.lbkit.api.Ticker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-server Resilience4j breakers mapped onto ejection and admission gates; see {@link
+ * CircuitBreakers} for the rules.
+ *
+ * <p><b>Threading.</b> Outcomes are recorded on the reporting thread (the count-based window is
+ * Resilience4j's lock-free one). A state transition fires the breaker's event on that same
+ * thread; the event only queues {@link #sync} on the control plane, which reads the breaker's
+ * current state (not the event's, since events from different threads may queue out of order)
+ * and applies it idempotently: eject when open, gate when half-open, nothing when closed.
+ *
+ * <p><b>Probe identity.</b> The runtime reports outcomes per server, not per pick, so in
+ * half-open the first outcome reported while a probe is out counts as the probe's, even if it
+ * belongs to a request picked before the breaker opened. Such stragglers are rare (an open
+ * server gets no picks for the whole wait duration) and can only delay closing by one probe.
+ */
+final class BreakerInput implements HealthInput {
+
+  private static final Logger log = LoggerFactory.getLogger(BreakerInput.class);
+
+  /** Detail key in the server's snapshot: the breaker state. */
+  static final String DETAIL = "breaker";
+
+  private static final long FREE = Long.MIN_VALUE;
+
+  private final CircuitBreakers.Builder settings;
+  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final RuntimeException[] errors = new RuntimeException[Outcome.values().length];
+  private final long waitNanos;
+  private final Scheduler scheduler;
+
+  private HealthControl control;
+  private CircuitBreakerConfig config;
+  private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  BreakerInput(CircuitBreakers.Builder b) {
+    this.settings = b;
+    for (Outcome o : b.failures) {
+      counted[o.ordinal()] = true;
+    }
+    for (Outcome o : Outcome.values()) {
+      errors[o.ordinal()] = new OutcomeFailure(o);
+    }
+    this.waitNanos = b.waitDurationInOpenState.toNanos();
+    this.scheduler = b.scheduler;
+  }
+
+  @Override
+  public void start(HealthControl control) {
+    this.control = control;
+    this.config =
+        CircuitBreakerConfig.custom()
+            .failureRateThreshold(settings.failureRateThreshold)
+            .slidingWindow(
+                settings.slidingWindowSize,
+                settings.minimumNumberOfCalls,
+                SlidingWindowType.COUNT_BASED,
+                SlidingWindowSynchronizationStrategy.LOCK_FREE)
+            .waitDurationInOpenState(settings.waitDurationInOpenState)
+            .permittedNumberOfCallsInHalfOpenState(settings.halfOpenProbes)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .writableStackTraceEnabled(false)
+            .clock(new TickerClock(control.ticker()))
+            .build();
+  }
+
+  @Override
+  public void onServersChanged(List<Endpoint> endpoints) {
+    if (closed) {
+      return;
+    }
+    Set<String> present = new HashSet<>();
+    for (Endpoint e : endpoints) {
+      Server s = e.server();
+      present.add(s.id());
+      Node n = nodes.get(s.id());
+      if (n == null) {
+        n = new Node(s, CircuitBreaker.of(control.cluster() + "/" + s.id(), config));
+        Node node = n;
+        n.breaker.getEventPublisher().onStateTransition(ev -> control.execute(() -> sync(node)));
+        nodes.put(s.id(), n);
+        control.setDetail(s, DETAIL, "closed");
+      } else {
+        n.server = s;
+      }
+    }
+    nodes.values().removeIf(n -> {
+      if (present.contains(n.server.id())) {
+        return false;
+      }
+      n.removed = true;
+      n.cancelTimer();
+      return true;
+    });
+  }
+
+  @Override
+  public void onOutcome(Endpoint endpoint, Outcome outcome, long latencyNanos) {
+    if (outcome == Outcome.CANCELLED || closed) {
+      return;
+    }
+    Node n = nodes.get(endpoint.server().id());
+    if (n == null) {
+      return;
+    }
+    boolean failure = counted[outcome.ordinal()];
+    if (!failure && outcome != Outcome.SUCCESS) {
+      return;
+    }
+    CircuitBreaker.State state = n.breaker.getState();
+    if (state == CircuitBreaker.State.CLOSED) {
+      record(n, outcome, failure, latencyNanos);
+    } else if (state == CircuitBreaker.State.HALF_OPEN) {
+      long probe = n.probeSince.get();
+      if (probe == FREE) {
+        return; // a straggler from before the breaker opened; no probe is out
+      }
+      // Record first: a success that still leaves the breaker half-open then frees the slot
+      // for the next probe, and a failure reopens it before anyone else is admitted.
+      record(n, outcome, failure, latencyNanos);
+      n.probeSince.compareAndSet(probe, FREE);
+    }
+    // Open: a straggler picked before the breaker opened; the window was already judged.
+  }
+
+  private void record(Node n, Outcome outcome, boolean failure, long latencyNanos) {
+    long nanos = Math.max(0L, latencyNanos);
+    if (failure) {
+      n.breaker.onError(nanos, TimeUnit.NANOSECONDS, errors[outcome.ordinal()]);
+    } else {
+      n.breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Applies the breaker's current state; control plane only, idempotent. */
+  private void sync(Node n) {
+    if (closed || n.removed) {
+      return;
+    }
+    CircuitBreaker.State state = n.breaker.getState();
+    if (state == n.applied) {
+      return;
+    }
+    CircuitBreaker.State before = n.applied;
+    n.applied = state;
+    String id = n.server.id();
+    switch (state) {
+      case OPEN:
+        control.setAdmissionGate(n.server, null);
+        if (!n.ejected) {
+          String reason = "circuit breaker open (failure rate reached " + settings.failureRateThreshold + "%)";
+          if (!control.eject(n.server, reason)) {
+            log.info("{}: circuit breaker of {} opened, but the ejection cap keeps the server; closing it",
+                control.cluster(), id);
+            // Transition fires another event and sync; applied stays OPEN until then.
+            n.breaker.transitionToClosedState();
+            return;
+          }
+          n.ejected = true;
+        }
+        n.cancelTimer();
+        n.timer = scheduler.schedule(
+            () -> Checks.guarded(log, "circuit breaker timer of " + id, () -> control.execute(() -> halfOpen(n))),
+            waitNanos);
+        break;
+      case HALF_OPEN:
+        n.probeSince.set(FREE);
+        control.setAdmissionGate(n.server, n.gate);
+        unejectIfEjected(n);
+        break;
+      default:
+        n.cancelTimer();
+        control.setAdmissionGate(n.server, null);
+        unejectIfEjected(n);
+        break;
+    }
+    String text = state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    control.setDetail(n.server, DETAIL, text);
+    log.info("{}: circuit breaker of {}: {} -> {}", control.cluster(), id,
+        before.name().toLowerCase(Locale.ROOT).replace('_', '-'), text);
+  }
+
+  private void halfOpen(Node n) {
+    if (closed || n.removed) {
+      return;
+    }
+    if (n.breaker.getState() == CircuitBreaker.State.OPEN) {
+      n.breaker.transitionToHalfOpenState();
+    }
+  }
+
+  private void unejectIfEjected(Node n) {
+    if (n.ejected) {
+      n.ejected = false;
+      control.uneject(n.server);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Node n : nodes.values()) {
+      n.cancelTimer();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CircuitBreakers{failureRateThreshold=" + settings.failureRateThreshold + "%, window="
+        + settings.slidingWindowSize + "}";
+  }
+
+  /** One server's breaker. */
+  private final class Node {
+    volatile Server server;
+    final CircuitBreaker breaker;
+    final AtomicLong probeSince = new AtomicLong(FREE);
+    final HealthControl.AdmissionGate gate = this::tryAdmit;
+    volatile boolean removed;
+    // Control plane only.
+    CircuitBreaker.State applied = CircuitBreaker.State.CLOSED;
+    boolean ejected;
+    Scheduler.Cancellable timer;
+
+    Node(Server server, CircuitBreaker breaker) {
+      this.server = server;
+      this.breaker = breaker;
+    }
+
+    /** The half-open gate, on the pick path: lock-free, one probe at a time. */
+    private boolean tryAdmit() {
+      long since = probeSince.get();
+      long now = control.ticker().nanoTime();
+      if (since != FREE && now - since < waitNanos) {
+        return false;
+      }
+      return probeSince.compareAndSet(since, now);
+    }
+
+    void cancelTimer() {
+      if (timer != null) {
+        timer.cancel();
+        timer = null;
+      }
+    }
+  }
+
+  /** The stackless error recorded for a failed outcome. */
+  private static final class OutcomeFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OutcomeFailure(Outcome outcome) {
+      super(outcome.name(), null, false, false);
+    }
+  }
+
+  /** A {@link Clock} over the injected ticker, so Resilience4j runs in the same (virtual) time. */
+  static final class TickerClock extends Clock {
+    private final Ticker ticker;
+
+    TickerClock(Ticker ticker) {
+      this.ticker = ticker;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.EPOCH.plusNanos(ticker.nanoTime());
+    }
+
+    @Override
+    public long millis() {
+      return Math.floorDiv(ticker.nanoTime(), 1_000_000L);
+    }
+  }
+}

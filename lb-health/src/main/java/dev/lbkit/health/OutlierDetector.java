@@ -1,0 +1,284 @@
+package dev.lbkit.health;
+
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.HealthControl;
+import dev.lbkit.api.HealthInput;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Server;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consecutive-failure and failure-percentage ejection with backoff; see {@link
+ * OutlierDetection} for the rules.
+ *
+ * <p><b>Hot path.</b> A report costs a map lookup and two or three atomic increments on the
+ * server's own counters (gRPC's per-address counters). Only the report that crosses the
+ * consecutive threshold hands a task to the control plane, which ejects inline unless another
+ * thread is running the control plane at that moment.
+ *
+ * <p><b>Window.</b> Each server counts requests and failures in {@value OutlierDetection#BUCKETS}
+ * buckets; a tick every {@code window / BUCKETS} sums them (the window), then clears the oldest
+ * bucket and makes it current. A report racing the swap may land in the bucket being retired;
+ * that error is one report in thousands and keeps reporting lock-free.
+ */
+final class OutlierDetector implements HealthInput {
+
+  private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
+
+  /** Detail keys in the server's snapshot. */
+  static final String DETAIL_EJECTIONS = "ejections";
+
+  static final String DETAIL_EJECTED = "outlier";
+
+  private static final int B = OutlierDetection.BUCKETS;
+
+  private final int consecutiveThreshold;
+  private final boolean percentageEnabled;
+  private final int failurePercentage;
+  private final int minimumRequests;
+  private final long bucketNanos;
+  private final String windowText;
+  private final long baseNanos;
+  private final long maxNanos;
+  private final int maxMultiplier;
+  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final Scheduler scheduler;
+
+  private HealthControl control;
+  private final Map<String, Stats> stats = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+  // Control plane only.
+  private Scheduler.Cancellable tick;
+
+  OutlierDetector(OutlierDetection.Builder b) {
+    this.consecutiveThreshold = b.consecutiveFailures;
+    this.percentageEnabled = b.failurePercentageEnabled;
+    this.failurePercentage = b.failurePercentage;
+    this.minimumRequests = b.minimumRequests;
+    this.bucketNanos = b.window.toNanos() / B;
+    this.windowText = Checks.format(b.window);
+    this.baseNanos = b.baseEjectionTime.toNanos();
+    this.maxNanos = b.maxEjectionTime.toNanos();
+    this.maxMultiplier = (int) Math.min(Integer.MAX_VALUE, (maxNanos + baseNanos - 1) / baseNanos);
+    for (Outcome o : b.failures) {
+      counted[o.ordinal()] = true;
+    }
+    this.scheduler = b.scheduler;
+  }
+
+  @Override
+  public void start(HealthControl control) {
+    this.control = control;
+    scheduleTick();
+  }
+
+  private void scheduleTick() {
+    tick = scheduler.schedule(
+        () -> Checks.guarded(log, "outlier detection tick", () -> control.execute(this::onTick)),
+        bucketNanos);
+  }
+
+  @Override
+  public void onServersChanged(List<Endpoint> endpoints) {
+    Set<String> present = new HashSet<>();
+    for (Endpoint e : endpoints) {
+      present.add(e.server().id());
+      Stats s = stats.get(e.server().id());
+      if (s == null) {
+        stats.put(e.server().id(), new Stats(e.server()));
+      } else {
+        s.server = e.server();
+      }
+    }
+    stats.values().removeIf(s -> {
+      if (present.contains(s.server.id())) {
+        return false;
+      }
+      s.removed = true;
+      if (s.readmit != null) {
+        s.readmit.cancel();
+      }
+      return true;
+    });
+  }
+
+  @Override
+  public void onOutcome(Endpoint endpoint, Outcome outcome, long latencyNanos) {
+    if (outcome == Outcome.CANCELLED || closed) {
+      return;
+    }
+    Stats s = stats.get(endpoint.server().id());
+    if (s == null) {
+      return;
+    }
+    boolean failure = counted[outcome.ordinal()];
+    if (!failure && outcome != Outcome.SUCCESS) {
+      return; // a failure kind this detector was told to ignore: neutral
+    }
+    s.record(failure);
+    if (consecutiveThreshold == 0) {
+      return;
+    }
+    if (failure) {
+      int c = s.consecutive.incrementAndGet();
+      // Exactly at the threshold (and at each multiple, should the cap have refused).
+      if (c % consecutiveThreshold == 0 && !s.ejected) {
+        control.execute(() -> {
+          if (!closed && !s.removed && !s.ejected) {
+            tryEject(s, c + " consecutive failures (last: " + outcome + ")");
+          }
+        });
+      }
+    } else if (s.consecutive.get() != 0) {
+      s.consecutive.set(0);
+    }
+  }
+
+  private void onTick() {
+    if (closed) {
+      return;
+    }
+    try {
+      for (Stats s : stats.values()) {
+        if (s.ejected) {
+          continue;
+        }
+        if (percentageEnabled) {
+          long total = 0;
+          long failed = 0;
+          for (int i = 0; i < B; i++) {
+            total += s.totals.get(i);
+            failed += s.failures.get(i);
+          }
+          if (total >= minimumRequests && failed * 100 >= (long) failurePercentage * total) {
+            if (tryEject(s, String.format("%d%% failures over %s (%d of %d requests)",
+                failed * 100 / total, windowText, failed, total))) {
+              continue;
+            }
+          }
+        }
+        if (++s.admittedTicks % B == 0 && s.multiplier > 0) {
+          s.multiplier--; // forgiven one step per window of good behaviour
+        }
+        s.rotate();
+      }
+    } catch (RuntimeException e) {
+      log.error("{}: outlier detection tick failed; it runs again in {}ns", control.cluster(), bucketNanos, e);
+    } finally {
+      if (!closed) {
+        scheduleTick();
+      }
+    }
+  }
+
+  /** Ejects on the control plane; returns whether the runtime allowed it. */
+  private boolean tryEject(Stats s, String reason) {
+    if (!control.eject(s.server, reason)) {
+      if (!s.refusalLogged) {
+        s.refusalLogged = true;
+        log.info("{}: {} qualifies for ejection ({}), but the ejection cap keeps it", control.cluster(),
+            s.server.id(), reason);
+      }
+      return false;
+    }
+    s.refusalLogged = false;
+    s.ejected = true;
+    s.multiplier = Math.min(s.multiplier + 1, maxMultiplier);
+    s.ejections++;
+    long nanos = Math.min(baseNanos * s.multiplier, maxNanos);
+    String time = Checks.format(Duration.ofNanos(nanos));
+    s.consecutive.set(0);
+    s.clear();
+    s.readmit = scheduler.schedule(
+        () -> Checks.guarded(log, "re-admission of " + s.server.id(), () -> control.execute(() -> readmit(s))),
+        nanos);
+    control.setDetail(s.server, DETAIL_EJECTIONS, String.valueOf(s.ejections));
+    control.setDetail(s.server, DETAIL_EJECTED, "ejected for " + time + ": " + reason);
+    log.info("{}: ejecting {} for {} (ejection #{}): {}", control.cluster(), s.server.id(), time, s.ejections, reason);
+    return true;
+  }
+
+  private void readmit(Stats s) {
+    if (closed || s.removed || !s.ejected) {
+      return;
+    }
+    s.ejected = false;
+    s.admittedTicks = 0;
+    s.consecutive.set(0);
+    s.clear();
+    control.uneject(s.server);
+    control.setDetail(s.server, DETAIL_EJECTED, null);
+    log.info("{}: re-admitting {}: ejection time expired", control.cluster(), s.server.id());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (tick != null) {
+      tick.cancel();
+    }
+    for (Stats s : stats.values()) {
+      if (s.readmit != null) {
+        s.readmit.cancel();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OutlierDetection{consecutiveFailures=" + consecutiveThreshold + ", failurePercentage="
+        + (percentageEnabled ? failurePercentage + "%" : "off") + "}";
+  }
+
+  /** One server's counters. */
+  private static final class Stats {
+    volatile Server server;
+    final AtomicInteger consecutive = new AtomicInteger();
+    final AtomicLongArray totals = new AtomicLongArray(B);
+    final AtomicLongArray failures = new AtomicLongArray(B);
+    volatile int current;
+    volatile boolean ejected;
+    volatile boolean removed;
+    // Control plane only.
+    int multiplier;
+    int ejections;
+    long admittedTicks;
+    boolean refusalLogged;
+    Scheduler.Cancellable readmit;
+
+    Stats(Server server) {
+      this.server = server;
+    }
+
+    void record(boolean failure) {
+      int i = current;
+      totals.incrementAndGet(i);
+      if (failure) {
+        failures.incrementAndGet(i);
+      }
+    }
+
+    void rotate() {
+      int next = (current + 1) % B;
+      totals.set(next, 0);
+      failures.set(next, 0);
+      current = next;
+    }
+
+    void clear() {
+      for (int i = 0; i < B; i++) {
+        totals.set(i, 0);
+        failures.set(i, 0);
+      }
+    }
+  }
+}
