@@ -93,6 +93,7 @@ final class Backends implements AutoCloseable {
     final java.util.concurrent.BlockingQueue<MockResponse> script = new java.util.concurrent.LinkedBlockingQueue<>();
     final java.util.concurrent.BlockingQueue<RecordedRequest> recorded = new java.util.concurrent.LinkedBlockingQueue<>();
     volatile MockResponse always;
+    final Map<String, MockResponse> paths = new ConcurrentHashMap<>();
 
     FakeDispatcher(int index) {
       this.index = index;
@@ -103,6 +104,10 @@ final class Backends implements AutoCloseable {
       count.incrementAndGet();
       byMethod.computeIfAbsent(request.getMethod(), m -> new AtomicInteger()).incrementAndGet();
       recorded.add(request);
+      MockResponse byPath = paths.get(request.getUrl().encodedPath());
+      if (byPath != null) {
+        return byPath;
+      }
       MockResponse next = script.poll();
       if (next != null) {
         return next;
