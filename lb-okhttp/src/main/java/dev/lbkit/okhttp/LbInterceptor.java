@@ -336,6 +336,8 @@ final class LbInterceptor implements Interceptor {
       if (cs.sticky != null) {
         response = cs.sticky.onResponse(response, server, cookies.all(), request.url(), chain.getCookieJar());
       }
+      // The caller sees its own logical request, not the attempt's port and tag.
+      response = response.newBuilder().request(request).build();
       return completeWithBody(call, response, selection, latency, outcome);
     }
   }
