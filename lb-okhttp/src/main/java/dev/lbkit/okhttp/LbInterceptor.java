@@ -142,6 +142,7 @@ final class LbInterceptor implements Interceptor {
     Call call = chain.call();
     long start = ticker.nanoTime();
     long timeout = call.timeout().timeoutNanos();
+    // Long.MAX_VALUE stands for "no deadline"; see remaining().
     long deadline = timeout > 0 ? start + timeout : Long.MAX_VALUE;
     Request current = chain.request();
     Response prior = null;
@@ -184,10 +185,11 @@ final class LbInterceptor implements Interceptor {
 
   private ClusterState route(Call call, Request request, CookieView cookies) throws LbException {
     String host = request.url().host();
+    // Rules see only requests for logical hosts: a request for an outside host is never steered
+    // into a cluster by what it carries.
     if (logicalHosts.contains(host)) {
       for (RouteRule rule : config.rules) {
-        if ((rule.host() != null || clusters.containsKey(host) || logicalHosts.contains(host))
-            && rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
+        if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
           ClusterState cs = clusters.get(target.toLowerCase(Locale.ROOT));
           decided(call, request, cs.name, "rule " + rule.name());
@@ -241,7 +243,7 @@ final class LbInterceptor implements Interceptor {
         if (wait == 0) {
           break;
         }
-        if (waited + wait > maxWait || deadline - now <= wait) {
+        if (waited + wait > maxWait || remaining(deadline, now) <= wait) {
           if (cs != null) {
             cs.counters.rateLimited.increment();
           }
@@ -260,7 +262,7 @@ final class LbInterceptor implements Interceptor {
   // ------------------------------------------------------------------ pass-through
 
   private Response passThrough(Chain chain, Call call, Request request, long deadline) throws IOException {
-    if (ticker.nanoTime() >= deadline) {
+    if (remaining(deadline, ticker.nanoTime()) <= 0) {
       throw deadlineExceeded(call, request.url().host(), null);
     }
     return chain.proceed(request);
@@ -282,7 +284,7 @@ final class LbInterceptor implements Interceptor {
         target = cs.sticky.target(cookies.all());
       }
     }
-    if (ticker.nanoTime() >= deadline) {
+    if (remaining(deadline, ticker.nanoTime()) <= 0) {
       throw deadlineExceeded(call, cs.name, null);
     }
     Selection selection = firstPick(call, cs, hashKey, target);
@@ -290,7 +292,7 @@ final class LbInterceptor implements Interceptor {
     for (int attempt = 1; ; attempt++) {
       Server server = selection.server();
       AttemptState state = new AttemptState();
-      long remaining = deadline - ticker.nanoTime();
+      long remaining = remaining(deadline, ticker.nanoTime());
       String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : request.url().host();
       Request attemptRequest = rewrite(request, server, attemptHost, state);
       Chain attemptChain = configure(chain, server, attemptHost, request.url(), remaining);
@@ -410,7 +412,7 @@ final class LbInterceptor implements Interceptor {
       return null;
     }
     long backoff = config.retryPolicy.backoffNanos(attempt);
-    if (ticker.nanoTime() + backoff >= deadline) {
+    if (remaining(deadline, ticker.nanoTime()) <= backoff) {
       log.debug("{}: no retry, deadline too close", cs.name);
       return null;
     }
@@ -469,9 +471,17 @@ final class LbInterceptor implements Interceptor {
     }
   }
 
+  /** Nanoseconds left before {@code deadline}; {@code Long.MAX_VALUE} means no deadline. */
+  private static long remaining(long deadline, long now) {
+    if (deadline == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return deadline - now;
+  }
+
   private Outcome failureOutcome(Call call, IOException e, long deadline) {
     if (call.isCanceled()) {
-      return ticker.nanoTime() >= deadline - DEADLINE_SLACK_NANOS ? Outcome.TIMEOUT : Outcome.CANCELLED;
+      return remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS ? Outcome.TIMEOUT : Outcome.CANCELLED;
     }
     return config.classifier.classify(e);
   }

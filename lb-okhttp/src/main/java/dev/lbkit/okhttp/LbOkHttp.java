@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Connection pool, cookie jar, cache, TLS settings (including client certificates for mTLS in
  * the base client's {@code SSLSocketFactory}) and certificate pinner are the base client's.
+ *
+ * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
+ * servers on different ports cache separately (servers sharing a port share entries); a response
+ * reached through redirects that lbkit followed has no {@code priorResponse}; a body the caller
+ * never closes keeps its selection in flight, as it keeps OkHttp's connection.
  */
 public final class LbOkHttp {
   private static final Logger log = LoggerFactory.getLogger(LbOkHttp.class);

@@ -28,6 +28,10 @@ import java.util.Objects;
  * (an API key, a user id), kept in a bounded Caffeine cache; requests without the header share
  * the key {@code ""}. {@link Builder#cluster(String)} restricts any scope to one cluster.
  *
+ * <p>Each request takes one permit from every limit that applies, and each redirect hop that
+ * lbkit follows takes another; retries take none (the retry budget bounds them). Permits taken
+ * from earlier limits are not returned when a later limit refuses.
+ *
  * <p>Over the limit the call fails at once with {@link LbException} ({@link
  * LbException.Reason#RATE_LIMITED}), or, when {@link #maxWait()} is positive, waits up to that
  * long (and never past the call's deadline) for a permit. All limiters read the injected clock of

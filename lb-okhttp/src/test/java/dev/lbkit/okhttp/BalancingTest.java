@@ -403,4 +403,14 @@ class BalancingTest {
       };
     }
   }
+
+  @Test
+  void worksWithoutAnyDeadlineOnAClockWithNegativeReadings() throws IOException {
+    backends = Backends.start(1);
+    dev.lbkit.api.Ticker negative = () -> Long.MIN_VALUE / 2;
+    OkHttpClient wrapped = LbOkHttp.wrap(base(), LbConfig.builder().ticker(negative)
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
+    OkHttpClient noDeadline = wrapped.newBuilder().callTimeout(Duration.ZERO).build();
+    assertEquals("200 0", get(noDeadline, "http://user-service/"));
+  }
 }
