@@ -413,4 +413,25 @@ class BalancingTest {
     OkHttpClient noDeadline = wrapped.newBuilder().callTimeout(Duration.ZERO).build();
     assertEquals("200 0", get(noDeadline, "http://user-service/"));
   }
+
+  @Test
+  void postOnAPooledConnectionIsNotSilentlyResentByOkHttp() throws IOException {
+    backends = Backends.start(1);
+    backends.dispatcher(0).paths.put("/orders", new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+    Request post = new Request.Builder().url("http://user-service/orders")
+        .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
+    // Control: plain OkHttp resends the POST when a reused connection fails after sending it.
+    OkHttpClient plain = new OkHttpClient();
+    String direct = "http://127.0.0.1:" + backends.servers.get(0).getPort();
+    plain.newCall(new Request.Builder().url(direct + "/warm").build()).execute().close();
+    assertThrows(IOException.class, () -> plain.newCall(post.newBuilder().url(direct + "/orders").build()).execute().close());
+    int plainPosts = backends.dispatcher(0).count("POST");
+    assertTrue(plainPosts > 1, "control: plain OkHttp sent the POST " + plainPosts + " times");
+    // The wrapped client sends it once.
+    OkHttpClient client = LbOkHttp.wrap(plain, LbConfig.builder()
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
+    client.newCall(new Request.Builder().url("http://user-service/warm").build()).execute().close();
+    assertThrows(IOException.class, () -> client.newCall(post).execute().close());
+    assertEquals(plainPosts + 1, backends.dispatcher(0).count("POST"));
+  }
 }
