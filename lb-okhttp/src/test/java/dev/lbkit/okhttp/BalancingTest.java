@@ -434,4 +434,46 @@ class BalancingTest {
     assertThrows(IOException.class, () -> client.newCall(post).execute().close());
     assertEquals(plainPosts + 1, backends.dispatcher(0).count("POST"));
   }
+
+  @Test
+  void eachServerGetsItsOwnPooledConnectionThatIsReused() throws IOException {
+    backends = Backends.start(2);
+    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder()
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
+    for (int i = 0; i < 10; i++) {
+      get(client, "http://user-service/");
+    }
+    // Same logical host and port-only rewrite, yet two connections: Address differs by its Dns.
+    assertEquals(2, client.connectionPool().connectionCount());
+    for (int i = 0; i < 2; i++) {
+      int maxExchange = 0;
+      for (var r : backends.dispatcher(i).recorded) {
+        maxExchange = Math.max(maxExchange, r.getExchangeIndex());
+      }
+      assertEquals(4, maxExchange, "backend " + i + " served five exchanges on one connection");
+    }
+  }
+
+  @Test
+  void customClassifierDecidesWhatCountsAsFailure() throws IOException {
+    backends = Backends.start(1);
+    backends.dispatcher(0).always = new MockResponse.Builder().code(429).build();
+    OutcomeClassifier throttlingIsFailure = new OutcomeClassifier() {
+      @Override
+      public Outcome classify(Response response) {
+        return response.code() == 429 ? Outcome.SERVER_ERROR : OutcomeClassifier.DEFAULT.classify(response);
+      }
+
+      @Override
+      public Outcome classify(IOException failure) {
+        return OutcomeClassifier.DEFAULT.classify(failure);
+      }
+    };
+    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder().classifier(throttlingIsFailure)
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
+    assertEquals("429 ", get(client, "http://user-service/"));
+    ClusterCounters c = LbOkHttp.counters(client).get("user-service");
+    assertEquals(1, c.failures());
+    assertEquals(0, c.retries(), "429 is not a retryable status");
+  }
 }
