@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * Connection pool, cookie jar, cache, TLS settings (including client certificates for mTLS in
  * the base client's {@code SSLSocketFactory}) and certificate pinner are the base client's.
  *
+ * <p>Each attempt's selection is completed exactly once: when the response body is fully read or
+ * closed (with the latency to the response headers, so slow readers do not make a server look
+ * slow), at once for an empty body or a failed, discarded or cancelled attempt.
+ *
  * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
  * servers on different ports cache separately (servers sharing a port share entries); a response
  * reached through redirects that lbkit followed has no {@code priorResponse}; a body the caller

@@ -35,7 +35,7 @@ final class RateLimitGate {
   }
 
   boolean appliesTo(String cluster) {
-    return limit.cluster() == null || limit.cluster().equals(cluster);
+    return limit.cluster() == null || limit.cluster().equalsIgnoreCase(cluster);
   }
 
   /** The limiter for this request; {@code cluster} is null for a pass-through call. */

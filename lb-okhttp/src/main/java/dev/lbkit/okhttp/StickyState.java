@@ -98,7 +98,7 @@ final class StickyState {
     if (token.equals(requestCookies.get(policy.name()))) {
       return response;
     }
-    String setCookie = policy.name() + "=" + token + "; Path=/; HttpOnly";
+    String setCookie = policy.name() + "=" + token + "; Path=/; HttpOnly" + (logicalUrl.isHttps() ? "; Secure" : "");
     Cookie cookie = Cookie.parse(logicalUrl, setCookie);
     if (cookie != null) {
       jar.saveFromResponse(logicalUrl, List.of(cookie));

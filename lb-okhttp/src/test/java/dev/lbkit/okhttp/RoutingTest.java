@@ -121,7 +121,7 @@ class RoutingTest {
     client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
         .cluster("shop", Backends.balancer("shop", FakeAlgorithms.FAKE_WEIGHTED_RANDOM, servers)).build());
     long[] observed = new long[3];
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 180; i++) {
       observed[Integer.parseInt(body("http://shop/"))]++;
     }
     assertTrue(FakeAlgorithms.chiSquare(observed, new double[] {1 / 6.0, 2 / 6.0, 3 / 6.0}) < CHI2_2DF_1E9,
