@@ -481,7 +481,10 @@ final class LbInterceptor implements Interceptor {
 
   private Outcome failureOutcome(Call call, IOException e, long deadline) {
     if (call.isCanceled()) {
-      return remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS ? Outcome.TIMEOUT : Outcome.CANCELLED;
+      // OkHttp's call timeout cancels the call and reports InterruptedIOException("timeout").
+      return e instanceof InterruptedIOException || remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS
+          ? Outcome.TIMEOUT
+          : Outcome.CANCELLED;
     }
     return config.classifier.classify(e);
   }

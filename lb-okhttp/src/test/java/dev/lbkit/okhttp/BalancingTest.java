@@ -299,7 +299,7 @@ class BalancingTest {
     IOException e = assertThrows(IOException.class, () -> get(client, "http://user-service/"));
     long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
     assertTrue(elapsedMs < 3000, "took " + elapsedMs + " ms: " + e);
-    assertTrue(outcomes.size() >= 2 && outcomes.size() <= 3, outcomes.toString());
+    assertTrue(outcomes.size() >= 1 && outcomes.size() <= 3, outcomes.toString());
     for (Outcome o : outcomes) {
       assertEquals(Outcome.TIMEOUT, o);
     }
