@@ -87,7 +87,6 @@ final class LbInterceptor implements Interceptor {
   private final Dns baseDns;
   private final boolean followRedirects;
   private final boolean followSslRedirects;
-  private final boolean rulesNeedCookies;
   private final Map<ServerDns, ServerDns> dnsCache = new ConcurrentHashMap<>();
   private final Map<String, CertificatePinner> pinnerCache = new ConcurrentHashMap<>();
 
@@ -108,14 +107,11 @@ final class LbInterceptor implements Interceptor {
       clusters.put(name, new ClusterState(name, picker, policy, sticky, new RetryBudget(config.retryPolicy, ticker)));
       logicalHosts.add(name);
     }
-    boolean cookies = false;
     for (RouteRule rule : config.rules) {
       if (rule.host() != null) {
         logicalHosts.add(rule.host());
       }
-      cookies |= rule.needsCookies();
     }
-    this.rulesNeedCookies = cookies;
     for (RateLimit limit : config.rateLimits) {
       gates.add(new RateLimitGate(limit, ticker, config.cacheExecutor));
     }
