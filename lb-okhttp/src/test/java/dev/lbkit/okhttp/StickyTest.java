@@ -150,4 +150,16 @@ class StickyTest {
     assertTrue(e.getMessage().startsWith("sticky policy StickyPolicy{BALANCER_COOKIE lb} of user-service needs a LoadBalancer, was "),
         e.getMessage());
   }
+
+  @Test
+  void clientKeyFromARequestTagIsHashed() throws IOException {
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
+        .cluster("user-service", Backends.balancer("user-service", FakeAlgorithms.FAKE_HASH, backends.all()))
+        .sticky("user-service", StickyPolicy.hashKey(r -> r.tag(String.class))).build());
+    Set<String> servers = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      servers.add(call(client, new Request.Builder().url("http://user-service/").tag(String.class, "tenant-7").build())[0]);
+    }
+    assertEquals(1, servers.size(), "one key, one server: " + servers);
+  }
 }

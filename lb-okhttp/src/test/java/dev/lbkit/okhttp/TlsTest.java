@@ -124,7 +124,9 @@ class TlsTest {
     Server s = Server.builder("127.0.0.1", server.getPort()).metadata(LbConfig.TLS_NAME_METADATA, "backend-1.example").build();
     // The logical name no longer has to be on the certificate ...
     assertEquals("200 0", get(wrap(trusting(null).build(), s, LbConfig.TlsName.SERVER)));
-    assertEquals(List.of("backend-1.example"), dispatcher.recorded.take().getHandshakeServerNames());
+    RecordedRequest recorded = dispatcher.recorded.take();
+    assertEquals(List.of("backend-1.example"), recorded.getHandshakeServerNames());
+    assertEquals("users.example", recorded.getHeaders().get("Host"), "the Host header stays logical");
     // ... but pins configured for the logical name are not silently skipped.
     CertificatePinner wrongPin = new CertificatePinner.Builder()
         .add("users.example", CertificatePinner.pin(otherCert.certificate())).build();
