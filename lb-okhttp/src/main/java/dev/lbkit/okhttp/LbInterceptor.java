@@ -12,6 +12,7 @@ import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ProtocolException;
+import java.net.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -520,7 +521,9 @@ final class LbInterceptor implements Interceptor {
         interned = dns;
       }
     }
-    Chain c = chain.withDns(interned).withRetryOnConnectionFailure(false);
+    // Direct connections: a forward proxy would resolve the logical host itself, bypassing the
+    // per-server Dns. The base client's proxy still applies to pass-through calls.
+    Chain c = chain.withDns(interned).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
     c = c.withConnectTimeout(capMillis(config.connectTimeout == null ? chain.connectTimeoutMillis() : config.connectTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
     c = c.withReadTimeout(capMillis(config.readTimeout == null ? chain.readTimeoutMillis() : config.readTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
     c = c.withWriteTimeout(capMillis(config.writeTimeout == null ? chain.writeTimeoutMillis() : config.writeTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the async dispatcher allows {@link LbConfig#DEFAULT_MAX_REQUESTS_PER_HOST} calls per
  *       host: OkHttp counts the logical host, that is the whole cluster, as one host.
  * </ul>
+ * Balanced attempts connect directly to the chosen server, bypassing any proxy of the base
+ * client (a proxy would resolve the logical host itself); pass-through calls keep it.
  * Connection pool, cookie jar, cache, TLS settings (including client certificates for mTLS in
  * the base client's {@code SSLSocketFactory}) and certificate pinner are the base client's.
  *

@@ -21,7 +21,8 @@ import java.util.TreeSet;
  *       (Resilience4j's {@link IntervalFunction#ofExponentialRandomBackoff}).
  *   <li>A retry budget (Finagle's design) caps retries at {@link #budgetPercent()}% of requests
  *       plus {@link #budgetMinPerSecond()} per second, over a {@link #budgetWindow()}, so that
- *       retries cannot multiply the load of an outage.
+ *       retries cannot multiply the load of an outage. Each cluster of each wrapped client has
+ *       its own budget.
  * </ul>
  */
 public final class RetryPolicy {
