@@ -476,4 +476,17 @@ class BalancingTest {
     assertEquals(1, c.failures());
     assertEquals(0, c.retries(), "429 is not a retryable status");
   }
+
+  @Test
+  void balancedAttemptsBypassTheBaseClientsProxy() throws IOException {
+    backends = Backends.start(1);
+    Server deadProxy = Backends.refusing();
+    OkHttpClient proxied = base().newBuilder().proxy(new java.net.Proxy(java.net.Proxy.Type.HTTP,
+        new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), deadProxy.port()))).build();
+    OkHttpClient client = LbOkHttp.wrap(proxied, LbConfig.builder()
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
+    assertEquals("200 0", get(client, "http://user-service/"));
+    // Pass-through calls still use the proxy, which refuses.
+    assertThrows(java.net.ConnectException.class, () -> get(client, "http://outside:" + backends.servers.get(0).getPort() + "/"));
+  }
 }
