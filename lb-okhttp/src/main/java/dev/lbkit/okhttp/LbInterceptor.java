@@ -291,8 +291,16 @@ final class LbInterceptor implements Interceptor {
       AttemptState state = new AttemptState();
       long remaining = remaining(deadline, ticker.nanoTime());
       String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : request.url().host();
-      Request attemptRequest = rewrite(request, server, attemptHost, state);
-      Chain attemptChain = configure(chain, server, attemptHost, request.url(), remaining);
+      Request attemptRequest;
+      Chain attemptChain;
+      try {
+        attemptRequest = rewrite(request, server, attemptHost, state);
+        attemptChain = configure(chain, server, attemptHost, request.url(), remaining);
+      } catch (RuntimeException e) {
+        // For example a tls-name that is not a valid host name: a configuration error.
+        selection.complete(0, Outcome.CANCELLED);
+        throw new IOException(cs.name + ": cannot address " + server.id() + ": " + e.getMessage(), e);
+      }
       cs.counters.attempts.increment();
       notifyAttemptStarted(call, cs, server, attempt);
       long t0 = ticker.nanoTime();
