@@ -8,7 +8,11 @@ import java.util.List;
 
 /**
  * Least connections: each pick takes the server with the fewest in-flight requests, breaking
- * ties uniformly at random.
+ * ties uniformly at random. Configured weights are ignored, but the health weight multiplier is
+ * not: the score is {@code (in-flight + 1) / weightMultiplier}, so a server in slow start (a
+ * multiplier below 1) does not take every new request just because it is empty, the failure of
+ * Envoy #11050 and Dubbo #14406. With every multiplier at 1 this orders servers exactly by
+ * in-flight count.
  *
  * <p><b>Source.</b> nginx {@code least_conn} and HAProxy {@code leastconn}. The random tie-break
  * matters: when every server is idle, ties broken by list order send every pick to the first
@@ -19,8 +23,8 @@ import java.util.List;
  * counts the request until {@code complete} is called. Rebuild: O(N) copy; weights are ignored,
  * so weight changes do not rebuild.
  *
- * <p><b>Invariant.</b> The picked server's in-flight count, as read during the scan, is the
- * minimum over the servers not avoided. Counts read by concurrent picks may be a moment old, so
+ * <p><b>Invariant.</b> The picked server's score, as read during the scan, is the minimum over the
+ * servers not avoided. Counts read by concurrent picks may be a moment old, so
  * a burst of simultaneous picks can still land on the same idle server; {@link
  * Algorithms#powerOfTwoChoices()} herds less under such bursts.
  *

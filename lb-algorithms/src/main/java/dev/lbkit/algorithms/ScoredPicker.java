@@ -31,7 +31,10 @@ final class ScoredPicker implements Picker {
 
   /** How a candidate is scored; lower is better. */
   enum Score {
-    /** In-flight requests. */
+    /**
+     * (in-flight + 1) / health weight multiplier: in-flight order, except that slow start
+     * scales a server's load up. Configured weights are ignored.
+     */
     IN_FLIGHT,
     /** (in-flight + 1) / effective weight. */
     WEIGHTED_IN_FLIGHT,
@@ -141,7 +144,7 @@ final class ScoredPicker implements Picker {
   private double score(Endpoint e, double fill) {
     switch (score) {
       case IN_FLIGHT:
-        return e.inFlight();
+        return (e.inFlight() + 1) / e.health().weightMultiplier();
       case WEIGHTED_IN_FLIGHT:
         return (e.inFlight() + 1) / e.effectiveWeight();
       default:

@@ -1,0 +1,100 @@
+package dev.lbkit.okhttp;
+
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Selection;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import okio.ForwardingSource;
+import okio.Okio;
+
+/**
+ * A response body that completes the attempt's {@link Selection} when the body is done: fully
+ * read or closed, whichever comes first. The selection thus stays in flight while the caller
+ * streams, which is what load-aware algorithms need, while the latency reported is the time to
+ * the response headers, so a slow reader does not make the server look slow. A read failure
+ * turns the outcome into the classified failure; a close before the end keeps the headers'
+ * outcome (the caller chose to stop). A body the caller never closes leaks the selection, as it
+ * leaks OkHttp's connection.
+ */
+final class CompletingBody extends ResponseBody {
+  private final ResponseBody delegate;
+  private final BufferedSource source;
+
+  CompletingBody(ResponseBody delegate, Completion completion) {
+    this.delegate = delegate;
+    this.source =
+        Okio.buffer(
+            new ForwardingSource(delegate.source()) {
+              @Override
+              public long read(Buffer sink, long byteCount) throws IOException {
+                long n;
+                try {
+                  n = super.read(sink, byteCount);
+                } catch (IOException e) {
+                  completion.fail(e);
+                  throw e;
+                }
+                if (n == -1) {
+                  completion.succeed();
+                }
+                return n;
+              }
+
+              @Override
+              public void close() throws IOException {
+                completion.succeed();
+                super.close();
+              }
+            });
+  }
+
+  @Override
+  public MediaType contentType() {
+    return delegate.contentType();
+  }
+
+  @Override
+  public long contentLength() {
+    return delegate.contentLength();
+  }
+
+  @Override
+  public BufferedSource source() {
+    return source;
+  }
+
+  /** Completes a selection exactly once. */
+  static final class Completion {
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final Selection selection;
+    private final long latencyNanos;
+    private final Outcome outcome;
+    private final OutcomeClassifier classifier;
+    private final Call call;
+
+    Completion(Selection selection, long latencyNanos, Outcome outcome, OutcomeClassifier classifier, Call call) {
+      this.selection = selection;
+      this.latencyNanos = latencyNanos;
+      this.outcome = outcome;
+      this.classifier = classifier;
+      this.call = call;
+    }
+
+    void succeed() {
+      if (done.compareAndSet(false, true)) {
+        selection.complete(latencyNanos, outcome);
+      }
+    }
+
+    void fail(IOException e) {
+      if (done.compareAndSet(false, true)) {
+        selection.complete(latencyNanos, call.isCanceled() ? Outcome.CANCELLED : classifier.classify(e));
+      }
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package dev.lbkit.okhttp;
+
+import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.Picker;
+import dev.lbkit.api.RandomSource;
+import dev.lbkit.api.Ticker;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * What {@link LbOkHttp#wrap} balances and how: the clusters (logical host → {@link Picker},
+ * usually a {@link LoadBalancer} with any algorithm and health inputs), routing rules, stickiness,
+ * rate limits, retries, timeouts and TLS naming. Immutable; build it with {@link #builder()}.
+ *
+ * <pre>{@code
+ * LbConfig config = LbConfig.builder()
+ *     .cluster("user-service", LoadBalancer.builder("user-service")
+ *         .algorithm(Algorithms.roundRobin()).servers(servers).build())
+ *     .retryPolicy(RetryPolicy.DEFAULT)
+ *     .callTimeout(Duration.ofSeconds(5))
+ *     .build();
+ * }</pre>
+ */
+public final class LbConfig {
+
+  /**
+   * Call deadline used when neither this config nor the base client sets one, 30 s. OkHttp's own
+   * default is no deadline at all, so a black-holed server (accepting, never answering, with
+   * long read timeouts) could hang a call forever.
+   */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Per-host limit given to the async dispatcher, 64: OkHttp's default total ({@code
+   * maxRequests}). OkHttp counts a logical host, which stands for a whole cluster, as one host,
+   * so its default of 5 would cap a cluster's async traffic at 5 calls.
+   */
+  public static final int DEFAULT_MAX_REQUESTS_PER_HOST = 64;
+
+  /** Server metadata key naming the TLS name of a server for {@link TlsName#SERVER}. */
+  public static final String TLS_NAME_METADATA = "tls-name";
+
+  /** Which name the TLS handshake (SNI, hostname verification, pins) uses. */
+  public enum TlsName {
+    /** The logical host of the URL, for example {@code user-service} (the default). */
+    LOGICAL,
+    /**
+     * Each server's own name: its {@code tls-name} metadata ({@link #TLS_NAME_METADATA}), else
+     * its host. The pins configured for the logical host are applied to that name too.
+     */
+    SERVER
+  }
+
+  /** What the {@code Host} header of a balanced request says (unless the request sets one). */
+  public enum HostHeader {
+    /** The logical host and port of the URL as the caller wrote it (the default). */
+    LOGICAL,
+    /** The chosen server's host and port. */
+    SERVER
+  }
+
+  final Map<String, Picker> clusters;
+  final Map<String, StickyPolicy> sticky;
+  final List<RouteRule> rules;
+  final List<RateLimit> rateLimits;
+  final RetryPolicy retryPolicy;
+  final boolean strict;
+  final Duration callTimeout;
+  final Duration connectTimeout;
+  final Duration readTimeout;
+  final Duration writeTimeout;
+  final TlsName tlsName;
+  final HostHeader hostHeader;
+  final boolean allowHttpsToHttpRedirects;
+  final int maxRequestsPerHost;
+  final LbEventListener listener;
+  final OutcomeClassifier classifier;
+  final Ticker ticker;
+  final RandomSource random;
+  final Sleeper sleeper;
+  final Executor cacheExecutor;
+  final byte[] stickySecret;
+
+  private LbConfig(Builder b) {
+    this.clusters = Collections.unmodifiableMap(new LinkedHashMap<>(b.clusters));
+    this.sticky = Collections.unmodifiableMap(new LinkedHashMap<>(b.sticky));
+    this.rules = List.copyOf(b.rules);
+    this.rateLimits = List.copyOf(b.rateLimits);
+    this.retryPolicy = b.retryPolicy;
+    this.strict = b.strict;
+    this.callTimeout = b.callTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.readTimeout = b.readTimeout;
+    this.writeTimeout = b.writeTimeout;
+    this.tlsName = b.tlsName;
+    this.hostHeader = b.hostHeader;
+    this.allowHttpsToHttpRedirects = b.allowHttpsToHttpRedirects;
+    this.maxRequestsPerHost = b.maxRequestsPerHost;
+    this.listener = b.listener;
+    this.classifier = b.classifier;
+    this.ticker = b.ticker;
+    this.random = b.random;
+    this.sleeper = b.sleeper;
+    this.cacheExecutor = b.cacheExecutor;
+    this.stickySecret = b.stickySecret != null ? b.stickySecret.clone() : newSecret();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The clusters by logical host (lower case). */
+  public Map<String, Picker> clusters() {
+    return clusters;
+  }
+
+  /** The routing rules in evaluation order. */
+  public List<RouteRule> rules() {
+    return rules;
+  }
+
+  /** The retry policy. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  private static byte[] newSecret() {
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    return secret;
+  }
+
+  @Override
+  public String toString() {
+    return "LbConfig{clusters=" + clusters.keySet() + ", rules=" + rules + ", sticky=" + sticky
+        + ", rateLimits=" + rateLimits + ", " + retryPolicy + ", strict=" + strict + "}";
+  }
+
+  /** Builds an {@link LbConfig}; {@link #build()} validates every setting. */
+  public static final class Builder {
+    private final Map<String, Picker> clusters = new LinkedHashMap<>();
+    private final Map<String, StickyPolicy> sticky = new LinkedHashMap<>();
+    private final List<RouteRule> rules = new ArrayList<>();
+    private final List<RateLimit> rateLimits = new ArrayList<>();
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private boolean strict;
+    private Duration callTimeout;
+    private Duration connectTimeout;
+    private Duration readTimeout;
+    private Duration writeTimeout;
+    private TlsName tlsName = TlsName.LOGICAL;
+    private HostHeader hostHeader = HostHeader.LOGICAL;
+    private boolean allowHttpsToHttpRedirects;
+    private int maxRequestsPerHost = DEFAULT_MAX_REQUESTS_PER_HOST;
+    private LbEventListener listener = LbEventListener.NONE;
+    private OutcomeClassifier classifier = OutcomeClassifier.DEFAULT;
+    private Ticker ticker = Ticker.SYSTEM;
+    private RandomSource random = RandomSource.threadLocal();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private Executor cacheExecutor = ForkJoinPool.commonPool();
+    private byte[] stickySecret;
+    private String error;
+
+    private Builder() {}
+
+    /**
+     * Balances requests for logical host {@code host} with {@code picker}. Any {@link Picker}
+     * works; balancer-cookie and application-cookie stickiness need a {@link LoadBalancer},
+     * whose server list they read.
+     */
+    public Builder cluster(String host, Picker picker) {
+      if (host == null || host.isBlank()) {
+        fail("cluster host must not be empty, was " + (host == null ? "null" : "'" + host + "'"));
+      } else if (picker == null) {
+        fail("picker of " + host + " must not be null, was null");
+      } else if (clusters.put(host.toLowerCase(Locale.ROOT), picker) != null) {
+        fail("cluster " + host + " is defined twice");
+      }
+      return this;
+    }
+
+    /** Makes {@code cluster} sticky with {@code policy}. */
+    public Builder sticky(String cluster, StickyPolicy policy) {
+      sticky.put(Objects.requireNonNull(cluster, "cluster").toLowerCase(Locale.ROOT), Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
+    /** Appends a routing rule; rules are tried in the order added. */
+    public Builder rule(RouteRule rule) {
+      rules.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    /** Adds a rate limit; a call must get a permit from every limit that applies. */
+    public Builder rateLimit(RateLimit limit) {
+      rateLimits.add(Objects.requireNonNull(limit, "limit"));
+      return this;
+    }
+
+    /** The retry policy, {@link RetryPolicy#DEFAULT} by default. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+      return this;
+    }
+
+    /** Rejects requests whose host names no cluster and matches no rule (default: pass them through). */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /**
+     * Overall deadline of a call, every attempt, backoff and redirect included. By default the
+     * base client's call timeout, or {@link #DEFAULT_CALL_TIMEOUT} when it has none.
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /** Per-attempt connect, read and write timeouts; null keeps the base client's. */
+    public Builder attemptTimeouts(Duration connect, Duration read, Duration write) {
+      this.connectTimeout = connect;
+      this.readTimeout = read;
+      this.writeTimeout = write;
+      return this;
+    }
+
+    /** Which name TLS verifies, {@link TlsName#LOGICAL} by default. */
+    public Builder tlsName(TlsName name) {
+      this.tlsName = Objects.requireNonNull(name, "tlsName");
+      return this;
+    }
+
+    /** What the Host header says, {@link HostHeader#LOGICAL} by default. */
+    public Builder hostHeader(HostHeader header) {
+      this.hostHeader = Objects.requireNonNull(header, "hostHeader");
+      return this;
+    }
+
+    /** Follows redirects from HTTPS to HTTP (refused by default: the response is returned as is). */
+    public Builder allowHttpsToHttpRedirects(boolean allow) {
+      this.allowHttpsToHttpRedirects = allow;
+      return this;
+    }
+
+    /**
+     * The async dispatcher's per-host limit for the wrapped client. When the base dispatcher's
+     * is lower, the wrapped client gets its own dispatcher sharing the base's executor. Zero
+     * keeps the base dispatcher as it is and logs a warning when its limit is below the default.
+     */
+    public Builder maxRequestsPerHost(int max) {
+      this.maxRequestsPerHost = max;
+      return this;
+    }
+
+    /** Receives every balancing decision; {@link LbEventListener#NONE} by default. */
+    public Builder listener(LbEventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Classifies attempts; {@link OutcomeClassifier#DEFAULT} by default. */
+    public Builder classifier(OutcomeClassifier classifier) {
+      this.classifier = Objects.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** The clock of latencies, deadlines, budgets, limiters and caches. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Randomness for weighted splits. */
+    public Builder random(RandomSource random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** How backoff and rate-limit waits sleep. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Executor of Caffeine's maintenance; tests pass {@code Runnable::run}. */
+    public Builder cacheExecutor(Executor executor) {
+      this.cacheExecutor = Objects.requireNonNull(executor, "cacheExecutor");
+      return this;
+    }
+
+    /**
+     * Secret of balancer-cookie tokens; share it between processes that must honour each
+     * other's cookies. At least 16 bytes. By default 32 random bytes per config.
+     */
+    public Builder stickySecret(byte[] secret) {
+      this.stickySecret = Objects.requireNonNull(secret, "stickySecret").clone();
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the bad field and its value
+     */
+    public LbConfig build() {
+      if (error != null) {
+        throw new IllegalArgumentException(error);
+      }
+      for (RouteRule rule : rules) {
+        for (String target : rule.clusters()) {
+          if (!clusters.containsKey(target.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(
+                "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + clusters.keySet());
+          }
+        }
+      }
+      for (Map.Entry<String, StickyPolicy> e : sticky.entrySet()) {
+        Picker p = clusters.get(e.getKey());
+        if (p == null) {
+          throw new IllegalArgumentException("sticky policy for unknown cluster " + e.getKey() + ", known: " + clusters.keySet());
+        }
+        if (e.getValue().kind() != StickyPolicy.Kind.HASH && !(p instanceof LoadBalancer)) {
+          throw new IllegalArgumentException(
+              "sticky policy " + e.getValue() + " of " + e.getKey() + " needs a LoadBalancer, was " + p.getClass().getName());
+        }
+      }
+      for (RateLimit limit : rateLimits) {
+        if (limit.cluster() != null && !clusters.containsKey(limit.cluster().toLowerCase(Locale.ROOT))) {
+          throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + clusters.keySet());
+        }
+      }
+      checkTimeout("callTimeout", callTimeout);
+      checkTimeout("connectTimeout", connectTimeout);
+      checkTimeout("readTimeout", readTimeout);
+      checkTimeout("writeTimeout", writeTimeout);
+      if (maxRequestsPerHost < 0 || maxRequestsPerHost > 100_000) {
+        throw new IllegalArgumentException("maxRequestsPerHost must be in [0, 100000], was " + maxRequestsPerHost);
+      }
+      if (stickySecret != null && stickySecret.length < 16) {
+        throw new IllegalArgumentException("stickySecret must have at least 16 bytes, was " + stickySecret.length);
+      }
+      return new LbConfig(this);
+    }
+
+    private static void checkTimeout(String field, Duration d) {
+      if (d != null && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0)) {
+        throw new IllegalArgumentException(field + " must be in (0, PT24H], was " + d);
+      }
+    }
+
+    private void fail(String message) {
+      if (error == null) {
+        error = message;
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.lbkit.okhttp;
+
+import java.util.Map;
+import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: wraps an {@link OkHttpClient} so that every call to a logical host (a cluster
+ * name such as {@code http://user-service/api/users/1}) goes to a server chosen per request.
+ *
+ * <pre>{@code
+ * OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder()
+ *     .cluster("user-service", loadBalancer)
+ *     .build());
+ * client.newCall(new Request.Builder().url("http://user-service/api/users/1").build()).execute();
+ * }</pre>
+ *
+ * <p>What the wrapped client changes, and why:
+ * <ul>
+ *   <li>an application interceptor, added last, balances, retries and follows redirects; the
+ *       caller's own application interceptors see the logical request once;
+ *   <li>a network interceptor records whether an attempt reached a server (POST retry safety);
+ *   <li>OkHttp's own redirect following is off: OkHttp would follow after application
+ *       interceptors, against the URL of the attempt, so a relative redirect could not get a new
+ *       pick. lbkit follows redirects itself (when the base client does), as described in
+ *       {@link LbConfig};
+ *   <li>a call timeout is set when the base client has none ({@link LbConfig#DEFAULT_CALL_TIMEOUT});
+ *   <li>the async dispatcher allows {@link LbConfig#DEFAULT_MAX_REQUESTS_PER_HOST} calls per
+ *       host: OkHttp counts the logical host, that is the whole cluster, as one host.
+ * </ul>
+ * Balanced attempts connect directly to the chosen server, bypassing any proxy of the base
+ * client (a proxy would resolve the logical host itself); pass-through calls keep it.
+ * Connection pool, cookie jar, cache, TLS settings (including client certificates for mTLS in
+ * the base client's {@code SSLSocketFactory}) and certificate pinner are the base client's.
+ *
+ * <p>Each attempt's selection is completed exactly once: when the response body is fully read or
+ * closed (with the latency to the response headers, so slow readers do not make a server look
+ * slow), at once for an empty body or a failed, discarded or cancelled attempt.
+ *
+ * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
+ * servers on different ports cache separately (servers sharing a port share entries); a response
+ * reached through redirects that lbkit followed has no {@code priorResponse}; a body the caller
+ * never closes keeps its selection in flight, as it keeps OkHttp's connection.
+ */
+public final class LbOkHttp {
+  private static final Logger log = LoggerFactory.getLogger(LbOkHttp.class);
+
+  private LbOkHttp() {}
+
+  /**
+   * Returns a client that balances calls as {@code config} says; {@code base} is unchanged.
+   *
+   * @throws IllegalArgumentException when {@code base} is already wrapped
+   */
+  public static OkHttpClient wrap(OkHttpClient base, LbConfig config) {
+    for (Interceptor i : base.interceptors()) {
+      if (i instanceof LbInterceptor) {
+        throw new IllegalArgumentException("base client is already wrapped by LbOkHttp: " + i);
+      }
+    }
+    LbInterceptor interceptor =
+        new LbInterceptor(config, base.dns(), base.followRedirects(), base.followSslRedirects());
+    OkHttpClient.Builder b = base.newBuilder().followRedirects(false).addInterceptor(interceptor);
+    b.networkInterceptors().add(0, AttemptState.Marker.INSTANCE);
+    if (config.callTimeout != null) {
+      b.callTimeout(config.callTimeout);
+    } else if (base.callTimeoutMillis() == 0) {
+      b.callTimeout(LbConfig.DEFAULT_CALL_TIMEOUT);
+    }
+    Dispatcher dispatcher = base.dispatcher();
+    if (config.maxRequestsPerHost > 0 && dispatcher.getMaxRequestsPerHost() < config.maxRequestsPerHost) {
+      Dispatcher sized = new Dispatcher(dispatcher.executorService());
+      sized.setMaxRequests(Math.max(dispatcher.getMaxRequests(), config.maxRequestsPerHost));
+      sized.setMaxRequestsPerHost(config.maxRequestsPerHost);
+      b.dispatcher(sized);
+      log.info("lbkit: async calls get their own dispatcher (max {} per host, {} total) sharing the base executor,"
+          + " because OkHttp counts a whole cluster as one host", sized.getMaxRequestsPerHost(), sized.getMaxRequests());
+    } else if (config.maxRequestsPerHost == 0 && dispatcher.getMaxRequestsPerHost() < LbConfig.DEFAULT_MAX_REQUESTS_PER_HOST) {
+      log.warn("lbkit: the dispatcher allows {} async calls per host, and a host here is a whole cluster;"
+          + " async throughput per cluster is capped at that", dispatcher.getMaxRequestsPerHost());
+    }
+    return b.build();
+  }
+
+  /**
+   * The counters of every cluster of a client built by {@link #wrap}.
+   *
+   * @throws IllegalArgumentException when {@code client} was not built by {@link #wrap}
+   */
+  public static Map<String, ClusterCounters> counters(OkHttpClient client) {
+    return interceptor(client).counters();
+  }
+
+  static LbInterceptor interceptor(OkHttpClient client) {
+    for (Interceptor i : client.interceptors()) {
+      if (i instanceof LbInterceptor) {
+        return (LbInterceptor) i;
+      }
+    }
+    throw new IllegalArgumentException("client was not built by LbOkHttp.wrap");
+  }
+}

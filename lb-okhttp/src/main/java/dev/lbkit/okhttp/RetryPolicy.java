@@ -1,0 +1,296 @@
+package dev.lbkit.okhttp;
+
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * When and how a balanced call is retried, following RFC 9110 §9.2.2.
+ *
+ * <ul>
+ *   <li>A retry always goes to a server not yet tried by this call; when none is left, the last
+ *       result stands.
+ *   <li>Methods in {@link #idempotentMethods()} are retried after a connection failure, a
+ *       timeout, an I/O error, or a response whose status is in {@link #retryableStatuses()}.
+ *   <li>Any other method (POST, PATCH) is retried only when the request certainly never reached
+ *       a server: no connection to the server was established, so nothing was written.
+ *   <li>At most {@link #maxAttempts()} attempts, separated by exponential backoff with jitter
+ *       (Resilience4j's {@link IntervalFunction#ofExponentialRandomBackoff}).
+ *   <li>A retry budget (Finagle's design) caps retries at {@link #budgetPercent()}% of requests
+ *       plus {@link #budgetMinPerSecond()} per second, over a {@link #budgetWindow()}, so that
+ *       retries cannot multiply the load of an outage. Each cluster of each wrapped client has
+ *       its own budget.
+ * </ul>
+ */
+public final class RetryPolicy {
+
+  /** Default attempts, 3 (a first try and two retries): enough to skip two bad servers. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** Default first backoff, 25 ms: Envoy's base retry interval. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(25);
+
+  /** Default backoff cap, 250 ms: Envoy's default (ten times the base interval). */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMillis(250);
+
+  /** Default backoff growth per retry, 2: the usual exponential doubling. */
+  public static final double DEFAULT_MULTIPLIER = 2.0;
+
+  /** Default jitter, ±50%: spreads synchronized retries of many clients apart. */
+  public static final double DEFAULT_JITTER = 0.5;
+
+  /** Default budget share, 20% of requests: Finagle's {@code RetryBudget} default. */
+  public static final int DEFAULT_BUDGET_PERCENT = 20;
+
+  /** Default budget floor, 10 retries per second: Finagle's, so that low traffic can retry. */
+  public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 10;
+
+  /** Default budget window, 10 s: Finagle's time-to-live for deposits. */
+  public static final Duration DEFAULT_BUDGET_WINDOW = Duration.ofSeconds(10);
+
+  /** The idempotent methods of RFC 9110 §9.2.2 (TRACE included; it has no body). */
+  public static final Set<String> DEFAULT_IDEMPOTENT_METHODS =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  /** Default retried statuses: 502, 503 and 504, which say the server did not process it. */
+  public static final Set<Integer> DEFAULT_RETRYABLE_STATUSES = Set.of(502, 503, 504);
+
+  /** The defaults above. */
+  public static final RetryPolicy DEFAULT = builder().build();
+
+  /** No retries at all: every call has exactly one attempt. */
+  public static final RetryPolicy NONE = builder().maxAttempts(1).build();
+
+  private final int maxAttempts;
+  private final Set<String> idempotentMethods;
+  private final Set<Integer> retryableStatuses;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final double multiplier;
+  private final double jitter;
+  private final int budgetPercent;
+  private final int budgetMinPerSecond;
+  private final Duration budgetWindow;
+  private final IntervalFunction backoff;
+
+  private RetryPolicy(Builder b) {
+    this.maxAttempts = b.maxAttempts;
+    this.idempotentMethods = Set.copyOf(b.idempotentMethods);
+    this.retryableStatuses = Set.copyOf(b.retryableStatuses);
+    this.initialBackoff = b.initialBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.multiplier = b.multiplier;
+    this.jitter = b.jitter;
+    this.budgetPercent = b.budgetPercent;
+    this.budgetMinPerSecond = b.budgetMinPerSecond;
+    this.budgetWindow = b.budgetWindow;
+    this.backoff =
+        initialBackoff.isZero()
+            ? null
+            : jitter == 0
+                ? IntervalFunction.ofExponentialBackoff(initialBackoff, multiplier, maxBackoff)
+                : IntervalFunction.ofExponentialRandomBackoff(initialBackoff, multiplier, jitter, maxBackoff);
+  }
+
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Attempts per request, the first included. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** Methods retried after failures and retryable statuses (upper case). */
+  public Set<String> idempotentMethods() {
+    return idempotentMethods;
+  }
+
+  /** Response statuses retried for idempotent methods. */
+  public Set<Integer> retryableStatuses() {
+    return retryableStatuses;
+  }
+
+  /** Backoff before the first retry (before jitter). */
+  public Duration initialBackoff() {
+    return initialBackoff;
+  }
+
+  /** Cap of the backoff. */
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /** Backoff growth factor per retry. */
+  public double multiplier() {
+    return multiplier;
+  }
+
+  /** Jitter as a fraction: a backoff b becomes uniform in [b(1-j), b(1+j)]. */
+  public double jitter() {
+    return jitter;
+  }
+
+  /** Retries allowed as a percentage of requests in the budget window. */
+  public int budgetPercent() {
+    return budgetPercent;
+  }
+
+  /** Retries allowed per second regardless of traffic. */
+  public int budgetMinPerSecond() {
+    return budgetMinPerSecond;
+  }
+
+  /** How long a request's deposit into the budget lasts. */
+  public Duration budgetWindow() {
+    return budgetWindow;
+  }
+
+  /** Backoff before retry number {@code retry} (from 1), in nanoseconds. */
+  long backoffNanos(int retry) {
+    return backoff == null ? 0 : Duration.ofMillis(backoff.apply(retry)).toNanos();
+  }
+
+  boolean isIdempotent(String method) {
+    return idempotentMethods.contains(method);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof RetryPolicy)) {
+      return false;
+    }
+    RetryPolicy p = (RetryPolicy) o;
+    return maxAttempts == p.maxAttempts
+        && idempotentMethods.equals(p.idempotentMethods)
+        && retryableStatuses.equals(p.retryableStatuses)
+        && initialBackoff.equals(p.initialBackoff)
+        && maxBackoff.equals(p.maxBackoff)
+        && multiplier == p.multiplier
+        && jitter == p.jitter
+        && budgetPercent == p.budgetPercent
+        && budgetMinPerSecond == p.budgetMinPerSecond
+        && budgetWindow.equals(p.budgetWindow);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxAttempts, idempotentMethods, retryableStatuses, initialBackoff, maxBackoff,
+        multiplier, jitter, budgetPercent, budgetMinPerSecond, budgetWindow);
+  }
+
+  @Override
+  public String toString() {
+    return "RetryPolicy{maxAttempts=" + maxAttempts + ", idempotent=" + new TreeSet<>(idempotentMethods)
+        + ", statuses=" + new TreeSet<>(retryableStatuses) + ", backoff=" + initialBackoff + ".."
+        + maxBackoff + " x" + multiplier + " ±" + jitter + ", budget=" + budgetPercent + "% + "
+        + budgetMinPerSecond + "/s over " + budgetWindow + "}";
+  }
+
+  /** Builds a {@link RetryPolicy}; {@link #build()} validates every field. */
+  public static final class Builder {
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Set<String> idempotentMethods = DEFAULT_IDEMPOTENT_METHODS;
+    private Set<Integer> retryableStatuses = DEFAULT_RETRYABLE_STATUSES;
+    private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private double multiplier = DEFAULT_MULTIPLIER;
+    private double jitter = DEFAULT_JITTER;
+    private int budgetPercent = DEFAULT_BUDGET_PERCENT;
+    private int budgetMinPerSecond = DEFAULT_BUDGET_MIN_PER_SECOND;
+    private Duration budgetWindow = DEFAULT_BUDGET_WINDOW;
+
+    private Builder() {}
+
+    /** Attempts per request including the first, in [1, 10]. */
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** Methods retried after failures (matched case-sensitively after upper-casing). */
+    public Builder idempotentMethods(Set<String> methods) {
+      Objects.requireNonNull(methods, "idempotentMethods");
+      Set<String> upper = new TreeSet<>();
+      for (String m : methods) {
+        upper.add(Objects.requireNonNull(m, "method").toUpperCase(Locale.ROOT));
+      }
+      this.idempotentMethods = upper;
+      return this;
+    }
+
+    /** Statuses retried for idempotent methods, each in [500, 599]. */
+    public Builder retryableStatuses(Set<Integer> statuses) {
+      this.retryableStatuses = new TreeSet<>(Objects.requireNonNull(statuses, "retryableStatuses"));
+      return this;
+    }
+
+    /** Exponential backoff: first interval, cap and growth factor. Zero initial means none. */
+    public Builder backoff(Duration initial, Duration max, double multiplier) {
+      this.initialBackoff = Objects.requireNonNull(initial, "initialBackoff");
+      this.maxBackoff = Objects.requireNonNull(max, "maxBackoff");
+      this.multiplier = multiplier;
+      return this;
+    }
+
+    /** Jitter fraction in [0, 1). */
+    public Builder jitter(double fraction) {
+      this.jitter = fraction;
+      return this;
+    }
+
+    /** Retry budget: {@code percent}% of requests plus {@code minPerSecond} per second. */
+    public Builder budget(int percent, int minPerSecond, Duration window) {
+      this.budgetPercent = percent;
+      this.budgetMinPerSecond = minPerSecond;
+      this.budgetWindow = Objects.requireNonNull(window, "budgetWindow");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the bad field and its value
+     */
+    public RetryPolicy build() {
+      if (maxAttempts < 1 || maxAttempts > 10) {
+        throw new IllegalArgumentException("maxAttempts must be in [1, 10], was " + maxAttempts);
+      }
+      for (Integer s : retryableStatuses) {
+        if (s == null || s < 500 || s > 599) {
+          throw new IllegalArgumentException("retryableStatuses must be in [500, 599], was " + s);
+        }
+      }
+      if (initialBackoff.isNegative()) {
+        throw new IllegalArgumentException("initialBackoff must not be negative, was " + initialBackoff);
+      }
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException(
+            "maxBackoff must be >= initialBackoff " + initialBackoff + ", was " + maxBackoff);
+      }
+      if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+        throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
+      }
+      if (!(jitter >= 0.0 && jitter < 1.0)) {
+        throw new IllegalArgumentException("jitter must be in [0, 1), was " + jitter);
+      }
+      if (budgetPercent < 0 || budgetPercent > 1000) {
+        throw new IllegalArgumentException("budgetPercent must be in [0, 1000], was " + budgetPercent);
+      }
+      if (budgetMinPerSecond < 0) {
+        throw new IllegalArgumentException("budgetMinPerSecond must be >= 0, was " + budgetMinPerSecond);
+      }
+      if (budgetWindow.compareTo(Duration.ofSeconds(1)) < 0 || budgetWindow.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("budgetWindow must be in [PT1S, PT1M], was " + budgetWindow);
+      }
+      return new RetryPolicy(this);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.lbkit.okhttp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lbkit.api.Server;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+  private static String message(Runnable r) {
+    return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+  }
+
+  @Test
+  void configIsValidatedWithExactMessages() {
+    assertEquals("cluster host must not be empty, was ''", message(() -> LbConfig.builder().cluster("", ctx -> null).build()));
+    assertEquals("cluster A is defined twice",
+        message(() -> LbConfig.builder().cluster("a", ctx -> null).cluster("A", ctx -> null).build()));
+    assertEquals("callTimeout must be in (0, PT24H], was PT0S", message(() -> LbConfig.builder().callTimeout(Duration.ZERO).build()));
+    assertEquals("maxRequestsPerHost must be in [0, 100000], was -1", message(() -> LbConfig.builder().maxRequestsPerHost(-1).build()));
+    assertEquals("stickySecret must have at least 16 bytes, was 3", message(() -> LbConfig.builder().stickySecret(new byte[3]).build()));
+    assertEquals("rate limit for unknown cluster b, known: [a]", message(() -> LbConfig.builder().cluster("a", ctx -> null)
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).cluster("b").build()).build()));
+    assertEquals("sticky policy for unknown cluster b, known: [a]",
+        message(() -> LbConfig.builder().cluster("a", ctx -> null).sticky("b", StickyPolicy.hashHeader("X")).build()));
+    assertEquals("cookieName must be a non-empty token, was 'a b'", message(() -> StickyPolicy.balancerCookie("a b")));
+    assertEquals("maxSessions must be in [1, 100000000], was 0", message(() -> StickyPolicy.applicationCookie("J", 0, Duration.ofMinutes(1))));
+  }
+
+  @Test
+  void retryPolicyIsValidatedWithExactMessages() {
+    assertEquals("maxAttempts must be in [1, 10], was 0", message(() -> RetryPolicy.builder().maxAttempts(0).build()));
+    assertEquals("retryableStatuses must be in [500, 599], was 404", message(() -> RetryPolicy.builder().retryableStatuses(Set.of(404)).build()));
+    assertEquals("jitter must be in [0, 1), was 1.0", message(() -> RetryPolicy.builder().jitter(1.0).build()));
+    assertEquals("maxBackoff must be >= initialBackoff PT1S, was PT0.5S",
+        message(() -> RetryPolicy.builder().backoff(Duration.ofSeconds(1), Duration.ofMillis(500), 2).build()));
+    assertEquals("budgetWindow must be in [PT1S, PT1M], was PT0.5S",
+        message(() -> RetryPolicy.builder().budget(20, 10, Duration.ofMillis(500)).build()));
+  }
+
+  @Test
+  void backoffGrowsExponentiallyWithinItsJitterAndCap() {
+    RetryPolicy p = RetryPolicy.DEFAULT;
+    for (int i = 0; i < 200; i++) {
+      // Resilience4j rounds to whole milliseconds: 12.5 ms .. 37.5 ms becomes 12 .. 38.
+      long first = p.backoffNanos(1);
+      assertTrue(first >= 12_000_000L && first <= 38_000_000L, "first backoff " + first);
+      long second = p.backoffNanos(2);
+      assertTrue(second >= 24_000_000L && second <= 76_000_000L, "second backoff " + second);
+      long late = p.backoffNanos(9);
+      assertTrue(late <= 250_000_000L, "capped backoff " + late);
+    }
+    RetryPolicy exact = RetryPolicy.builder().jitter(0).build();
+    assertEquals(List.of(25_000_000L, 50_000_000L, 100_000_000L, 200_000_000L, 250_000_000L),
+        List.of(exact.backoffNanos(1), exact.backoffNanos(2), exact.backoffNanos(3), exact.backoffNanos(4), exact.backoffNanos(5)));
+  }
+
+  @Test
+  void retryBudgetAllowsTwentyPercentPlusTenPerSecond() {
+    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    RetryBudget budget = new RetryBudget(RetryPolicy.DEFAULT, ticker);
+    for (int i = 0; i < 100; i++) {
+      budget.onRequest();
+    }
+    int allowed = 0;
+    while (budget.tryRetry() && allowed < 1000) {
+      allowed++;
+    }
+    // 20% of 100 requests plus a reserve of 10/s over the 10 s window.
+    assertEquals(20 + 100, allowed);
+    // Deposits and withdrawals expire with the window.
+    ticker.advance(Duration.ofSeconds(11));
+    int again = 0;
+    while (budget.tryRetry() && again < 1000) {
+      again++;
+    }
+    assertEquals(100, again);
+  }
+
+  @Test
+  void wrappingTwiceIsRefused() {
+    OkHttpClient once = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
+        .cluster("a", Backends.roundRobin("a", List.of(Server.of("127.0.0.1", 1)))).build());
+    assertTrue(message(() -> LbOkHttp.wrap(once, LbConfig.builder().build())).startsWith("base client is already wrapped by LbOkHttp"));
+    assertEquals("client was not built by LbOkHttp.wrap", message(() -> LbOkHttp.counters(new OkHttpClient())));
+  }
+}
