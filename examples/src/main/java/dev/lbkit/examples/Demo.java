@@ -4,15 +4,20 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.LoadBalancerListener;
-import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
-import dev.lbkit.api.PickContext;
-import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerView;
+import dev.lbkit.health.ActiveHealthCheck;
+import dev.lbkit.health.HealthChecks;
+import dev.lbkit.health.OutlierDetection;
+import dev.lbkit.health.SlowStart;
+import dev.lbkit.okhttp.LbConfig;
+import dev.lbkit.okhttp.LbEventListener;
+import dev.lbkit.okhttp.LbOkHttp;
+import dev.lbkit.okhttp.StickyPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -24,33 +29,43 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * The demo: four local HTTP backends, a few thousand calls through every algorithm, then a
- * backend killed mid-run.
+ * The demo: four local HTTP backends, a few thousand OkHttp calls through every algorithm, then
+ * a backend killed mid-run to show failover, ejection and recovery as they happen.
  *
  * <p>Run from the repository root: {@code mvn -q -Pdemo -DskipTests package}.
+ *
+ * <p>Every call goes to {@code http://demo/work} through an OkHttp client wrapped by {@link
+ * LbOkHttp#wrap}: the logical host {@code demo} names the cluster, and lbkit picks a backend per
+ * attempt, retries a 503 or a refused connection on another backend, and reports each attempt
+ * to the balancer. The tables count attempts per backend through an {@link LbEventListener}.
  */
 public final class Demo {
 
-  /** Calls per algorithm: enough for a stable p99, few enough to finish in about a second. */
+  /** Calls per algorithm: enough for a stable p99, few enough to take about a second. */
   static final int CALLS_PER_ALGORITHM = 2_000;
 
-  /** Concurrent callers: enough in-flight requests for the load-aware algorithms to differ. */
+  /** Concurrent callers: enough requests in flight for the load-aware algorithms to differ. */
   static final int CALLERS = 16;
 
-  /** Length of the failover run. */
+  /** Length of the failover run: time to eject, re-admit and ramp a backend up again. */
   static final Duration FAILOVER_RUN = Duration.ofSeconds(8);
+
+  /** Rows of the failover timeline. */
+  static final int FAILOVER_ROWS = 16;
 
   private Demo() {}
 
@@ -63,38 +78,38 @@ public final class Demo {
   static void run(PrintStream out, int calls, Duration failover) throws Exception {
     long start = System.nanoTime();
     // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
-    // and delayed ACKs add 40 ms to every answer.
+    // and delayed ACKs would add 40 ms to every answer.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     List<Backend> backends = List.of(
         Backend.start("fast", 1, 1, 0),
         Backend.start("heavy", 3, 1, 0),
         Backend.start("slow", 1, 20, 0),
         Backend.start("flaky", 1, 1, 10));
+    OkHttpClient base = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(CALLERS * backends.size(), 1, TimeUnit.MINUTES))
+        .build();
     try {
       out.println("Four local HTTP backends:");
       for (Backend b : backends) {
-        out.printf("  %-6s %s  weight %d, answers in %2d ms%s%n", b.name, b.server().id(), b.weight,
+        out.printf("  %-6s %-16s weight %d, answers in %2d ms%s%n", b.name, b.server().id(), b.weight,
             b.delayMillis, b.failEvery > 0 ? ", every " + b.failEvery + "th answer is a 503" : "");
       }
-      out.printf("%n%d GET calls per algorithm from %d threads; a 503 or a refused connection is"
-          + " retried on another backend.%n", calls, CALLERS);
-      OkHttpClient http = new OkHttpClient.Builder()
-          .connectionPool(new ConnectionPool(CALLERS * backends.size(), 1, TimeUnit.MINUTES))
-          .retryOnConnectionFailure(false)
-          .build();
+      out.printf("%n%d GETs of http://demo/work per algorithm, %d at a time, through"
+          + " LbOkHttp.wrap(client, config).%nlbkit retries a 503 or a refused connection on"
+          + " another backend; \"errors\" counts those attempts.%n", calls, CALLERS);
       for (Map.Entry<String, Algorithm> a : algorithms().entrySet()) {
         try (LoadBalancer lb = LoadBalancer.builder("demo")
-            .servers(backends.stream().map(Backend::server).toArray(Server[]::new))
+            .servers(servers(backends))
             .algorithm(a.getValue())
             .build()) {
-          compare(out, a.getKey(), lb, http, backends, calls);
+          compare(out, a.getKey(), lb, base, backends, calls);
         }
       }
-      failover(out, http, backends, failover);
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
+      failover(out, base, backends, failover);
     } finally {
       backends.forEach(Backend::kill);
+      base.connectionPool().evictAll();
+      base.dispatcher().executorService().shutdown();
     }
     out.printf("%nDone in %.1f s.%n", (System.nanoTime() - start) / 1e9);
   }
@@ -102,136 +117,169 @@ public final class Demo {
   private static Map<String, Algorithm> algorithms() {
     Map<String, Algorithm> all = new LinkedHashMap<>();
     all.put("round robin", Algorithms.roundRobin());
+    all.put("smooth weighted round robin", Algorithms.smoothWeightedRoundRobin());
+    all.put("random", Algorithms.random());
+    all.put("weighted random", Algorithms.weightedRandom());
+    all.put("least connections", Algorithms.leastConnections());
+    all.put("weighted least connections", Algorithms.weightedLeastConnections());
+    all.put("power of two choices", Algorithms.powerOfTwoChoices().build());
+    all.put("least response time (Peak EWMA)", Algorithms.leastResponseTime().build());
+    all.put("ring hash (X-User hash)", Algorithms.ringHash().build());
+    all.put("maglev (X-User hash)", Algorithms.maglev().build());
+    all.put("bounded-load hash (X-User hash)", Algorithms.boundedLoadHash().build());
+    all.put("rendezvous (X-User hash)", Algorithms.rendezvous());
     return all;
   }
 
   /** Sends {@code calls} calls through {@code lb} and prints each backend's share and latency. */
-  private static void compare(PrintStream out, String name, LoadBalancer lb, OkHttpClient http,
+  private static void compare(PrintStream out, String name, LoadBalancer lb, OkHttpClient base,
       List<Backend> backends, int calls) throws InterruptedException {
-    backends.forEach(Backend::reset);
-    Stats stats = new Stats();
+    Attempts attempts = new Attempts(backends);
+    OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder()
+        .cluster("demo", lb)
+        .sticky("demo", StickyPolicy.hashHeader("X-User"))   // the key of the hashing algorithms
+        .listener(attempts)
+        .build());
     AtomicInteger remaining = new AtomicInteger(calls);
+    AtomicInteger failed = new AtomicInteger();
     long start = System.nanoTime();
     inParallel(CALLERS, () -> {
-      while (remaining.getAndDecrement() > 0) {
-        call(http, lb, stats);
+      int n;
+      while ((n = remaining.getAndDecrement()) > 0) {
+        if (!get(client, "user-" + n)) {
+          failed.incrementAndGet();
+        }
       }
     });
     double seconds = (System.nanoTime() - start) / 1e9;
-    int attempts = backends.stream().mapToInt(b -> b.requests.get()).sum();
     out.printf("%n%s: %d calls in %.1f s, %d failed, %d retried%n",
-        name, calls, seconds, stats.failed.get(), attempts - calls + stats.failed.get());
-    out.println("  backend weight  share     p50      p99  errors");
-    for (Backend b : backends) {
-      long[] lat = stats.latencies(b.name);
-      out.printf("  %-6s %6d %5.1f%% %s %s %7d%n", b.name, b.weight,
-          100.0 * b.requests.get() / Math.max(1, attempts),
-          millis(percentile(lat, 0.50)), millis(percentile(lat, 0.99)), b.errors.get());
+        name, calls, seconds, failed.get(), attempts.total() - calls);
+    out.println("  backend weight  share      p50       p99  errors");
+    for (int i = 0; i < backends.size(); i++) {
+      Backend b = backends.get(i);
+      long[] latencies = attempts.latencies(i);
+      out.printf("  %-7s %6d %5.1f%% %s %s %7d%n", b.name, b.weight,
+          100.0 * latencies.length / Math.max(1, attempts.total()),
+          millis(percentile(latencies, 0.50)), millis(percentile(latencies, 0.99)), attempts.errors(i));
     }
   }
 
-  /** Runs a steady load, kills a backend, brings it back, and prints what happens as it does. */
-  private static void failover(PrintStream out, OkHttpClient http, List<Backend> backends,
+  /** Runs a steady load, kills a backend, restarts it, and prints what happens as it does. */
+  private static void failover(PrintStream out, OkHttpClient base, List<Backend> backends,
       Duration length) throws InterruptedException {
     Backend victim = backends.get(0);
     long start = System.nanoTime();
     LoadBalancerListener events = new LoadBalancerListener() {
       @Override
       public void onHealthChanged(String cluster, Server server, HealthState previous, HealthState current) {
+        String name = nameOf(backends, server);
         if (previous.status() != current.status()) {
-          out.printf("  %4.1fs  %s is now %s%n", seconds(start), nameOf(backends, server), current.reason());
+          out.printf("  %5.2fs  %s is now %s%n", seconds(start), name, current.reason());
+        } else if (previous.active() != current.active() && previous.active() != ActiveHealth.UNKNOWN) {
+          out.printf("  %5.2fs  %s's health check says %s; it stays %s%n", seconds(start), name,
+              current.active().toString().toLowerCase(Locale.ROOT), current.status().toString().toLowerCase(Locale.ROOT));
         }
       }
     };
-    out.printf("%nFailover: steady load, %s is killed after a quarter of the run and restarted at"
-        + " half; shares per interval.%n", victim.name);
+    out.printf("%nFailover, with outlier detection, active checks and slow start: steady load;"
+        + " %s is killed at %.0f s and restarted at %.0f s.%n", victim.name,
+        length.toMillis() / 4000.0, length.toMillis() / 2000.0);
     try (LoadBalancer lb = LoadBalancer.builder("demo")
-        .servers(backends.stream().map(Backend::server).toArray(Server[]::new))
+        .servers(servers(backends))
+        .algorithm(Algorithms.powerOfTwoChoices().build())
+        .healthInput(OutlierDetection.builder()
+            .baseEjectionTime(Duration.ofSeconds(1))
+            .build())
+        // A TCP connect check: a killed backend refuses connections. (HealthChecks.http() would
+        // check /health, but its client's threads outlive the balancer and delay the JVM's exit.)
+        .healthInput(ActiveHealthCheck.builder(HealthChecks.tcp())
+            .interval(Duration.ofMillis(250))
+            .timeout(Duration.ofMillis(200))
+            .jitter(Duration.ZERO)
+            .build())
+        .healthInput(SlowStart.builder()
+            .window(Duration.ofSeconds(2))
+            .step(Duration.ofMillis(200))
+            .build())
         .listener(events)
         .build()) {
-      StringBuilder header = new StringBuilder("  time   calls failed");
-      backends.forEach(b -> header.append(String.format(" %8s", b.name)));
-      out.println(header);
-      backends.forEach(Backend::reset);
-      Stats stats = new Stats();
+      Attempts attempts = new Attempts(backends);
+      OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder().cluster("demo", lb).listener(attempts).build());
+      StringBuilder header = new StringBuilder("   time   calls failed");
+      backends.forEach(b -> header.append(String.format(" %9s", b.name)));
+      out.println(header + "   (share of attempts; errors)");
       long end = start + length.toNanos();
+      AtomicInteger calls = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
       ExecutorService callers = Executors.newFixedThreadPool(4, daemon("demo-caller"));
       for (int i = 0; i < 4; i++) {
         callers.execute(() -> {
           while (System.nanoTime() < end) {
-            call(http, lb, stats);
+            calls.incrementAndGet();
+            if (!get(client, null)) {
+              failed.incrementAndGet();
+            }
           }
         });
       }
-      long tick = length.toNanos() / 8;
-      int[] lastRequests = new int[backends.size()];
+      long tick = length.toNanos() / FAILOVER_ROWS;
+      int[] lastAttempts = new int[backends.size()];
+      int[] lastErrors = new int[backends.size()];
       int lastCalls = 0;
       int lastFailed = 0;
-      for (int i = 1; i <= 8; i++) {
-        sleepUntil(start + i * tick);
-        if (i == 2) {
-          victim.kill();
-          out.printf("  %4.1fs  killed %s%n", seconds(start), victim.name);
-        } else if (i == 4) {
-          victim.restart();
-          out.printf("  %4.1fs  restarted %s%n", seconds(start), victim.name);
-        }
-        int callsNow = stats.calls.get();
-        int failedNow = stats.failed.get();
-        StringBuilder row = new StringBuilder(String.format("  %4.1fs %6d %6d",
+      for (int row = 1; row <= FAILOVER_ROWS; row++) {
+        sleepUntil(start + row * tick);
+        int callsNow = calls.get();
+        int failedNow = failed.get();
+        StringBuilder line = new StringBuilder(String.format("  %5.2fs %6d %6d",
             seconds(start), callsNow - lastCalls, failedNow - lastFailed));
-        int total = 0;
         int[] delta = new int[backends.size()];
+        int total = 0;
         for (int k = 0; k < backends.size(); k++) {
-          int now = backends.get(k).requests.get();
-          delta[k] = now - lastRequests[k];
-          lastRequests[k] = now;
+          int now = attempts.count(k);
+          delta[k] = now - lastAttempts[k];
+          lastAttempts[k] = now;
           total += delta[k];
         }
-        for (int d : delta) {
-          row.append(String.format(" %7.1f%%", 100.0 * d / Math.max(1, total)));
+        for (int k = 0; k < backends.size(); k++) {
+          int errorsNow = attempts.errors(k);
+          int errors = errorsNow - lastErrors[k];
+          lastErrors[k] = errorsNow;
+          line.append(String.format(" %4.0f%%%s", 100.0 * delta[k] / Math.max(1, total),
+              errors == 0 ? "    " : String.format(" %3d", errors)));
         }
-        out.println(row);
+        out.println(line);
         lastCalls = callsNow;
         lastFailed = failedNow;
+        if (row == FAILOVER_ROWS / 4) {
+          victim.kill();
+          out.printf("  %5.2fs  killed %s: its port now refuses connections%n", seconds(start), victim.name);
+        } else if (row == FAILOVER_ROWS / 2) {
+          victim.restart();
+          out.printf("  %5.2fs  restarted %s%n", seconds(start), victim.name);
+        }
       }
       callers.shutdown();
       callers.awaitTermination(10, TimeUnit.SECONDS);
-      for (ServerView v : lb.servers()) {
-        out.printf("  %-6s %s%n", nameOf(backends, v.server()), v.health().reason());
-      }
     }
   }
 
-  /** One GET through the balancer: picks, retries a 503 or a refused connection elsewhere. */
-  private static void call(OkHttpClient http, LoadBalancer lb, Stats stats) {
-    long start = System.nanoTime();
-    PickContext context = PickContext.EMPTY;
-    stats.calls.incrementAndGet();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Selection selection;
-      try {
-        selection = lb.pick(context);
-      } catch (NoAvailableServerException e) {
-        break;
-      }
-      Server server = selection.server();
-      long attemptStart = System.nanoTime();
-      Request request = new Request.Builder().url("http://" + server.id() + "/work").build();
-      try (Response response = http.newCall(request).execute()) {
-        response.body().string();
-        boolean ok = response.code() < 500;
-        selection.complete(System.nanoTime() - attemptStart, ok ? Outcome.SUCCESS : Outcome.SERVER_ERROR);
-        if (ok) {
-          stats.record(response.header("X-Backend"), System.nanoTime() - start);
-          return;
-        }
-      } catch (IOException e) {
-        selection.complete(System.nanoTime() - attemptStart, Outcome.CONNECT_FAILURE);
-      }
-      context = context.toBuilder().avoid(server).build();
+  /** One GET through the wrapped client; true when it got a 2xx. */
+  private static boolean get(OkHttpClient client, String user) {
+    Request.Builder request = new Request.Builder().url("http://demo/work");
+    if (user != null) {
+      request.header("X-User", user);
     }
-    stats.failed.incrementAndGet();
+    try (Response response = client.newCall(request.build()).execute()) {
+      response.body().string();
+      return response.isSuccessful();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Server[] servers(List<Backend> backends) {
+    return backends.stream().map(Backend::server).toArray(Server[]::new);
   }
 
   private static String nameOf(List<Backend> backends, Server server) {
@@ -249,7 +297,7 @@ public final class Demo {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
@@ -273,32 +321,68 @@ public final class Demo {
     if (sorted.length == 0) {
       return -1;
     }
-    int index = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, index)];
+    return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
   }
 
   private static String millis(long nanos) {
-    return nanos < 0 ? "       -" : String.format("%5.1f ms", nanos / 1e6);
+    return nanos < 0 ? "        -" : String.format("%6.1f ms", nanos / 1e6);
   }
 
-  /** Latencies of successful calls by the backend that answered, and call counts. */
-  private static final class Stats {
-    final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
-    final AtomicInteger calls = new AtomicInteger();
-    final AtomicInteger failed = new AtomicInteger();
+  /** Counts every attempt per backend, with its latency and whether it failed. */
+  private static final class Attempts implements LbEventListener {
+    private final List<Backend> backends;
+    private final List<List<Long>> latencies = new ArrayList<>();
+    private final AtomicInteger[] counts;
+    private final AtomicInteger[] errors;
 
-    void record(String backend, long nanos) {
-      latencies.computeIfAbsent(backend, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(nanos);
+    Attempts(List<Backend> backends) {
+      this.backends = backends;
+      this.counts = new AtomicInteger[backends.size()];
+      this.errors = new AtomicInteger[backends.size()];
+      for (int i = 0; i < backends.size(); i++) {
+        latencies.add(new ArrayList<>());
+        counts[i] = new AtomicInteger();
+        errors[i] = new AtomicInteger();
+      }
     }
 
-    long[] latencies(String backend) {
-      List<Long> list = latencies.getOrDefault(backend, List.of());
-      long[] a;
-      synchronized (list) {
-        a = list.stream().mapToLong(Long::longValue).toArray();
+    @Override
+    public void attemptFinished(
+        Call call, String cluster, Server server, int attempt, Outcome outcome, long latencyNanos) {
+      for (int i = 0; i < backends.size(); i++) {
+        if (backends.get(i).port == server.port()) {
+          List<Long> list = latencies.get(i);
+          synchronized (list) {
+            list.add(latencyNanos);
+          }
+          counts[i].incrementAndGet();
+          if (outcome != Outcome.SUCCESS) {
+            errors[i].incrementAndGet();
+          }
+        }
       }
-      Arrays.sort(a);
-      return a;
+    }
+
+    int total() {
+      return Arrays.stream(counts).mapToInt(AtomicInteger::get).sum();
+    }
+
+    int count(int backend) {
+      return counts[backend].get();
+    }
+
+    int errors(int backend) {
+      return errors[backend].get();
+    }
+
+    long[] latencies(int backend) {
+      List<Long> list = latencies.get(backend);
+      long[] sorted;
+      synchronized (list) {
+        sorted = list.stream().mapToLong(Long::longValue).toArray();
+      }
+      Arrays.sort(sorted);
+      return sorted;
     }
   }
 
@@ -308,8 +392,7 @@ public final class Demo {
     final int weight;
     final int delayMillis;
     final int failEvery;
-    final AtomicInteger requests = new AtomicInteger();
-    final AtomicInteger errors = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private int port;
     private volatile HttpServer http;
     private volatile ExecutorService pool;
@@ -330,11 +413,6 @@ public final class Demo {
 
     Server server() {
       return Server.builder("127.0.0.1", port).weight(weight).build();
-    }
-
-    void reset() {
-      requests.set(0);
-      errors.set(0);
     }
 
     /** Stops listening: new connections are refused, open ones are closed. */
@@ -380,12 +458,7 @@ public final class Demo {
           Thread.currentThread().interrupt();
           return;
         }
-        if (failEvery > 0 && n % failEvery == 0) {
-          errors.incrementAndGet();
-          respond(exchange, 503, "busy");
-        } else {
-          respond(exchange, 200, name);
-        }
+        respond(exchange, failEvery > 0 && n % failEvery == 0 ? 503 : 200, name);
       } finally {
         exchange.close();
       }
@@ -393,7 +466,6 @@ public final class Demo {
 
     private void respond(HttpExchange exchange, int code, String body) throws IOException {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("X-Backend", name);
       exchange.sendResponseHeaders(code, bytes.length);
       exchange.getResponseBody().write(bytes);
     }
