@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -86,7 +87,9 @@ public final class Demo {
         Backend.start("slow", 1, 20, 0),
         Backend.start("flaky", 1, 1, 10));
     OkHttpClient base = new OkHttpClient.Builder()
-        .connectionPool(new ConnectionPool(CALLERS * backends.size(), 1, TimeUnit.MINUTES))
+        // Idle connections go after a second: pooled connections to the killed backend would
+        // otherwise fail their first reuse after its restart, and get it ejected once more.
+        .connectionPool(new ConnectionPool(CALLERS * backends.size(), 1, TimeUnit.SECONDS))
         .build();
     try {
       out.println("Four local HTTP backends:");
@@ -169,10 +172,18 @@ public final class Demo {
       Duration length) throws InterruptedException {
     Backend victim = backends.get(0);
     long start = System.nanoTime();
+    // When the victim was killed, taken out of rotation, restarted and taken back, in nanoTime.
+    AtomicLongArray marks = new AtomicLongArray(4);
     LoadBalancerListener events = new LoadBalancerListener() {
       @Override
       public void onHealthChanged(String cluster, Server server, HealthState previous, HealthState current) {
         String name = nameOf(backends, server);
+        if (server.port() == victim.port && previous.pickable() != current.pickable()) {
+          int mark = current.pickable() ? 3 : 1;
+          if (marks.get(mark - 1) != 0) {
+            marks.compareAndSet(mark, 0, System.nanoTime());
+          }
+        }
         if (previous.status() != current.status()) {
           out.printf("  %5.2fs  %s is now %s%n", seconds(start), name, current.reason());
         } else if (previous.active() != current.active() && previous.active() != ActiveHealth.UNKNOWN) {
@@ -253,15 +264,24 @@ public final class Demo {
         lastFailed = failedNow;
         if (row == FAILOVER_ROWS / 4) {
           victim.kill();
+          marks.set(0, System.nanoTime());
           out.printf("  %5.2fs  killed %s: its port now refuses connections%n", seconds(start), victim.name);
         } else if (row == FAILOVER_ROWS / 2) {
           victim.restart();
+          marks.set(2, System.nanoTime());
           out.printf("  %5.2fs  restarted %s%n", seconds(start), victim.name);
         }
       }
       callers.shutdown();
       callers.awaitTermination(10, TimeUnit.SECONDS);
+      out.printf("%n%d of %d calls failed. %s left the rotation %s after it was killed, and came back"
+          + " %s after its restart.%n", failed.get(), calls.get(), victim.name,
+          between(marks.get(0), marks.get(1)), between(marks.get(2), marks.get(3)));
     }
+  }
+
+  private static String between(long from, long to) {
+    return to == 0 ? "(not seen)" : String.format("%.0f ms", (to - from) / 1e6);
   }
 
   /** One GET through the wrapped client; true when it got a 2xx. */

@@ -35,6 +35,7 @@ class DemoTest {
     }
     assertTrue(out.contains("killed fast"), out);
     assertTrue(out.matches("(?s).*fast is now (ejected|unhealthy).*"), out);
+    assertTrue(out.matches("(?s).*\\n0 of \\d+ calls failed\\. fast left the rotation \\d+ ms after it was killed.*"), out);
     assertTrue(out.contains("restarted fast"), out);
     List<String> rows = out.lines().filter(l -> l.matches("\\s+[0-9.]+s\\s+\\d+\\s+\\d+\\s+\\d+%.*")).collect(Collectors.toList());
     assertEquals(Demo.FAILOVER_ROWS, rows.size(), out);
