@@ -19,6 +19,7 @@ import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbOkHttp;
 import dev.lbkit.okhttp.StickyPolicy;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -63,10 +64,10 @@ public final class Demo {
   static final int CALLERS = 16;
 
   /** Length of the failover run: time to eject, re-admit and ramp a backend up again. */
-  static final Duration FAILOVER_RUN = Duration.ofSeconds(8);
+  static final Duration FAILOVER_RUN = Duration.ofSeconds(6);
 
   /** Rows of the failover timeline. */
-  static final int FAILOVER_ROWS = 16;
+  static final int FAILOVER_ROWS = 12;
 
   private Demo() {}
 
@@ -100,6 +101,10 @@ public final class Demo {
       out.printf("%n%d GETs of http://demo/work per algorithm, %d at a time, through"
           + " LbOkHttp.wrap(client, config).%nlbkit retries a 503 or a refused connection on"
           + " another backend; \"errors\" counts those attempts.%n", calls, CALLERS);
+      // A cold JVM would make the first table's latencies look worse than the others'.
+      try (LoadBalancer lb = LoadBalancer.builder("demo").servers(servers(backends)).build()) {
+        compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 2);
+      }
       for (Map.Entry<String, Algorithm> a : algorithms().entrySet()) {
         try (LoadBalancer lb = LoadBalancer.builder("demo")
             .servers(servers(backends))
@@ -193,7 +198,7 @@ public final class Demo {
       }
     };
     out.printf("%nFailover, with outlier detection, active checks and slow start: steady load;"
-        + " %s is killed at %.0f s and restarted at %.0f s.%n", victim.name,
+        + " %s is killed at %.1f s and restarted at %.1f s.%n", victim.name,
         length.toMillis() / 4000.0, length.toMillis() / 2000.0);
     try (LoadBalancer lb = LoadBalancer.builder("demo")
         .servers(servers(backends))
@@ -209,8 +214,8 @@ public final class Demo {
             .jitter(Duration.ZERO)
             .build())
         .healthInput(SlowStart.builder()
-            .window(Duration.ofSeconds(2))
-            .step(Duration.ofMillis(200))
+            .window(Duration.ofMillis(1500))
+            .step(Duration.ofMillis(150))
             .build())
         .listener(events)
         .build()) {
