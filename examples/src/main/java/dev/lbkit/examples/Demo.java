@@ -100,7 +100,8 @@ public final class Demo {
       }
       out.printf("%n%d GETs of http://demo/work per algorithm, %d at a time, through"
           + " LbOkHttp.wrap(client, config).%nlbkit retries a 503 or a refused connection on"
-          + " another backend; \"errors\" counts those attempts.%n", calls, CALLERS);
+          + " another backend; \"errors\" counts those attempts.%nThe hashing algorithms hash"
+          + " each call's X-User header, a different user per call.%n", calls, CALLERS);
       // A cold JVM would make the first table's latencies look worse than the others'.
       try (LoadBalancer lb = LoadBalancer.builder("demo").servers(servers(backends)).build()) {
         compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 2);
