@@ -148,7 +148,7 @@ class SlowStartLeastConnectionsTest {
    * LeastConnections scores {@code (in-flight + 1) / weightMultiplier}.
    */
   @Test
-  @Disabled("bug in LeastConnections: ignores the slow-start multiplier (see class comment)")
+  @Disabled("bug in LeastConnections: ignores the slow-start multiplier (see this method's javadoc)")
   void leastConnectionsHonoursSlowStart() {
     assertBurstMostlyAvoidsFresh("least-connections", Algorithms.leastConnections());
     assertShare("least-connections", 0.1, inFlightShareOfFresh(Algorithms.leastConnections(), 0.1, 7));
