@@ -19,7 +19,6 @@ final class FakeTime implements Ticker, Scheduler, RefreshScheduler {
     final long due;
     final long seq;
     final Runnable runnable;
-    volatile boolean cancelled;
 
     Task(long due, long seq, Runnable runnable) {
       this.due = due;
@@ -42,19 +41,54 @@ final class FakeTime implements Ticker, Scheduler, RefreshScheduler {
   @Override
   public Cancellable schedule(Runnable task, long delayNanos) {
     Task t = enqueue(task, Math.max(0, delayNanos));
-    return () -> t.cancelled = true;
+    return () -> cancel(t);
   }
 
   @Override
   public Scheduled schedule(Runnable task, Duration delay) {
     Task t = enqueue(task, Math.max(0, delay.toNanos()));
-    return () -> t.cancelled = true;
+    return () -> cancel(t);
   }
 
   private synchronized Task enqueue(Runnable task, long delayNanos) {
     Task t = new Task(now + delayNanos, seq++, task);
     queue.add(t);
+    notifyAll();
     return t;
+  }
+
+  private synchronized void cancel(Task t) {
+    queue.remove(t);
+    notifyAll();
+  }
+
+  /** Tasks scheduled and neither run nor cancelled. */
+  synchronized int pending() {
+    return queue.size();
+  }
+
+  /**
+   * Waits, in real time and at most {@code bound}, until exactly {@code n} tasks are pending and
+   * none of them is due within {@code horizon}: asynchronous work (an HTTP health check answered
+   * on OkHttp's threads) has finished, cancelled its timeout and scheduled its successor. Fails
+   * the test when the bound passes.
+   */
+  synchronized void awaitQuiet(int n, Duration horizon, Duration bound) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!quiet(n, horizon)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("expected " + n + " pending tasks, none due within " + horizon + ", within "
+            + bound + "; have " + queue.size() + (queue.isEmpty() ? "" : ", next due in "
+            + Duration.ofNanos(queue.peek().due - now)));
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  private boolean quiet(int n, Duration horizon) {
+    Task next = queue.peek();
+    return queue.size() == n && (next == null || next.due - now >= horizon.toNanos());
   }
 
   /** Runs every task due within {@code d} (tasks they schedule included), then sets now + d. */
@@ -72,11 +106,10 @@ final class FakeTime implements Ticker, Scheduler, RefreshScheduler {
           return;
         }
         queue.poll();
+        notifyAll();
         now = Math.max(now, t.due);
       }
-      if (!t.cancelled) {
-        t.runnable.run();
-      }
+      t.runnable.run();
     }
   }
 
