@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -148,7 +147,6 @@ class SlowStartLeastConnectionsTest {
    * LeastConnections scores {@code (in-flight + 1) / weightMultiplier}.
    */
   @Test
-  @Disabled("bug in LeastConnections: ignores the slow-start multiplier (see this method's javadoc)")
   void leastConnectionsHonoursSlowStart() {
     assertBurstMostlyAvoidsFresh("least-connections", Algorithms.leastConnections());
     assertShare("least-connections", 0.1, inFlightShareOfFresh(Algorithms.leastConnections(), 0.1, 7));
