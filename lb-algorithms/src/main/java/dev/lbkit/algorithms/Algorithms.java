@@ -110,8 +110,9 @@ public final class Algorithms {
   }
 
   /**
-   * Fewest in-flight requests, ties broken at random. O(N) per pick; allocates one selection per
-   * pick to count the request.
+   * Fewest in-flight requests, ties broken at random; configured weights are ignored, but a
+   * slow-start multiplier scales the score to {@code (in-flight + 1) / multiplier}. O(N) per
+   * pick; allocates one selection per pick to count the request.
    */
   public static Algorithm leastConnections() {
     return LeastConnections.INSTANCE;

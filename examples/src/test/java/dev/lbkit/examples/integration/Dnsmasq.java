@@ -1,0 +1,188 @@
+package dev.lbkit.examples.integration;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/**
+ * A real dnsmasq in the foreground on a free port of 127.0.0.1, serving the records given on its
+ * command line, for the end-to-end DNS tests. It follows lb-discovery's rule: where dnsmasq is
+ * missing the test is skipped with a loud message, or fails when {@code CI=true}.
+ *
+ * <p>lb-discovery's own launcher is package-private in its test sources, so this package has its
+ * own small one. dnsmasq does not reload {@code --host-record} on SIGHUP; tests {@link #restart}
+ * it on the same port with new records.
+ */
+final class Dnsmasq implements AutoCloseable {
+
+  /** The domain served locally; unknown names in it get NXDOMAIN rather than a forward. */
+  static final String DOMAIN = "lbkit.test";
+
+  private static final String PROBE = "probe." + DOMAIN;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
+
+  private final Path binary;
+  private final Path log;
+  private final int port;
+  private Process process;
+
+  private Dnsmasq(Path binary, Path log, int port) {
+    this.binary = binary;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** The binary ({@code -Dlbkit.dnsmasq=/path} overrides), skipping or failing when missing. */
+  static Path requireInstalled() {
+    String override = System.getProperty("lbkit.dnsmasq");
+    List<Path> candidates = new ArrayList<>();
+    if (override != null) {
+      candidates.add(Path.of(override));
+    } else {
+      candidates.add(Path.of("/usr/sbin/dnsmasq"));
+      String path = System.getenv("PATH");
+      for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+        candidates.add(Path.of(dir, "dnsmasq"));
+      }
+    }
+    for (Path p : candidates) {
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    String message = "\n*** dnsmasq is not installed: the end-to-end DNS tests are SKIPPED."
+        + "\n*** Install it with: apt-get install -y dnsmasq-base (not the 'dnsmasq' package,"
+        + " which starts a system service on port 53).\n";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      fail(message + "*** CI=true: failing instead of skipping.");
+    }
+    System.err.println(message);
+    Assumptions.assumeTrue(false, message);
+    throw new AssertionError("unreachable");
+  }
+
+  /** Starts dnsmasq on a free port with {@code records} (dnsmasq options). */
+  static Dnsmasq start(Path workDir, String... records) throws IOException {
+    Path binary = requireInstalled();
+    IOException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Dnsmasq d = new Dnsmasq(binary, workDir.resolve("dnsmasq-" + attempt + ".log"), freePort());
+      try {
+        d.launch(records);
+        return d;
+      } catch (IOException e) {
+        last = e; // the port was taken between the probe and dnsmasq's bind: try another
+      }
+    }
+    throw last;
+  }
+
+  InetSocketAddress address() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+  }
+
+  /** Stops dnsmasq and starts it again on the same port with {@code records}. */
+  void restart(String... records) throws IOException {
+    stop();
+    launch(records);
+  }
+
+  /** Stops dnsmasq, bounded in time; idempotent. */
+  void stop() {
+    Process p = process;
+    process = null;
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void launch(String... records) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        binary.toString(), "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+        "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
+        "--log-facility=-", "--local=/" + DOMAIN + "/", "--host-record=" + PROBE + ",127.0.0.9"));
+    cmd.addAll(List.of(records));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    process = p;
+    // Ready when it answers the probe name; bounded by START_TIMEOUT.
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    SimpleResolver probe = new SimpleResolver(address());
+    probe.setTimeout(Duration.ofMillis(200));
+    Message query = Message.newQuery(Record.newRecord(Name.fromString(PROBE + "."), Type.A, DClass.IN));
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        process = null;
+        throw new IOException("dnsmasq exited with " + p.exitValue() + ": " + readLog());
+      }
+      try {
+        Message m = probe.send(query);
+        if (m.getRcode() == Rcode.NOERROR && !m.getSection(Section.ANSWER).isEmpty()) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+    }
+    stop();
+    throw new IOException("dnsmasq did not answer within " + START_TIMEOUT + ": " + readLog());
+  }
+
+  private String readLog() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      int port;
+      try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        port = udp.getLocalPort();
+      }
+      try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return tcp.getLocalPort();
+      } catch (IOException busy) {
+        // the TCP side is taken; try another
+      }
+    }
+    throw new IOException("no free port on 127.0.0.1 for both UDP and TCP");
+  }
+}
