@@ -1,0 +1,125 @@
+package dev.lbkit.benchmarks;
+
+import dev.lbkit.algorithms.LoadBalancer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/**
+ * The "Beyond Round Robin" experiment (Linkerd, 2016) for every registered algorithm: a plain
+ * program, not JMH.
+ *
+ * <p><b>Setup.</b> 11 in-process HTTP backends on 127.0.0.1 with the same service time (default
+ * 5 ms). An open-loop generator sends a fixed rate of calls (default 500/s) through a {@link
+ * LoadBalancer} over them with the OkHttp client (synchronous calls), reporting every call's outcome and
+ * latency to its selection. Latency counts from each call's intended start, so coordinated
+ * omission cannot hide the tail (see {@link LoadGenerator}).
+ *
+ * <p><b>Warm-up.</b> Five unrecorded seconds of round robin at the same rate start the harness.
+ *
+ * <p><b>Two runs per algorithm.</b> {@code healthy}: every backend keeps its service time.
+ * {@code one-slow}: backend 0 becomes 10× slower during the middle half of the run, [25%, 75%).
+ * Each run is preceded by one unrecorded second at the same rate, so the JIT and the latency
+ * statistics are warm. The table gives p50, p99, p99.9 and the share of calls slower than the
+ * timeout (default 25 ms, five times the service time; failed calls count as over it), plus the
+ * one-slow p99 as a multiple of the same algorithm's healthy p99.
+ *
+ * <p><b>Run</b> (about 20 s per algorithm with the defaults):
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.LatencyScenario \
+ *     [algorithms=all] [seconds=8] [rate=500] [serviceMs=5] [slowFactor=10] [timeoutMs=25] [warmupSeconds=5]
+ * }</pre>
+ *
+ * Targets (issue 7): Peak EWMA keeps its one-slow p99 within 1.3× of the healthy p99; round
+ * robin's one-slow p99 shows the slow backend.
+ */
+public final class LatencyScenario {
+
+  /** Backends, as in the Linkerd experiment. */
+  static final int BACKENDS = 11;
+
+  private LatencyScenario() {}
+
+  /** Runs the scenario; arguments are {@code key=value}, see the class comment. */
+  public static void main(String[] args) {
+    Map<String, String> opts = Args.parse(args, Map.of(
+        "algorithms", "all", "seconds", "8", "rate", "500", "serviceMs", "5", "slowFactor", "10",
+        "timeoutMs", "25", "warmupSeconds", "5"));
+    List<BenchAlgorithms.Entry> algorithms = BenchAlgorithms.select(opts.get("algorithms"));
+    double seconds = Double.parseDouble(opts.get("seconds"));
+    int rate = Integer.parseInt(opts.get("rate"));
+    long serviceNanos = (long) (Double.parseDouble(opts.get("serviceMs")) * 1e6);
+    int slowFactor = Integer.parseInt(opts.get("slowFactor"));
+    long timeoutNanos = (long) (Double.parseDouble(opts.get("timeoutMs")) * 1e6);
+
+    System.out.printf(Locale.ROOT,
+        "Latency scenario: %d backends, %.1f ms service time, backend 0 %dx slower for [25%%, 75%%) of a %.0f s run,"
+            + " %d calls/s open loop, timeout %.0f ms%n",
+        BACKENDS, serviceNanos / 1e6, slowFactor, seconds, rate, timeoutNanos / 1e6);
+    Map<String, LoadGenerator.Result[]> results = new LinkedHashMap<>();
+    OkHttpClient client = HttpTargets.newClient();
+    try (HttpBackends backends = new HttpBackends(BACKENDS, serviceNanos)) {
+      warmUp(backends, client, rate, Double.parseDouble(opts.get("warmupSeconds")));
+      for (BenchAlgorithms.Entry entry : algorithms) {
+        LoadGenerator.Result healthy = run(entry, backends, client, rate, seconds, serviceNanos, 1);
+        System.out.printf(Locale.ROOT, "  %-24s healthy:  %s%n", entry.name(), healthy.summary());
+        LoadGenerator.Result slow = run(entry, backends, client, rate, seconds, serviceNanos, slowFactor);
+        System.out.printf(Locale.ROOT, "  %-24s one slow: %s%n", entry.name(), slow.summary());
+        results.put(entry.name(), new LoadGenerator.Result[] {healthy, slow});
+      }
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "| algorithm | run | p50 ms | p99 ms | p99.9 ms | > %.0f ms | p99 / healthy p99 |%n",
+        timeoutNanos / 1e6);
+    System.out.println("|---|---|---:|---:|---:|---:|---:|");
+    for (Map.Entry<String, LoadGenerator.Result[]> e : results.entrySet()) {
+      LoadGenerator.Result healthy = e.getValue()[0];
+      List<LoadGenerator.Result> both = new ArrayList<>(List.of(e.getValue()));
+      for (int i = 0; i < both.size(); i++) {
+        LoadGenerator.Result r = both.get(i);
+        System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f%% | %.2f× |%n",
+            e.getKey(), i == 0 ? "healthy" : "one slow", r.percentileMillis(0.5), r.percentileMillis(0.99),
+            r.percentileMillis(0.999), r.overPercent(timeoutNanos),
+            r.percentileMillis(0.99) / healthy.percentileMillis(0.99));
+      }
+    }
+    HttpTargets.close(client);
+    System.exit(0);
+  }
+
+  /** Warms the JIT, the client's connection pool and the backends' threads; nothing is recorded. */
+  static void warmUp(HttpBackends backends, OkHttpClient client, int rate, double seconds) {
+    try (LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName("round-robin").create(), backends.servers())) {
+      LoadGenerator.openLoop(HttpTargets.balanced(client, lb, backends.servers()), rate, seconds, offset -> { }, 3.0);
+    }
+  }
+
+  private static LoadGenerator.Result run(
+      BenchAlgorithms.Entry entry, HttpBackends backends, OkHttpClient client, int rate, double seconds,
+      long serviceNanos, int slowFactor) {
+    backends.setServiceNanos(serviceNanos);
+    try (LoadBalancer lb = BenchServers.balancer(entry.create(), backends.servers())) {
+      LoadGenerator.Target target = HttpTargets.balanced(client, lb, backends.servers());
+      LoadGenerator.openLoop(target, rate, 1.0, offset -> { }, 3.0);
+      long slowFrom = (long) (seconds * 0.25e9);
+      long slowUntil = (long) (seconds * 0.75e9);
+      HttpBackends.Backend victim = backends.get(0);
+      LoadGenerator.Result result =
+          LoadGenerator.openLoop(
+              target,
+              rate,
+              seconds,
+              offset -> {
+                boolean slow = slowFactor > 1 && offset >= slowFrom && offset < slowUntil;
+                victim.setServiceNanos(slow ? serviceNanos * slowFactor : serviceNanos);
+              },
+              5.0);
+      backends.setServiceNanos(serviceNanos);
+      return result;
+    }
+  }
+}
