@@ -2,7 +2,9 @@ package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Server;
-import java.util.ArrayList;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.PickContext;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -12,11 +14,11 @@ import java.util.Locale;
  *
  * <p><b>How it measures.</b> JOL is not a dependency, so this uses the heap itself: build the
  * {@link Server} list, force full collections until used heap stops shrinking, read used heap;
- * build the balancer over that list (one picker built), collect again, read again. The
- * difference divided by N is what the balancer retains per server beyond the {@code Server}
- * object the caller already holds: its endpoint, health state, statistics and the picker's
- * share. The Server objects themselves are measured the same way against an empty heap. Each
- * figure is the median of five rounds. Run it alone, with the serial collector, so that only
+ * build a balancer over that list (one picker built, one pick reported), collect again, read
+ * again; five balancers in a row, all kept. Each increment divided by N is what one balancer
+ * retains per server beyond the {@code Server} objects the caller already holds: its endpoint,
+ * health state, statistics and the picker's share. The Server objects themselves are measured
+ * the same way. Each figure is the median of the five increments. Run it alone, with the serial collector, so that only
  * this thread allocates:
  *
  * <pre>{@code
@@ -66,43 +68,40 @@ public final class HeapPerServer {
     }
   }
 
-  /** Bytes per server retained by the balancer (or by the server list when {@code entry} is null). */
+  /**
+   * Bytes per server retained by a balancer (or by a server list when {@code entry} is null).
+   * Builds {@link #ROUNDS} of them one after the other, keeping all, and reads used heap after
+   * each: every increment is one more object graph, whatever a stale reference to an earlier one
+   * keeps alive. The median increment is reported, which also drops the first one's one-time
+   * class initialisation.
+   */
   private static double measure(int n, BenchAlgorithms.Entry entry) {
-    double[] rounds = new double[ROUNDS];
+    List<Server> servers = BenchServers.servers(n, "equal");
+    Object[] kept = new Object[ROUNDS];
+    double[] increments = new double[ROUNDS];
+    long last = usedAfterGc();
     for (int r = 0; r < ROUNDS; r++) {
-      List<Server> servers;
-      long before;
-      long after;
       if (entry == null) {
-        before = usedAfterGc();
-        servers = BenchServers.servers(n, "equal");
-        after = usedAfterGc();
-        rounds[r] = (after - before) / (double) n;
-        keep(servers);
+        kept[r] = BenchServers.servers(n, "equal");
       } else {
-        servers = BenchServers.servers(n, "equal");
-        before = usedAfterGc();
         LoadBalancer lb = BenchServers.balancer(entry.create(), servers);
-        lb.pick(BenchAlgorithms.Keys.HASHED == entry.keys()
-            ? dev.lbkit.api.PickContext.ofKey("k") : dev.lbkit.api.PickContext.EMPTY)
-            .complete(1_000_000L, dev.lbkit.api.Outcome.SUCCESS);
-        after = usedAfterGc();
-        rounds[r] = (after - before) / (double) n;
-        keep(lb);
-        lb.close();
-        keep(servers);
+        // One pick and its report, so state built on first use is counted too.
+        lb.pick(entry.keys() == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("k") : PickContext.EMPTY)
+            .complete(1_000_000L, Outcome.SUCCESS);
+        kept[r] = lb;
+      }
+      long now = usedAfterGc();
+      increments[r] = (now - last) / (double) n;
+      last = now;
+    }
+    Reference.reachabilityFence(servers);
+    for (Object o : kept) {
+      if (o instanceof LoadBalancer) {
+        ((LoadBalancer) o).close();
       }
     }
-    Arrays.sort(rounds);
-    return rounds[ROUNDS / 2];
-  }
-
-  private static final List<Object> SINK = new ArrayList<>();
-
-  /** Keeps {@code o} reachable until the measurement that needed it is over. */
-  private static void keep(Object o) {
-    SINK.add(o);
-    SINK.clear();
+    Arrays.sort(increments);
+    return increments[ROUNDS / 2];
   }
 
   private static long usedAfterGc() {

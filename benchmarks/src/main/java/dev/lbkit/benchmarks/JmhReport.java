@@ -1,0 +1,214 @@
+package dev.lbkit.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs one JMH benchmark class and prints its results as the Markdown tables of {@code
+ * benchmarks/README.md}: every figure next to the baseline measured in the same run, as a ratio.
+ * The tables also go to {@code benchmarks/target/results/<kind>.md}.
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.JmhReport pick|rebuild|interceptor \
+ *     [JMH options, e.g. -f 1 -wi 3 -w 1s -i 5 -r 1s]
+ * }</pre>
+ *
+ * Without {@code -p algorithm=...}, every algorithm in {@link BenchAlgorithms} runs. {@code pick}
+ * and {@code rebuild} add JMH's GC profiler for {@code gc.alloc.rate.norm}.
+ */
+public final class JmhReport {
+
+  private JmhReport() {}
+
+  /** Runs the benchmark named by the first argument with the JMH options that follow. */
+  public static void main(String[] args) throws RunnerException, CommandLineOptionException {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("first argument must be one of [pick, rebuild, interceptor], was none");
+    }
+    String kind = args[0];
+    CommandLineOptions cli = new CommandLineOptions(Arrays.copyOfRange(args, 1, args.length));
+    ChainedOptionsBuilder options = new OptionsBuilder().parent(cli);
+    String table;
+    switch (kind) {
+      case "pick":
+        options.include(PickBenchmark.class.getName()).addProfiler(GCProfiler.class);
+        withAlgorithms(options, cli);
+        table = pickTable(new Runner(options.build()).run());
+        break;
+      case "rebuild":
+        options.include(RebuildBenchmark.class.getName()).addProfiler(GCProfiler.class);
+        withAlgorithms(options, cli);
+        table = rebuildTable(new Runner(options.build()).run());
+        break;
+      case "interceptor":
+        options.include(InterceptorBenchmark.class.getName());
+        table = interceptorTable(new Runner(options.build()).run());
+        break;
+      default:
+        throw new IllegalArgumentException(
+            "first argument must be one of [pick, rebuild, interceptor], was '" + kind + "'");
+    }
+    System.out.println();
+    System.out.println(table);
+    try {
+      Path out = Path.of("benchmarks", "target", "results");
+      Files.createDirectories(out);
+      Files.writeString(out.resolve(kind + ".md"), table, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void withAlgorithms(ChainedOptionsBuilder options, CommandLineOptions cli) {
+    if (!cli.getParameter("algorithm").hasValue()) {
+      options.param("algorithm", BenchAlgorithms.names().toArray(new String[0]));
+    }
+  }
+
+  static String pickTable(Collection<RunResult> runs) {
+    double base1 = Double.NaN;
+    double base2 = Double.NaN;
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (RunResult run : runs) {
+      String method = method(run);
+      double score = run.getPrimaryResult().getScore();
+      if (method.equals("baseline1Thread")) {
+        base1 = score;
+        continue;
+      }
+      if (method.equals("baseline2Threads")) {
+        base2 = score;
+        continue;
+      }
+      String key = run.getParams().getParam("algorithm") + "|" + run.getParams().getParam("servers");
+      Row row = rows.computeIfAbsent(key, k -> new Row());
+      if (method.equals("pick1Thread")) {
+        row.one = run.getPrimaryResult();
+        row.alloc = alloc(run);
+      } else {
+        row.two = run.getPrimaryResult();
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT,
+        "Baseline, one AtomicLong.getAndIncrement(): %.2f ns on 1 thread, %.2f ns on 2 threads.%n%n",
+        base1, base2));
+    sb.append("| algorithm | N | 1 thread ns/op | × baseline | 2 threads ns/op | × baseline | B/op (1 thread) |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      String[] k = e.getKey().split("\\|");
+      Row r = e.getValue();
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1],
+          scoreOf(r.one), ratio(r.one, base1), scoreOf(r.two), ratio(r.two, base2), allocOf(r.alloc)));
+    }
+    return sb.toString();
+  }
+
+  static String rebuildTable(Collection<RunResult> runs) {
+    Map<String, Double> copy = new LinkedHashMap<>();
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (RunResult run : runs) {
+      String method = method(run);
+      String weights = run.getParams().getParam("weights");
+      String servers = run.getParams().getParam("servers");
+      if (method.equals("baselineCopy")) {
+        copy.put(servers + "|" + weights, run.getPrimaryResult().getScore());
+        continue;
+      }
+      String key = run.getParams().getParam("algorithm") + "|" + servers + "|" + weights;
+      Row row = rows.computeIfAbsent(key, k -> new Row());
+      if (method.equals("newPicker")) {
+        row.one = run.getPrimaryResult();
+        row.alloc = alloc(run);
+      } else {
+        row.two = run.getPrimaryResult();
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("Baseline, copying N endpoint references into an array:");
+    for (Map.Entry<String, Double> e : copy.entrySet()) {
+      String[] k = e.getKey().split("\\|");
+      sb.append(String.format(Locale.ROOT, " %.2f µs (N = %s, %s weights);", e.getValue(), k[0], k[1]));
+    }
+    sb.setLength(sb.length() - 1);
+    sb.append(".\n\n");
+    sb.append("| algorithm | N | weights | newPicker µs | × baseline | B/op newPicker | updateServers µs | × baseline |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      String[] k = e.getKey().split("\\|");
+      Row r = e.getValue();
+      double base = copy.getOrDefault(k[1] + "|" + k[2], Double.NaN);
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
+          scoreOf(r.one), ratio(r.one, base), allocOf(r.alloc), scoreOf(r.two), ratio(r.two, base)));
+    }
+    return sb.toString();
+  }
+
+  static String interceptorTable(Collection<RunResult> runs) {
+    Map<String, Result<?>> byClient = new LinkedHashMap<>();
+    for (RunResult run : runs) {
+      byClient.put(run.getParams().getParam("client"), run.getPrimaryResult());
+    }
+    Result<?> plain = byClient.get("plain");
+    Result<?> lbkit = byClient.get("lbkit");
+    StringBuilder sb = new StringBuilder();
+    sb.append("| client | µs per GET (± 99.9% CI) | × plain |\n|---|---:|---:|\n");
+    for (Map.Entry<String, Result<?>> e : byClient.entrySet()) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", e.getKey(), scoreOf(e.getValue()),
+          ratio(e.getValue(), plain == null ? Double.NaN : plain.getScore())));
+    }
+    if (plain != null && lbkit != null) {
+      // Independent runs: the CI of the difference is bounded by the sum of the half-widths.
+      sb.append(String.format(Locale.ROOT, "%nAdded per call: %.2f µs ± %.2f µs (99.9%%, sum of both half-widths).%n",
+          lbkit.getScore() - plain.getScore(), lbkit.getScoreError() + plain.getScoreError()));
+    }
+    return sb.toString();
+  }
+
+  private static String method(RunResult run) {
+    String name = run.getParams().getBenchmark();
+    return name.substring(name.lastIndexOf('.') + 1);
+  }
+
+  private static Result<?> alloc(RunResult run) {
+    return run.getSecondaryResults().get("gc.alloc.rate.norm");
+  }
+
+  private static String scoreOf(Result<?> r) {
+    if (r == null) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%.2f ± %.2f", r.getScore(), r.getScoreError());
+  }
+
+  private static String ratio(Result<?> r, double base) {
+    return r == null || Double.isNaN(base) ? "–" : String.format(Locale.ROOT, "%.2f×", r.getScore() / base);
+  }
+
+  private static String allocOf(Result<?> r) {
+    return r == null ? "–" : String.format(Locale.ROOT, "%.3f", r.getScore());
+  }
+
+  private static final class Row {
+    Result<?> one;
+    Result<?> two;
+    Result<?> alloc;
+  }
+}
