@@ -4,7 +4,8 @@
 #
 #   benchmarks/run.sh [all|pick|rebuild|interceptor|heap|latency|proxy] ...
 #
-# JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 5 -r 1s). Extra key=value
+# JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 10 -r 500ms: ten short
+# iterations, so that the best iteration of each side is a usable figure on a shared machine). Extra key=value
 # arguments after a harness name go to that harness, e.g.
 #   benchmarks/run.sh latency algorithms=round-robin seconds=10
 # Results (text, and Markdown tables with ratios to the baselines) land in
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/benchmarks.jar
 OUT=benchmarks/target/results
-JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s}
+JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 10 -r 500ms}
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   mvn -q -B -pl benchmarks -am package -DskipTests

@@ -59,7 +59,7 @@ public final class HeapPerServer {
           throw new IllegalArgumentException("argument must be one of [servers, algorithms], was '" + kv[0] + "'");
       }
     }
-    System.out.printf(Locale.ROOT, "Heap retained per server, N = %d, median of %d rounds%n", n, ROUNDS);
+    System.out.printf(Locale.ROOT, "Heap retained per server, N = %d, median of %d increments%n", n, ROUNDS);
     System.out.printf(Locale.ROOT, "%-28s %14s%n", "what", "bytes/server");
     double serverBytes = measure(n, null);
     System.out.printf(Locale.ROOT, "%-28s %14.1f%n", "Server objects (baseline)", serverBytes);

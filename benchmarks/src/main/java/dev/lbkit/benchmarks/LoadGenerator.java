@@ -45,12 +45,33 @@ final class LoadGenerator {
     final long[] latencies;
     final int errors;
     final double seconds;
+    /** Latencies in send order (open loop), 0 for calls that never ended; null for closed loops. */
+    private final long[] inOrder;
 
     Result(long[] latencies, int errors, double seconds) {
+      this(latencies, errors, seconds, null);
+    }
+
+    private Result(long[] latencies, int errors, double seconds, long[] inOrder) {
       this.latencies = latencies.clone();
       Arrays.sort(this.latencies);
       this.errors = errors;
       this.seconds = seconds;
+      this.inOrder = inOrder;
+    }
+
+    /**
+     * The calls scheduled in {@code [from, until)} of an open-loop run, as fractions of the run;
+     * unfinished calls count as errors.
+     */
+    Result window(double from, double until) {
+      if (inOrder == null) {
+        throw new IllegalStateException("only open-loop results have a schedule");
+      }
+      int a = (int) Math.round(from * inOrder.length);
+      int b = (int) Math.round(until * inOrder.length);
+      long[] part = Arrays.stream(inOrder, a, b).filter(l -> l > 0).toArray();
+      return new Result(part, (b - a) - part.length, seconds * (until - from));
     }
 
     int calls() {
@@ -126,9 +147,10 @@ final class LoadGenerator {
     }
     await(done, drainSeconds);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    long[] finished = Arrays.stream(latencies).filter(l -> l > 0).toArray();
+    long[] inOrder = latencies.clone();
+    long[] finished = Arrays.stream(inOrder).filter(l -> l > 0).toArray();
     int unfinished = total - finished.length;
-    return new Result(finished, errors.get() + unfinished, Math.min(elapsed, seconds));
+    return new Result(finished, errors.get() + unfinished, Math.min(elapsed, seconds), inOrder);
   }
 
   /**
