@@ -101,6 +101,8 @@ public final class JmhReport {
       if (method.equals("pick1Thread")) {
         row.one = run.getPrimaryResult();
         row.alloc = alloc(run);
+      } else if (method.equals("pickerOnly1Thread")) {
+        row.direct = run.getPrimaryResult();
       } else {
         row.two = run.getPrimaryResult();
       }
@@ -111,14 +113,15 @@ public final class JmhReport {
             + " %s ns/op on 2 threads (best iteration %s).%n%n",
         scoreOf(base1), minOf(base1), scoreOf(base2), minOf(base2)));
     sb.append("| algorithm | N | 1 thread ns/op | × baseline | best it. × | 2 threads ns/op | × baseline | best it. × "
-        + "| B/op (1 thread) |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| B/op (1 thread) | picker alone, 1 thread ns/op | × baseline |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<String, Row> e : rows.entrySet()) {
       String[] k = e.getKey().split("\\|");
       Row r = e.getValue();
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1],
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1],
           scoreOf(r.one), ratio(r.one, base1), minRatio(r.one, base1),
-          scoreOf(r.two), ratio(r.two, base2), minRatio(r.two, base2), allocOf(r.alloc)));
+          scoreOf(r.two), ratio(r.two, base2), minRatio(r.two, base2), allocOf(r.alloc),
+          scoreOf(r.direct), ratio(r.direct, base1)));
     }
     return sb.toString();
   }
@@ -232,5 +235,6 @@ public final class JmhReport {
     Result<?> one;
     Result<?> two;
     Result<?> alloc;
+    Result<?> direct;
   }
 }

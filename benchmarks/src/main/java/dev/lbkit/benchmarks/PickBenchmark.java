@@ -1,8 +1,10 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +31,10 @@ import org.openjdk.jmh.annotations.Threads;
  * sample are part of the cost. Contexts come from a per-thread cursor over 1,024 prebuilt
  * contexts (all {@code PickContext.EMPTY}, or 1,024 hash keys for hash-based algorithms), so
  * every algorithm pays the same two instructions for it.
+ *
+ * <p>{@code pickerOnly1Thread} calls the algorithm's picker directly (built from the endpoints
+ * and context the runtime passes), without the runtime's snapshot read: the difference is what
+ * {@link LoadBalancer#pick} adds.
  *
  * <p><b>Run</b> (from the repository root, after {@code mvn -q -B -pl benchmarks -am package
  * -DskipTests}):
@@ -101,6 +107,52 @@ public class PickBenchmark {
     }
   }
 
+  /**
+   * The algorithm's picker alone, built with the endpoints and context the runtime passes, and
+   * called without the runtime's snapshot indirection: shows what the runtime adds.
+   */
+  @State(Scope.Benchmark)
+  public static class Direct {
+    /** A name from {@link BenchAlgorithms}. */
+    @Param({"round-robin"})
+    public String algorithm;
+
+    /** Number of servers. */
+    @Param({"3", "100", "10000"})
+    public int servers;
+
+    Picker picker;
+    boolean reports;
+    final PickContext[] contexts = new PickContext[CONTEXTS];
+
+    /** Builds the picker and the contexts. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      BenchAlgorithms.Entry entry = BenchAlgorithms.byName(algorithm);
+      for (int i = 0; i < CONTEXTS; i++) {
+        contexts[i] =
+            entry.keys() == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("user-" + i) : PickContext.EMPTY;
+      }
+      BenchServers.Captured captured = BenchServers.capture(BenchServers.servers(servers, "equal"));
+      picker = entry.create().newPicker(captured.endpoints(), captured.context());
+      Selection first = picker.pick(contexts[0]);
+      int inFlight = 0;
+      for (Endpoint e : captured.endpoints()) {
+        inFlight += e.inFlight();
+      }
+      first.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+      reports = inFlight > 0;
+    }
+
+    Selection pick(Cursor cursor) {
+      Selection s = picker.pick(contexts[cursor.next++ & (CONTEXTS - 1)]);
+      if (reports) {
+        s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+      }
+      return s;
+    }
+  }
+
   /** Each thread's position in the context array. */
   @State(Scope.Thread)
   public static class Cursor {
@@ -126,6 +178,13 @@ public class PickBenchmark {
   @Threads(1)
   public Selection pick1Thread(Balancer b, Cursor c) {
     return b.pick(c);
+  }
+
+  /** The algorithm's picker alone, without the runtime, on one thread. */
+  @Benchmark
+  @Threads(1)
+  public Selection pickerOnly1Thread(Direct d, Cursor c) {
+    return d.pick(c);
   }
 
   /** One pick (and its report, for tracking algorithms) on each of two threads sharing the balancer. */
