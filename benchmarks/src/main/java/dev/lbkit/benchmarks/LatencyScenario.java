@@ -20,9 +20,12 @@ import okhttp3.OkHttpClient;
  *
  * <p><b>Warm-up.</b> Five unrecorded seconds of round robin at the same rate start the harness.
  *
- * <p><b>Two runs per algorithm.</b> {@code healthy}: every backend keeps its service time.
+ * <p><b>Two conditions per algorithm.</b> {@code healthy}: every backend keeps its service time.
  * {@code one-slow}: backend 0 becomes 10× slower during the middle half of the run, [25%, 75%).
- * Each run is preceded by one unrecorded second at the same rate, so the JIT and the latency
+ * The measured time of each condition ({@code seconds}) is split into {@code rounds} runs that
+ * alternate healthy, one slow, healthy, ..., and each condition's calls are pooled, so that a
+ * burst of load from elsewhere on a shared machine falls on both conditions alike. Each run is
+ * preceded by one unrecorded second at the same rate, so the JIT and the latency
  * statistics are warm. The table gives p50, p99, p99.9 and the share of calls slower than the
  * timeout (default 25 ms, five times the service time; failed calls count as over it), plus the
  * one-slow p99 as a multiple of the same algorithm's healthy p99, and the p99 and timeout share
@@ -33,7 +36,7 @@ import okhttp3.OkHttpClient;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.LatencyScenario \
- *     [algorithms=all] [seconds=8] [rate=500] [serviceMs=5] [slowFactor=10] [timeoutMs=25] [warmupSeconds=5]
+ *     [algorithms=all] [seconds=8] [rate=500] [serviceMs=5] [slowFactor=10] [timeoutMs=25] [warmupSeconds=5] [rounds=2]
  * }</pre>
  *
  * Targets (issue 7): Peak EWMA keeps its one-slow p99 within 1.3× of the healthy p99; round
@@ -56,7 +59,7 @@ public final class LatencyScenario {
   public static void main(String[] args) {
     Map<String, String> opts = Args.parse(args, Map.of(
         "algorithms", "all", "seconds", "8", "rate", "500", "serviceMs", "5", "slowFactor", "10",
-        "timeoutMs", "25", "warmupSeconds", "5"));
+        "timeoutMs", "25", "warmupSeconds", "5", "rounds", "2"));
     List<BenchAlgorithms.Entry> algorithms = BenchAlgorithms.select(opts.get("algorithms"));
     double seconds = Double.parseDouble(opts.get("seconds"));
     int rate = Integer.parseInt(opts.get("rate"));
@@ -64,20 +67,36 @@ public final class LatencyScenario {
     int slowFactor = Integer.parseInt(opts.get("slowFactor"));
     long timeoutNanos = (long) (Double.parseDouble(opts.get("timeoutMs")) * 1e6);
 
+    int rounds = Integer.parseInt(opts.get("rounds"));
+    double chunk = seconds / rounds;
     System.out.printf(Locale.ROOT,
-        "Latency scenario: %d backends, %.1f ms service time, backend 0 %dx slower for [25%%, 75%%) of a %.0f s run,"
-            + " %d calls/s open loop, timeout %.0f ms%n",
-        BACKENDS, serviceNanos / 1e6, slowFactor, seconds, rate, timeoutNanos / 1e6);
+        "Latency scenario: %d backends, %.1f ms service time, %d calls/s open loop, timeout %.0f ms;"
+            + " %.0f s per condition in %d alternating runs of %.1f s; backend 0 %dx slower for [25%%, 75%%)"
+            + " of each one-slow run%n",
+        BACKENDS, serviceNanos / 1e6, rate, timeoutNanos / 1e6, seconds, rounds, chunk, slowFactor);
+    // [healthy, one slow, healthy middle half, one-slow middle half], each pooled over the rounds.
     Map<String, LoadGenerator.Result[]> results = new LinkedHashMap<>();
     OkHttpClient client = HttpTargets.newClient();
     try (HttpBackends backends = new HttpBackends(BACKENDS, serviceNanos)) {
       warmUp(backends, client, rate, Double.parseDouble(opts.get("warmupSeconds")));
       for (BenchAlgorithms.Entry entry : algorithms) {
-        LoadGenerator.Result healthy = run(entry, backends, client, rate, seconds, serviceNanos, 1);
-        System.out.printf(Locale.ROOT, "  %-24s healthy:  %s%n", entry.name(), healthy.summary());
-        LoadGenerator.Result slow = run(entry, backends, client, rate, seconds, serviceNanos, slowFactor);
-        System.out.printf(Locale.ROOT, "  %-24s one slow: %s%n", entry.name(), slow.summary());
-        results.put(entry.name(), new LoadGenerator.Result[] {healthy, slow});
+        List<List<LoadGenerator.Result>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+            new ArrayList<>());
+        for (int r = 0; r < rounds; r++) {
+          LoadGenerator.Result healthy = run(entry, backends, client, rate, chunk, serviceNanos, 1);
+          LoadGenerator.Result slow = run(entry, backends, client, rate, chunk, serviceNanos, slowFactor);
+          System.out.printf(Locale.ROOT, "  %-24s round %d healthy:  %s%n", entry.name(), r + 1, healthy.summary());
+          System.out.printf(Locale.ROOT, "  %-24s round %d one slow: %s%n", entry.name(), r + 1, slow.summary());
+          parts.get(0).add(healthy);
+          parts.get(1).add(slow);
+          parts.get(2).add(healthy.window(SLOW_FROM, SLOW_UNTIL));
+          parts.get(3).add(slow.window(SLOW_FROM, SLOW_UNTIL));
+        }
+        LoadGenerator.Result[] pooled = new LoadGenerator.Result[4];
+        for (int i = 0; i < 4; i++) {
+          pooled[i] = LoadGenerator.Result.merge(parts.get(i));
+        }
+        results.put(entry.name(), pooled);
       }
     }
     System.out.println();
@@ -86,10 +105,9 @@ public final class LatencyScenario {
     System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (Map.Entry<String, LoadGenerator.Result[]> e : results.entrySet()) {
       LoadGenerator.Result healthy = e.getValue()[0];
-      List<LoadGenerator.Result> both = new ArrayList<>(List.of(e.getValue()));
-      for (int i = 0; i < both.size(); i++) {
-        LoadGenerator.Result r = both.get(i);
-        LoadGenerator.Result middle = r.window(SLOW_FROM, SLOW_UNTIL);
+      for (int i = 0; i < 2; i++) {
+        LoadGenerator.Result r = e.getValue()[i];
+        LoadGenerator.Result middle = e.getValue()[i + 2];
         System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f%% | %.2f× | %.2f | %.2f%% |%n",
             e.getKey(), i == 0 ? "healthy" : "one slow", r.percentileMillis(0.5), r.percentileMillis(0.99),
             r.percentileMillis(0.999), r.overPercent(timeoutNanos),

@@ -60,6 +60,25 @@ final class LoadGenerator {
       this.inOrder = inOrder;
     }
 
+    /** Pools several runs' calls into one result (percentiles over all calls; seconds add up). */
+    static Result merge(List<Result> runs) {
+      int n = 0;
+      int errors = 0;
+      double seconds = 0;
+      for (Result r : runs) {
+        n += r.latencies.length;
+        errors += r.errors;
+        seconds += r.seconds;
+      }
+      long[] all = new long[n];
+      int at = 0;
+      for (Result r : runs) {
+        System.arraycopy(r.latencies, 0, all, at, r.latencies.length);
+        at += r.latencies.length;
+      }
+      return new Result(all, errors, seconds);
+    }
+
     /**
      * The calls scheduled in {@code [from, until)} of an open-loop run, as fractions of the run;
      * unfinished calls count as errors.
