@@ -5,7 +5,7 @@
 #   benchmarks/run.sh [all|pick|rebuild|interceptor|heap|latency|proxy] ...
 #
 # JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 10 -r 500ms: ten short
-# iterations, so that the best iteration of each side is a usable figure on a shared machine). Extra key=value
+# iterations give a tighter confidence interval than five long ones on a noisy machine). Extra key=value
 # arguments after a harness name go to that harness, e.g.
 #   benchmarks/run.sh latency algorithms=round-robin seconds=10
 # Results (text, and Markdown tables with ratios to the baselines) land in

@@ -31,7 +31,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * }</pre>
  *
  * Without {@code -p algorithm=...}, every algorithm in {@link BenchAlgorithms} runs. {@code pick}
- * and {@code rebuild} add JMH's GC profiler for {@code gc.alloc.rate.norm}.
+ * and {@code rebuild} add JMH's GC profiler for {@code gc.alloc.rate.norm}; every kind adds
+ * {@link CpuTimeProfiler}, and the ratios of {@code pick} use CPU time per operation, which a
+ * shared machine's load does not inflate (wall-clock scores are shown next to them).
  */
 public final class JmhReport {
 
@@ -48,17 +50,17 @@ public final class JmhReport {
     String table;
     switch (kind) {
       case "pick":
-        options.include(PickBenchmark.class.getName()).addProfiler(GCProfiler.class);
+        options.include(PickBenchmark.class.getName()).addProfiler(GCProfiler.class).addProfiler(CpuTimeProfiler.class);
         withAlgorithms(options, cli);
         table = pickTable(new Runner(options.build()).run());
         break;
       case "rebuild":
-        options.include(RebuildBenchmark.class.getName()).addProfiler(GCProfiler.class);
+        options.include(RebuildBenchmark.class.getName()).addProfiler(GCProfiler.class).addProfiler(CpuTimeProfiler.class);
         withAlgorithms(options, cli);
         table = rebuildTable(new Runner(options.build()).run());
         break;
       case "interceptor":
-        options.include(InterceptorBenchmark.class.getName());
+        options.include(InterceptorBenchmark.class.getName()).addProfiler(CpuTimeProfiler.class);
         table = interceptorTable(new Runner(options.build()).run());
         break;
       default:
@@ -83,45 +85,39 @@ public final class JmhReport {
   }
 
   static String pickTable(Collection<RunResult> runs) {
-    Result<?> base1 = null;
-    Result<?> base2 = null;
-    Map<String, Row> rows = new LinkedHashMap<>();
+    RunResult base1 = null;
+    RunResult base2 = null;
+    Map<String, RunResult[]> rows = new LinkedHashMap<>();
     for (RunResult run : runs) {
       String method = method(run);
       if (method.equals("baseline1Thread")) {
-        base1 = run.getPrimaryResult();
+        base1 = run;
         continue;
       }
       if (method.equals("baseline2Threads")) {
-        base2 = run.getPrimaryResult();
+        base2 = run;
         continue;
       }
       String key = run.getParams().getParam("algorithm") + "|" + run.getParams().getParam("servers");
-      Row row = rows.computeIfAbsent(key, k -> new Row());
-      if (method.equals("pick1Thread")) {
-        row.one = run.getPrimaryResult();
-        row.alloc = alloc(run);
-      } else if (method.equals("pickerOnly1Thread")) {
-        row.direct = run.getPrimaryResult();
-      } else {
-        row.two = run.getPrimaryResult();
-      }
+      RunResult[] row = rows.computeIfAbsent(key, k -> new RunResult[3]);
+      row[method.equals("pick1Thread") ? 0 : method.equals("pick2Threads") ? 1 : 2] = run;
     }
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT,
-        "Baseline, one AtomicLong.getAndIncrement(): %s ns/op on 1 thread (best iteration %s),"
-            + " %s ns/op on 2 threads (best iteration %s).%n%n",
-        scoreOf(base1), minOf(base1), scoreOf(base2), minOf(base2)));
-    sb.append("| algorithm | N | 1 thread ns/op | × baseline | best it. × | 2 threads ns/op | × baseline | best it. × "
-        + "| B/op (1 thread) | picker alone, 1 thread ns/op | × baseline |\n");
+        "Baseline, one AtomicLong.getAndIncrement(): 1 thread %s ns/op wall, %s ns/op CPU;"
+            + " 2 threads %s ns/op wall, %s ns/op CPU.%n%n",
+        scoreOf(primary(base1)), scoreOf(cpu(base1)), scoreOf(primary(base2)), scoreOf(cpu(base2))));
+    sb.append("| algorithm | N | 1 thread wall ns/op | 1 thread CPU ns/op | × baseline | 2 threads wall ns/op "
+        + "| 2 threads CPU ns/op | × baseline | B/op | picker alone CPU ns/op | × baseline |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
+    for (Map.Entry<String, RunResult[]> e : rows.entrySet()) {
       String[] k = e.getKey().split("\\|");
-      Row r = e.getValue();
+      RunResult[] r = e.getValue();
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1],
-          scoreOf(r.one), ratio(r.one, base1), minRatio(r.one, base1),
-          scoreOf(r.two), ratio(r.two, base2), minRatio(r.two, base2), allocOf(r.alloc),
-          scoreOf(r.direct), ratio(r.direct, base1)));
+          scoreOf(primary(r[0])), scoreOf(cpu(r[0])), ratio(cpu(r[0]), cpu(base1)),
+          scoreOf(primary(r[1])), scoreOf(cpu(r[1])), ratio(cpu(r[1]), cpu(base2)),
+          allocOf(r[0] == null ? null : alloc(r[0])),
+          scoreOf(cpu(r[2])), ratio(cpu(r[2]), cpu(base1))));
     }
     return sb.toString();
   }
@@ -142,6 +138,7 @@ public final class JmhReport {
       if (method.equals("newPicker")) {
         row.one = run.getPrimaryResult();
         row.alloc = alloc(run);
+        row.direct = cpu(run);
       } else {
         row.two = run.getPrimaryResult();
       }
@@ -154,38 +151,62 @@ public final class JmhReport {
     }
     sb.setLength(sb.length() - 1);
     sb.append(".\n\n");
-    sb.append("| algorithm | N | weights | newPicker µs | × baseline | B/op newPicker | updateServers µs | × baseline |\n");
-    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+    sb.append("| algorithm | N | weights | newPicker wall µs | newPicker CPU µs | × baseline | B/op newPicker "
+        + "| updateServers wall µs | × baseline |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<String, Row> e : rows.entrySet()) {
       String[] k = e.getKey().split("\\|");
       Row r = e.getValue();
       double base = copy.getOrDefault(k[1] + "|" + k[2], Double.NaN);
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
-          scoreOf(r.one), ratio(r.one, base), allocOf(r.alloc), scoreOf(r.two), ratio(r.two, base)));
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
+          scoreOf(r.one), micros(r.direct), ratio(r.one, base), allocOf(r.alloc), scoreOf(r.two), ratio(r.two, base)));
     }
     return sb.toString();
   }
 
   static String interceptorTable(Collection<RunResult> runs) {
-    Map<String, Result<?>> byClient = new LinkedHashMap<>();
+    Map<String, RunResult> byClient = new LinkedHashMap<>();
     for (RunResult run : runs) {
-      byClient.put(run.getParams().getParam("client"), run.getPrimaryResult());
+      byClient.put(run.getParams().getParam("client"), run);
     }
-    Result<?> plain = byClient.get("plain");
-    Result<?> lbkit = byClient.get("lbkit");
+    RunResult plain = byClient.get("plain");
+    RunResult lbkit = byClient.get("lbkit");
     StringBuilder sb = new StringBuilder();
-    sb.append("| client | µs per GET (± 99.9% CI) | × plain | best iteration µs | best it. × plain |\n"
+    sb.append("| client | wall µs per GET (± 99.9% CI) | × plain | caller-thread CPU µs per GET | × plain |\n"
         + "|---|---:|---:|---:|---:|\n");
-    for (Map.Entry<String, Result<?>> e : byClient.entrySet()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", e.getKey(), scoreOf(e.getValue()),
-          ratio(e.getValue(), plain), minOf(e.getValue()), minRatio(e.getValue(), plain)));
+    for (Map.Entry<String, RunResult> e : byClient.entrySet()) {
+      RunResult r = e.getValue();
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", e.getKey(), scoreOf(primary(r)),
+          ratio(primary(r), primary(plain)), micros(cpu(r)), ratio(cpu(r), cpu(plain))));
     }
     if (plain != null && lbkit != null) {
+      Result<?> a = primary(lbkit);
+      Result<?> b = primary(plain);
       // Independent runs: the CI of the difference is bounded by the sum of the half-widths.
-      sb.append(String.format(Locale.ROOT, "%nAdded per call: %.2f µs ± %.2f µs (99.9%%, sum of both half-widths).%n",
-          lbkit.getScore() - plain.getScore(), lbkit.getScoreError() + plain.getScoreError()));
+      sb.append(String.format(Locale.ROOT,
+          "%nAdded per call, wall: %.2f µs ± %.2f µs (99.9%%, sum of both half-widths).%n",
+          a.getScore() - b.getScore(), a.getScoreError() + b.getScoreError()));
+      Result<?> ca = cpu(lbkit);
+      Result<?> cb = cpu(plain);
+      if (ca != null && cb != null) {
+        sb.append(String.format(Locale.ROOT,
+            "Added per call, caller-thread CPU: %.2f µs ± %.2f µs (99.9%%, sum of both half-widths).%n",
+            (ca.getScore() - cb.getScore()) / 1000, (ca.getScoreError() + cb.getScoreError()) / 1000));
+      }
     }
     return sb.toString();
+  }
+
+  private static String micros(Result<?> ns) {
+    return ns == null ? "–" : String.format(Locale.ROOT, "%.2f ± %.2f", ns.getScore() / 1000, ns.getScoreError() / 1000);
+  }
+
+  private static Result<?> primary(RunResult run) {
+    return run == null ? null : run.getPrimaryResult();
+  }
+
+  private static Result<?> cpu(RunResult run) {
+    return run == null ? null : run.getSecondaryResults().get("cpu.time.norm");
   }
 
   private static String method(RunResult run) {
@@ -210,25 +231,6 @@ public final class JmhReport {
 
   private static String ratio(Result<?> r, Result<?> base) {
     return ratio(r, base == null ? Double.NaN : base.getScore());
-  }
-
-  /**
-   * The ratio of the best (lowest) iterations. On a shared machine, preemption inflates some
-   * iterations of either side; the best iteration is the least disturbed one.
-   */
-  private static String minRatio(Result<?> r, Result<?> base) {
-    if (r == null || base == null) {
-      return "–";
-    }
-    return String.format(Locale.ROOT, "%.2f×", r.getStatistics().getMin() / base.getStatistics().getMin());
-  }
-
-  private static String minOf(Result<?> r) {
-    return r == null ? "–" : String.format(Locale.ROOT, "%.2f", r.getStatistics().getMin());
-  }
-
-  private static String allocOf(Result<?> r) {
-    return r == null ? "–" : String.format(Locale.ROOT, "%.3f", r.getScore());
   }
 
   private static final class Row {
