@@ -233,6 +233,10 @@ public final class JmhReport {
     return ratio(r, base == null ? Double.NaN : base.getScore());
   }
 
+  private static String allocOf(Result<?> r) {
+    return r == null ? "–" : String.format(Locale.ROOT, "%.3f", r.getScore());
+  }
+
   private static final class Row {
     Result<?> one;
     Result<?> two;
