@@ -2,6 +2,7 @@ package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,9 @@ import okhttp3.OkHttpClient;
  * path uses {@code least-connections} when it is registered, round robin otherwise (the table
  * names it).
  *
- * <p><b>Two loads, each one run per path, alternating lbkit then nginx:</b>
+ * <p><b>Two loads.</b> Each path gets {@code seconds} of each load, split into {@code rounds} runs
+ * that alternate lbkit, nginx, lbkit, ..., pooled per path, so that load from elsewhere on a
+ * shared machine falls on both paths alike:
  *
  * <ul>
  *   <li>{@code open}: a fixed rate (default 1,000 calls/s), open loop, latency from each call's
@@ -36,7 +39,7 @@ import okhttp3.OkHttpClient;
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.ProxyHop \
  *     [seconds=8] [rate=1000] [concurrency=32] [serviceMs=1] [nginx=nginx] [workers=2] \
- *     [prefix=benchmarks/target/nginx]
+ *     [prefix=benchmarks/target/nginx] [rounds=2] [warmupSeconds=3]
  * }</pre>
  *
  * Target (issue 7): client-side balancing has lower p50 and p99 and higher throughput than the
@@ -53,18 +56,21 @@ public final class ProxyHop {
   public static void main(String[] args) {
     Map<String, String> opts = Args.parse(args, Map.of(
         "seconds", "8", "rate", "1000", "concurrency", "32", "serviceMs", "1", "nginx", "nginx",
-        "workers", "2", "prefix", "benchmarks/target/nginx", "warmupSeconds", "3"));
+        "workers", "2", "prefix", "benchmarks/target/nginx", "warmupSeconds", "3", "rounds", "2"));
     double seconds = Double.parseDouble(opts.get("seconds"));
     int rate = Integer.parseInt(opts.get("rate"));
     int concurrency = Integer.parseInt(opts.get("concurrency"));
     long serviceNanos = (long) (Double.parseDouble(opts.get("serviceMs")) * 1e6);
     double warmup = Double.parseDouble(opts.get("warmupSeconds"));
+    int rounds = Integer.parseInt(opts.get("rounds"));
+    double chunk = seconds / rounds;
     String algorithm = BenchAlgorithms.names().contains("least-connections") ? "least-connections" : "round-robin";
 
     System.out.printf(Locale.ROOT,
         "Proxy hop: %d backends, %.1f ms service time; open loop %d calls/s and closed loop %d callers,"
-            + " %.0f s each; client-side algorithm %s; nginx least_conn, %s workers%n",
-        BACKENDS, serviceNanos / 1e6, rate, concurrency, seconds, algorithm, opts.get("workers"));
+            + " %.0f s per path and load in %d alternating runs of %.1f s; client-side algorithm %s;"
+            + " nginx least_conn, %s workers%n",
+        BACKENDS, serviceNanos / 1e6, rate, concurrency, seconds, rounds, chunk, algorithm, opts.get("workers"));
     Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
     OkHttpClient client = HttpTargets.newClient();
     try (HttpBackends backends = new HttpBackends(BACKENDS, serviceNanos);
@@ -73,15 +79,30 @@ public final class ProxyHop {
         LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName(algorithm).create(), backends.servers())) {
       LoadGenerator.Target lbkit = HttpTargets.balanced(client, lb, backends.servers());
       LoadGenerator.Target proxy = HttpTargets.direct(client, "http://127.0.0.1:" + nginx.port() + "/");
+      // Each load is warmed with itself: a closed loop of 32 callers leaves up to 32 pooled
+      // connections per backend in the client, which would change what the open loop measures.
+      LoadGenerator.openLoop(lbkit, rate, warmup, o -> { }, 5.0);
+      LoadGenerator.openLoop(proxy, rate, warmup, o -> { }, 5.0);
+
+      Map<String, List<LoadGenerator.Result>> parts = new LinkedHashMap<>();
+      for (String key : List.of("open lbkit", "open nginx", "closed lbkit", "closed nginx")) {
+        parts.put(key, new ArrayList<>());
+      }
+      for (int r = 0; r < rounds; r++) {
+        parts.get("open lbkit").add(LoadGenerator.openLoop(lbkit, rate, chunk, o -> { }, 5.0));
+        parts.get("open nginx").add(LoadGenerator.openLoop(proxy, rate, chunk, o -> { }, 5.0));
+      }
       LoadGenerator.closedLoop(lbkit, concurrency, warmup);
       LoadGenerator.closedLoop(proxy, concurrency, warmup);
-
-      results.put("open lbkit", LoadGenerator.openLoop(lbkit, rate, seconds, o -> { }, 5.0));
-      results.put("open nginx", LoadGenerator.openLoop(proxy, rate, seconds, o -> { }, 5.0));
-      results.put("closed lbkit", LoadGenerator.closedLoop(lbkit, concurrency, seconds));
-      results.put("closed nginx", LoadGenerator.closedLoop(proxy, concurrency, seconds));
-      for (Map.Entry<String, LoadGenerator.Result> e : results.entrySet()) {
-        System.out.printf(Locale.ROOT, "  %-13s %s%n", e.getKey(), e.getValue().summary());
+      for (int r = 0; r < rounds; r++) {
+        parts.get("closed lbkit").add(LoadGenerator.closedLoop(lbkit, concurrency, chunk));
+        parts.get("closed nginx").add(LoadGenerator.closedLoop(proxy, concurrency, chunk));
+      }
+      for (Map.Entry<String, List<LoadGenerator.Result>> e : parts.entrySet()) {
+        for (int r = 0; r < rounds; r++) {
+          System.out.printf(Locale.ROOT, "  %-13s round %d: %s%n", e.getKey(), r + 1, e.getValue().get(r).summary());
+        }
+        results.put(e.getKey(), LoadGenerator.Result.merge(e.getValue()));
       }
       System.out.println("nginx configuration and logs: " + nginx.prefix().toAbsolutePath());
     }
