@@ -1,6 +1,7 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -50,17 +52,28 @@ final class HttpTargets {
     client.connectionPool().evictAll();
   }
 
+  /** Distinct hash keys the calls of a hash-based algorithm cycle through, like user ids. */
+  static final int HASH_KEYS = 1024;
+
   /**
    * Picks a server for every call, sends {@code GET /} to it, and reports the outcome and the
-   * latency to the response headers to the selection.
+   * latency to the response headers to the selection. With {@link BenchAlgorithms.Keys#HASHED},
+   * calls cycle through {@link #HASH_KEYS} hash keys; otherwise they pick with {@code
+   * PickContext.EMPTY}.
    */
-  static LoadGenerator.Target balanced(OkHttpClient client, Picker picker, List<Server> servers) {
+  static LoadGenerator.Target balanced(
+      OkHttpClient client, Picker picker, List<Server> servers, BenchAlgorithms.Keys keys) {
     Map<String, Request> requests = new HashMap<>();
     for (Server s : servers) {
       requests.put(s.id(), new Request.Builder().url("http://" + s.id() + "/").build());
     }
+    PickContext[] contexts = new PickContext[HASH_KEYS];
+    for (int i = 0; i < HASH_KEYS; i++) {
+      contexts[i] = keys == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("user-" + i) : PickContext.EMPTY;
+    }
+    AtomicInteger cursor = new AtomicInteger();
     return () -> {
-      Selection selection = picker.pick();
+      Selection selection = picker.pick(contexts[cursor.getAndIncrement() & (HASH_KEYS - 1)]);
       Request request = requests.get(selection.server().id());
       long sent = System.nanoTime();
       try (Response response = client.newCall(request).execute()) {

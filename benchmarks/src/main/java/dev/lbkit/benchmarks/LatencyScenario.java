@@ -122,7 +122,9 @@ public final class LatencyScenario {
   /** Warms the JIT, the client's connection pool and the backends' threads; nothing is recorded. */
   static void warmUp(HttpBackends backends, OkHttpClient client, int rate, double seconds) {
     try (LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName("round-robin").create(), backends.servers())) {
-      LoadGenerator.openLoop(HttpTargets.balanced(client, lb, backends.servers()), rate, seconds, offset -> { }, 3.0);
+      LoadGenerator.openLoop(
+          HttpTargets.balanced(client, lb, backends.servers(), BenchAlgorithms.Keys.NONE),
+          rate, seconds, offset -> { }, 3.0);
     }
   }
 
@@ -131,7 +133,7 @@ public final class LatencyScenario {
       long serviceNanos, int slowFactor) {
     backends.setServiceNanos(serviceNanos);
     try (LoadBalancer lb = BenchServers.balancer(entry.create(), backends.servers())) {
-      LoadGenerator.Target target = HttpTargets.balanced(client, lb, backends.servers());
+      LoadGenerator.Target target = HttpTargets.balanced(client, lb, backends.servers(), entry.keys());
       LoadGenerator.openLoop(target, rate, 1.0, offset -> { }, 3.0);
       long slowFrom = (long) (seconds * SLOW_FROM * 1e9);
       long slowUntil = (long) (seconds * SLOW_UNTIL * 1e9);

@@ -77,7 +77,8 @@ public final class ProxyHop {
         Nginx nginx = Nginx.start(opts.get("nginx"), Path.of(opts.get("prefix")), backends.servers(),
             Integer.parseInt(opts.get("workers")));
         LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName(algorithm).create(), backends.servers())) {
-      LoadGenerator.Target lbkit = HttpTargets.balanced(client, lb, backends.servers());
+      LoadGenerator.Target lbkit = HttpTargets.balanced(
+          client, lb, backends.servers(), BenchAlgorithms.byName(algorithm).keys());
       LoadGenerator.Target proxy = HttpTargets.direct(client, "http://127.0.0.1:" + nginx.port() + "/");
       // Each load is warmed with itself: a closed loop of 32 callers leaves up to 32 pooled
       // connections per backend in the client, which would change what the open loop measures.
