@@ -18,16 +18,17 @@ import java.util.Locale;
  * again; five balancers in a row, all kept. Each increment divided by N is what one balancer
  * retains per server beyond the {@code Server} objects the caller already holds: its endpoint,
  * health state, statistics and the picker's share. The Server objects themselves are measured
- * the same way. Each figure is the median of the five increments. Run it alone, with the serial collector, so that only
- * this thread allocates:
+ * the same way. Each figure is the median of the five increments. Run it alone
+ * ({@code benchmarks/run.sh heap}), with the serial collector, so that only this thread
+ * allocates:
  *
  * <pre>{@code
  * java -XX:+UseSerialGC -Xmx1g -cp benchmarks/target/benchmarks.jar \
  *     dev.lbkit.benchmarks.HeapPerServer [servers=10000] [algorithms=all]
  * }</pre>
  *
- * The result is accurate to a few bytes per server at N = 10,000: the balancer's fixed
- * overhead (a few KB) spreads to under one byte per server.
+ * At N = 10,000, a fixed overhead of a few kilobytes per balancer adds under one byte per
+ * server to the figure.
  */
 public final class HeapPerServer {
 

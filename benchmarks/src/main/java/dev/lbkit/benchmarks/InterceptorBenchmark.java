@@ -32,10 +32,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * interceptor written here (pick, rewrite host and port, proceed, report), so the figure is the
  * cost of that stand-in, not of {@code lb-okhttp}'s interceptor.
  *
- * <p><b>Run:</b>
+ * <p><b>Run:</b> {@code benchmarks/run.sh interceptor}, or
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar InterceptorBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s
+ * java -jar benchmarks/target/benchmarks.jar InterceptorBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms \
+ *     -prof dev.lbkit.benchmarks.CpuTimeProfiler
  * }</pre>
  *
  * JMH's error column is the 99.9% confidence interval. Target (issue 7): the wrapper adds at

@@ -32,7 +32,8 @@ import okhttp3.OkHttpClient;
  * of the middle half alone (the slow window of the one-slow run; the same calls' slots in the
  * healthy run).
  *
- * <p><b>Run</b> (about 20 s per algorithm with the defaults):
+ * <p><b>Run</b> ({@code benchmarks/run.sh latency [key=value...]}; about 20 s per algorithm with the
+ * defaults):
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.LatencyScenario \

@@ -36,15 +36,19 @@ import org.openjdk.jmh.annotations.Threads;
  * and context the runtime passes), without the runtime's snapshot read: the difference is what
  * {@link LoadBalancer#pick} adds.
  *
- * <p><b>Run</b> (from the repository root, after {@code mvn -q -B -pl benchmarks -am package
- * -DskipTests}):
+ * <p><b>Run</b> (from the repository root): {@code benchmarks/run.sh pick}, which builds the jar,
+ * runs every registered algorithm and prints the Markdown table with the ratios; or plain JMH,
+ * after {@code mvn -q -B -pl benchmarks -am package -DskipTests}:
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar PickBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
+ * java -jar benchmarks/target/benchmarks.jar PickBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms \
+ *     -prof gc -prof dev.lbkit.benchmarks.CpuTimeProfiler \
  *     -p algorithm=$(java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchAlgorithms)
  * }</pre>
  *
- * {@code -prof gc} adds {@code gc.alloc.rate.norm}, the bytes allocated per pick. Targets (issue
+ * {@code -prof gc} adds {@code gc.alloc.rate.norm}, the bytes allocated per pick; {@link
+ * CpuTimeProfiler} adds {@code cpu.time.norm}, the CPU time per pick, which a busy machine does
+ * not inflate. Targets (issue
  * 7): round robin at most 2× the baseline on one thread and under 0.1 B/op; P2C with its report
  * at most 3×; flat from N = 3 to 10,000 except full-scan least connections and least response
  * time.

@@ -33,8 +33,8 @@ import okhttp3.OkHttpClient;
  *       of that same run.
  * </ul>
  *
- * <p><b>Run</b> (needs {@code nginx} on the PATH: {@code apt-get install -y nginx}; its system
- * service is not used):
+ * <p><b>Run</b> ({@code benchmarks/run.sh proxy [key=value...]}; needs {@code nginx} on the PATH,
+ * {@code apt-get install -y nginx}; its system service is not used):
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.ProxyHop \

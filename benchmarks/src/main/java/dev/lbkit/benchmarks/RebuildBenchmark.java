@@ -36,10 +36,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>{@code weights=up-to-1e6} draws each weight uniformly from [1, 10⁶] with a fixed seed
  * (smooth WRR's worst case for its arithmetic); {@code equal} gives every server weight 1.
  *
- * <p><b>Run:</b>
+ * <p><b>Run:</b> {@code benchmarks/run.sh rebuild}, or
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar RebuildBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
+ * java -jar benchmarks/target/benchmarks.jar RebuildBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms -prof gc \
  *     -p algorithm=$(java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchAlgorithms)
  * }</pre>
  *
