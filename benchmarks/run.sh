@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the benchmarks jar and runs the benchmarks and harnesses, with settings short enough for
+# a noisy 2-core machine. Not part of `mvn verify`.
+#
+#   benchmarks/run.sh [all|pick|rebuild|interceptor|heap|latency|proxy] ...
+#
+# JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 10 -r 500ms: ten short
+# iterations give a tighter confidence interval than five long ones on a noisy machine). Extra key=value
+# arguments after a harness name go to that harness, e.g.
+#   benchmarks/run.sh latency algorithms=round-robin seconds=10
+# Results (text, and Markdown tables with ratios to the baselines) land in
+# benchmarks/target/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=benchmarks/target/benchmarks.jar
+OUT=benchmarks/target/results
+JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 10 -r 500ms}
+
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  mvn -q -B -pl benchmarks -am package -DskipTests
+fi
+mkdir -p "$OUT"
+
+machine() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpus: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "jdk: $(java -version 2>&1 | head -1)"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+run() {
+  local name=$1
+  shift
+  echo "== $name" >&2
+  { machine; echo; "$@"; } 2>&1 | tee "$OUT/$name.txt"
+}
+
+what=${1:-all}
+[ $# -gt 0 ] && shift
+case "$what" in
+  pick|rebuild|interceptor)
+    # shellcheck disable=SC2086
+    run "$what" java -cp "$JAR" dev.lbkit.benchmarks.JmhReport "$what" $JMH_OPTS "$@" ;;
+  heap)
+    run heap java -XX:+UseSerialGC -Xmx1g -cp "$JAR" dev.lbkit.benchmarks.HeapPerServer "$@" ;;
+  latency)
+    run latency java -cp "$JAR" dev.lbkit.benchmarks.LatencyScenario "$@" ;;
+  proxy)
+    command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+    run proxy java -cp "$JAR" dev.lbkit.benchmarks.ProxyHop "$@" ;;
+  all)
+    for step in pick rebuild interceptor heap latency proxy; do
+      SKIP_BUILD=1 "$0" "$step"
+    done ;;
+  *)
+    echo "usage: $0 [all|pick|rebuild|interceptor|heap|latency|proxy] [args...]" >&2
+    exit 2 ;;
+esac

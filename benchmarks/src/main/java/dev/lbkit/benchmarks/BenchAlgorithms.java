@@ -1,0 +1,99 @@
+package dev.lbkit.benchmarks;
+
+import dev.lbkit.algorithms.Algorithms;
+import dev.lbkit.api.Algorithm;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The algorithms every benchmark and harness runs, by the name used in JMH's {@code -p
+ * algorithm=...} and on the harness command lines.
+ *
+ * <p>One line per algorithm in {@link #registry()}; the benchmarks are written against {@link
+ * Algorithm} only, so a new algorithm needs nothing else. {@code benchmarks/run.sh} passes every
+ * registered name to JMH ({@code java -cp target/benchmarks.jar
+ * dev.lbkit.benchmarks.BenchAlgorithms} prints them comma-separated), so the {@code @Param}
+ * defaults in the benchmark classes are only what a bare JMH run uses.
+ *
+ * <p>Hash-based algorithms are registered as {@link Keys#HASHED}: their picks carry a hash key
+ * from a fixed set of 1,024 keys, as a consistent-hashing client would. The others pick with
+ * {@code PickContext.EMPTY}.
+ */
+public final class BenchAlgorithms {
+
+  /** Whether an algorithm's picks carry a hash key. */
+  public enum Keys {
+    /** Picks use {@code PickContext.EMPTY}. */
+    NONE,
+    /** Picks use one of 1,024 fixed hash keys, in turn. */
+    HASHED
+  }
+
+  /** One registered algorithm. */
+  public record Entry(String name, Supplier<Algorithm> factory, Keys keys) {
+
+    /** Builds a fresh algorithm instance. */
+    public Algorithm create() {
+      return factory.get();
+    }
+  }
+
+  private static final Map<String, Entry> BY_NAME = registry();
+
+  private BenchAlgorithms() {}
+
+  private static Map<String, Entry> registry() {
+    Map<String, Entry> m = new LinkedHashMap<>();
+    add(m, "round-robin", Algorithms::roundRobin, Keys.NONE);
+    // One line per algorithm; the names are the column headers of benchmarks/README.md.
+    return Collections.unmodifiableMap(m);
+  }
+
+  private static void add(Map<String, Entry> m, String name, Supplier<Algorithm> factory, Keys keys) {
+    m.put(name, new Entry(name, factory, keys));
+  }
+
+  /**
+   * Returns the registered algorithm called {@code name}.
+   *
+   * @throws IllegalArgumentException naming the unknown value and the known ones
+   */
+  public static Entry byName(String name) {
+    Entry e = BY_NAME.get(name);
+    if (e == null) {
+      throw new IllegalArgumentException("algorithm must be one of " + names() + ", was '" + name + "'");
+    }
+    return e;
+  }
+
+  /** Every registered name, in registration order. */
+  public static List<String> names() {
+    return new ArrayList<>(BY_NAME.keySet());
+  }
+
+  /**
+   * Resolves a command-line selection: {@code all}, or comma-separated names.
+   *
+   * @throws IllegalArgumentException for an unknown name
+   */
+  public static List<Entry> select(String spec) {
+    List<Entry> out = new ArrayList<>();
+    if (spec == null || spec.isBlank() || spec.equals("all")) {
+      out.addAll(BY_NAME.values());
+      return out;
+    }
+    for (String name : spec.split(",")) {
+      out.add(byName(name.trim()));
+    }
+    return out;
+  }
+
+  /** Prints every registered name, comma-separated, for {@code run.sh}. */
+  public static void main(String[] args) {
+    System.out.println(String.join(",", names()));
+  }
+}
