@@ -45,6 +45,9 @@ import okhttp3.Response;
  */
 public final class StickySessionsExample {
 
+  /** The users of the header-hash form. */
+  static final List<String> USERS = List.of("alice", "bob", "carol", "dave", "erin", "frank");
+
   private StickySessionsExample() {}
 
   /** Runs the three forms against three local backends and prints which backend answered. */
@@ -55,9 +58,17 @@ public final class StickySessionsExample {
     backends.forEach(b -> servers.add(b.server()));
     OkHttpClient base = new OkHttpClient.Builder().cookieJar(new MemoryCookieJar()).build();
     try {
-      balancerCookie(base, servers);
-      hashHeader(base, servers);
-      applicationCookie(base, servers);
+      System.out.println("balancer cookie, 5 calls, drain, 5 calls: " + names(balancerCookie(base, servers)));
+      List<String> hashed = hashHeader(base, servers);
+      for (int round = 0; round < hashed.size() / USERS.size(); round++) {
+        StringBuilder line = new StringBuilder("header hash, round " + (round + 1) + ":");
+        for (String answer : hashed.subList(round * USERS.size(), (round + 1) * USERS.size())) {
+          String user = answer.substring(0, answer.indexOf('='));
+          line.append(' ').append(user).append("->").append(name(answer.substring(user.length() + 1)));
+        }
+        System.out.println(line);
+      }
+      System.out.println("application cookie, login then 4 calls: " + names(applicationCookie(base, servers)));
     } finally {
       backends.forEach(Backend::stop);
       base.connectionPool().evictAll();
@@ -84,11 +95,13 @@ public final class StickySessionsExample {
         answers.add(get(client, "http://cart/items", Map.of()));
       }
     }
-    System.out.println("balancer cookie, 5 calls, drain, 5 calls: " + names(answers));
     return answers;
   }
 
-  /** Each user's calls land on one backend, without any state in the client. */
+  /**
+   * Each user's calls land on one backend, without any state in the client: three rounds over
+   * {@link #USERS}, answers as {@code "user=name@port"}.
+   */
   static List<String> hashHeader(OkHttpClient base, List<Server> servers) throws IOException {
     List<String> answers = new ArrayList<>();
     try (LoadBalancer profiles = LoadBalancer.builder("profiles")
@@ -100,13 +113,9 @@ public final class StickySessionsExample {
           .sticky("profiles", StickyPolicy.hashHeader("X-User"))
           .build());
       for (int round = 0; round < 3; round++) {
-        StringBuilder line = new StringBuilder("header hash, round " + (round + 1) + ":");
-        for (String user : List.of("alice", "bob", "carol", "dave", "erin", "frank")) {
-          String answer = get(client, "http://profiles/me", Map.of("X-User", user));
-          answers.add(user + "=" + answer);
-          line.append(' ').append(user).append("->").append(name(answer));
+        for (String user : USERS) {
+          answers.add(user + "=" + get(client, "http://profiles/me", Map.of("X-User", user)));
         }
-        System.out.println(line);
       }
     }
     return answers;
@@ -125,7 +134,6 @@ public final class StickySessionsExample {
         answers.add(get(client, "http://accounts/balance", Map.of()));
       }
     }
-    System.out.println("application cookie, login then 4 calls: " + names(answers));
     return answers;
   }
 

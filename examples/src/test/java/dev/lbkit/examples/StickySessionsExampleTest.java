@@ -64,6 +64,14 @@ class StickySessionsExampleTest {
   }
 
   @Test
+  void mainPrintsEveryForm() throws IOException {
+    String out = RawTcpExampleTest.captureOut(() -> StickySessionsExample.main(new String[0]));
+    assertTrue(out.matches("(?s)balancer cookie, 5 calls, drain, 5 calls: \\[(\\w)(, \\1){4}, (\\w)(, \\3){4}\\]\n"
+        + "(header hash, round \\d: (\\w+->\\w ?){6}\n){3}"
+        + "application cookie, login then 4 calls: \\[(\\w)(, \\7){4}\\]\n"), out);
+  }
+
+  @Test
   void aForgedCookieGetsANormalPickInsideTheCluster() throws IOException {
     try (LoadBalancer cart = LoadBalancer.builder("cart").servers(servers).build()) {
       OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
