@@ -11,8 +11,11 @@ import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -316,7 +319,7 @@ final class LbInterceptor implements Interceptor {
         String why = retryableFailure(request, outcome, state.connected);
         Retry retry = why == null ? null : planRetry(call, cs, attempt, hashKey, tried, deadline, why, e);
         if (retry == null) {
-          throw e;
+          throw connectionFailure(cs, e, tried, state.connected);
         }
         selection = retry.await(this);
         continue;
@@ -644,6 +647,47 @@ final class LbInterceptor implements Interceptor {
       io.initCause(e);
       throw io;
     }
+  }
+
+  /**
+   * The final failure of a balanced call, named after the cluster when no server of it could be
+   * connected to: OkHttp's own message names only the last address ("Failed to connect to
+   * user-service/127.0.0.1:8081"), which tells an operator neither the cluster nor how many
+   * servers were tried. The copy keeps the class ({@link ConnectException}, {@link
+   * NoRouteToHostException}, {@link SocketTimeoutException}), so callers and classifiers that
+   * test the type still work, and has the original as its cause. Other failures (TLS, a
+   * connection reset after sending, timeouts of a connected exchange) are returned unchanged:
+   * their messages and types are what callers match on.
+   */
+  static IOException connectionFailure(ClusterState cs, IOException e, List<Server> tried, boolean connected) {
+    if (connected) {
+      return e;
+    }
+    IOException named;
+    String message = cs.name + ": could not connect to " + tried.get(tried.size() - 1).id() + " (servers tried: "
+        + ids(tried) + "): " + e.getMessage();
+    if (e instanceof ConnectException) {
+      named = new ConnectException(message);
+    } else if (e instanceof NoRouteToHostException) {
+      named = new NoRouteToHostException(message);
+    } else if (e instanceof SocketTimeoutException) {
+      named = new SocketTimeoutException(message);
+    } else {
+      return e;
+    }
+    named.initCause(e);
+    return named;
+  }
+
+  private static String ids(List<Server> servers) {
+    StringBuilder b = new StringBuilder();
+    for (Server s : servers) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(s.id());
+    }
+    return b.toString();
   }
 
   private LbException deadlineExceeded(Call call, String name, IOException last) {

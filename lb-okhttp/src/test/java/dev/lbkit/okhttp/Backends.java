@@ -191,5 +191,9 @@ final class Backends implements AutoCloseable {
     void advance(java.time.Duration d) {
       now.addAndGet(d.toNanos());
     }
+
+    void set(long nanos) {
+      now.set(nanos);
+    }
   }
 }
