@@ -225,8 +225,15 @@ final class LbInterceptor implements Interceptor {
 
   // ------------------------------------------------------------------ rate limits
 
+  /**
+   * Takes a permit from every limit that applies, in the order configured. When one refuses, the
+   * permits already taken from earlier limits are given back: a refused call consumes nothing.
+   */
   private void acquirePermits(Call call, Request request, ClusterState cs, long deadline) throws IOException {
     String cluster = cs == null ? null : cs.name;
+    Limiter[] taken = null;
+    long[] takenAt = null;
+    int held = 0;
     for (RateLimitGate gate : gates) {
       if (!gate.appliesTo(cluster)) {
         continue;
@@ -241,9 +248,18 @@ final class LbInterceptor implements Interceptor {
         long now = ticker.nanoTime();
         long wait = limiter.tryAcquire(now);
         if (wait == 0) {
+          if (taken == null) {
+            taken = new Limiter[gates.size()];
+            takenAt = new long[gates.size()];
+          }
+          taken[held] = limiter;
+          takenAt[held++] = now;
           break;
         }
         if (waited + wait > maxWait || remaining(deadline, now) <= wait) {
+          for (int i = held - 1; i >= 0; i--) {
+            taken[i].release(takenAt[i]);
+          }
           if (cs != null) {
             cs.counters.rateLimited.increment();
           }
@@ -253,7 +269,14 @@ final class LbInterceptor implements Interceptor {
           rejected(call, e);
           throw e;
         }
-        sleep(wait);
+        try {
+          sleep(wait);
+        } catch (IOException e) {
+          for (int i = held - 1; i >= 0; i--) {
+            taken[i].release(takenAt[i]);
+          }
+          throw e;
+        }
         waited += wait;
       }
     }
