@@ -167,6 +167,10 @@ final class LbInterceptor implements Interceptor {
       acquirePermits(call, current, cs, deadline);
       Response response =
           cs == null ? passThrough(chain, call, current, deadline) : balanced(chain, call, current, cs, cookies, deadline);
+      if (prior != null) {
+        // As OkHttp's own follow-up: each response links the one that redirected to it, bodiless.
+        response = response.newBuilder().priorResponse(withoutBody(prior)).build();
+      }
       Request followUp = followRedirects ? redirect(response, current) : null;
       if (followUp == null) {
         return response;
@@ -654,6 +658,14 @@ final class LbInterceptor implements Interceptor {
       b.removeHeader("Host");
     }
     return b.build();
+  }
+
+  /**
+   * {@code response} with an empty body, for {@link Response#priorResponse()}: OkHttp keeps only
+   * the headers of prior responses too (their bodies were closed when the follow-up started).
+   */
+  private static Response withoutBody(Response response) {
+    return response.newBuilder().body(ResponseBody.create(new byte[0], response.body().contentType())).build();
   }
 
   // ------------------------------------------------------------------ misc

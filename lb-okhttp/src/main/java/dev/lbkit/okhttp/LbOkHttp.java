@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * servers tried, and OkHttp's original as its cause.
  *
  * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
- * servers on different ports cache separately (servers sharing a port share entries); a response
- * reached through redirects that lbkit followed has no {@code priorResponse}; a body the caller
- * never closes keeps its selection in flight, as it keeps OkHttp's connection.
+ * servers on different ports cache separately (servers sharing a port share entries); a body the
+ * caller never closes keeps its selection in flight, as it keeps OkHttp's connection. A response
+ * reached through redirects that lbkit followed links the redirects through {@code
+ * priorResponse}, as OkHttp does, with their headers and empty bodies.
  */
 public final class LbOkHttp {
   private static final Logger log = LoggerFactory.getLogger(LbOkHttp.class);
