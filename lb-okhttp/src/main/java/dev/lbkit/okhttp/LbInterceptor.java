@@ -85,6 +85,7 @@ final class LbInterceptor implements Interceptor {
 
   final LbConfig config;
   private final Ticker ticker;
+  private final OutcomeClassifier classifier;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   private final List<RateLimitGate> gates = new ArrayList<>();
@@ -97,6 +98,7 @@ final class LbInterceptor implements Interceptor {
   LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
     this.config = config;
     this.ticker = config.ticker;
+    this.classifier = new SafeClassifier(config.classifier);
     this.baseDns = baseDns;
     this.followRedirects = followRedirects;
     this.followSslRedirects = followSslRedirects;
@@ -306,7 +308,7 @@ final class LbInterceptor implements Interceptor {
     Server target = null;
     if (cs.policy != null) {
       if (cs.policy.kind() == StickyPolicy.Kind.HASH) {
-        hashKey = cs.policy.key(request);
+        hashKey = hashKey(cs, request);
       } else {
         target = cs.sticky.target(cookies.all());
       }
@@ -355,7 +357,7 @@ final class LbInterceptor implements Interceptor {
         throw e;
       }
       long latency = ticker.nanoTime() - t0;
-      Outcome outcome = config.classifier.classify(response);
+      Outcome outcome = classifier.classify(response);
       finished(call, cs, server, attempt, outcome, latency);
       if (outcome == Outcome.SERVER_ERROR
           && policy.retryableStatuses().contains(response.code())
@@ -376,6 +378,16 @@ final class LbInterceptor implements Interceptor {
       // The caller sees its own logical request, not the attempt's port and tag.
       response = response.newBuilder().request(request).build();
       return completeWithBody(call, response, selection, latency, outcome);
+    }
+  }
+
+  /** The request's hash key; a key function that throws counts as no key (a normal pick). */
+  private static String hashKey(ClusterState cs, Request request) {
+    try {
+      return cs.policy.key(request);
+    } catch (RuntimeException e) {
+      log.warn("{}: hash key of {} failed; picking without a key", cs.name, cs.policy, e);
+      return null;
     }
   }
 
@@ -521,7 +533,7 @@ final class LbInterceptor implements Interceptor {
           ? Outcome.TIMEOUT
           : Outcome.CANCELLED;
     }
-    return config.classifier.classify(e);
+    return classifier.classify(e);
   }
 
   private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome) {
@@ -530,7 +542,7 @@ final class LbInterceptor implements Interceptor {
       selection.complete(latency, outcome);
       return response;
     }
-    CompletingBody.Completion completion = new CompletingBody.Completion(selection, latency, outcome, config.classifier, call);
+    CompletingBody.Completion completion = new CompletingBody.Completion(selection, latency, outcome, classifier, call);
     return response.newBuilder().body(new CompletingBody(body, completion)).build();
   }
 
@@ -777,6 +789,53 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
+  }
+
+  /**
+   * The configured classifier, guarded: what it throws (or a null outcome) is logged and the
+   * default classifier decides instead. Otherwise a classifier bug would leave the selection
+   * uncompleted and, under {@code enqueue()}, reach the uncaught-exception handler instead of
+   * the callback.
+   */
+  static final class SafeClassifier implements OutcomeClassifier {
+    private final OutcomeClassifier delegate;
+
+    SafeClassifier(OutcomeClassifier delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Outcome classify(Response response) {
+      try {
+        Outcome o = delegate.classify(response);
+        if (o != null) {
+          return o;
+        }
+        log.warn("classifier {} returned null for status {}; using the default", delegate, response.code());
+      } catch (RuntimeException e) {
+        log.warn("classifier {} failed for status {}; using the default", delegate, response.code(), e);
+      }
+      return OutcomeClassifier.DEFAULT.classify(response);
+    }
+
+    @Override
+    public Outcome classify(IOException failure) {
+      try {
+        Outcome o = delegate.classify(failure);
+        if (o != null) {
+          return o;
+        }
+        log.warn("classifier {} returned null for {}; using the default", delegate, failure.toString());
+      } catch (RuntimeException e) {
+        log.warn("classifier {} failed for {}; using the default", delegate, failure.toString(), e);
+      }
+      return OutcomeClassifier.DEFAULT.classify(failure);
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
   }
 
   /** One cluster's live state. */
