@@ -30,11 +30,14 @@ import org.xbill.DNS.Type;
  *
  * <p>Where dnsmasq is missing, {@link #requireInstalled} skips the test with a loud message, or
  * fails it when the environment variable {@code CI} is {@code true}.
+ *
+ * <p>Published in lb-discovery's test jar, so that end-to-end tests elsewhere start the same
+ * server the same way.
  */
-final class Dnsmasq implements AutoCloseable {
+public final class Dnsmasq implements AutoCloseable {
 
   /** The domain the tests use; dnsmasq answers NXDOMAIN for unknown names in it. */
-  static final String DOMAIN = "lbkit.test";
+  public static final String DOMAIN = "lbkit.test";
 
   private static final String PROBE = "probe." + DOMAIN;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
@@ -52,7 +55,7 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /** The dnsmasq binary, or null. */
-  static Path binary() {
+  public static Path binary() {
     String override = System.getProperty("lbkit.dnsmasq");
     if (override != null) {
       // -Dlbkit.dnsmasq=/path picks the binary; a missing path simulates a machine without it.
@@ -75,7 +78,7 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /** Skips (developer machine) or fails (CI=true) when dnsmasq is missing. */
-  static Path requireInstalled() {
+  public static Path requireInstalled() {
     Path p = binary();
     if (p == null) {
       String message =
@@ -92,7 +95,7 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /** Starts dnsmasq on a free port with {@code records} (dnsmasq options). */
-  static Dnsmasq start(Path workDir, String... records) throws IOException {
+  public static Dnsmasq start(Path workDir, String... records) throws IOException {
     Path binary = requireInstalled();
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -108,16 +111,16 @@ final class Dnsmasq implements AutoCloseable {
     throw last;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }
 
   /** Stops dnsmasq and starts it again on the same port with {@code records}. */
-  void restart(String... records) throws IOException {
+  public void restart(String... records) throws IOException {
     stop();
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -132,7 +135,7 @@ final class Dnsmasq implements AutoCloseable {
   }
 
   /** Stops dnsmasq; bounded. */
-  void stop() {
+  public void stop() {
     Process p = process;
     process = null;
     if (p == null) {

@@ -201,7 +201,11 @@ public final class LbConfig {
       return this;
     }
 
-    /** Adds a rate limit; a call must get a permit from every limit that applies. */
+    /**
+     * Adds a rate limit; a call must get a permit from every limit that applies, taken in the
+     * order added. A call one limit refuses gives back the permits it took from earlier ones, so
+     * a refused call consumes nothing.
+     */
     public Builder rateLimit(RateLimit limit) {
       rateLimits.add(Objects.requireNonNull(limit, "limit"));
       return this;

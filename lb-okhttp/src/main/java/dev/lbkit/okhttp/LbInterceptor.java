@@ -11,8 +11,11 @@ import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -82,6 +85,7 @@ final class LbInterceptor implements Interceptor {
 
   final LbConfig config;
   private final Ticker ticker;
+  private final OutcomeClassifier classifier;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   private final List<RateLimitGate> gates = new ArrayList<>();
@@ -94,6 +98,7 @@ final class LbInterceptor implements Interceptor {
   LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
     this.config = config;
     this.ticker = config.ticker;
+    this.classifier = new SafeClassifier(config.classifier);
     this.baseDns = baseDns;
     this.followRedirects = followRedirects;
     this.followSslRedirects = followSslRedirects;
@@ -164,6 +169,10 @@ final class LbInterceptor implements Interceptor {
       acquirePermits(call, current, cs, deadline);
       Response response =
           cs == null ? passThrough(chain, call, current, deadline) : balanced(chain, call, current, cs, cookies, deadline);
+      if (prior != null) {
+        // As OkHttp's own follow-up: each response links the one that redirected to it, bodiless.
+        response = response.newBuilder().priorResponse(withoutBody(prior)).build();
+      }
       Request followUp = followRedirects ? redirect(response, current) : null;
       if (followUp == null) {
         return response;
@@ -222,8 +231,15 @@ final class LbInterceptor implements Interceptor {
 
   // ------------------------------------------------------------------ rate limits
 
+  /**
+   * Takes a permit from every limit that applies, in the order configured. When one refuses, the
+   * permits already taken from earlier limits are given back: a refused call consumes nothing.
+   */
   private void acquirePermits(Call call, Request request, ClusterState cs, long deadline) throws IOException {
     String cluster = cs == null ? null : cs.name;
+    Limiter[] taken = null;
+    long[] takenAt = null;
+    int held = 0;
     for (RateLimitGate gate : gates) {
       if (!gate.appliesTo(cluster)) {
         continue;
@@ -238,9 +254,18 @@ final class LbInterceptor implements Interceptor {
         long now = ticker.nanoTime();
         long wait = limiter.tryAcquire(now);
         if (wait == 0) {
+          if (taken == null) {
+            taken = new Limiter[gates.size()];
+            takenAt = new long[gates.size()];
+          }
+          taken[held] = limiter;
+          takenAt[held++] = now;
           break;
         }
         if (waited + wait > maxWait || remaining(deadline, now) <= wait) {
+          for (int i = held - 1; i >= 0; i--) {
+            taken[i].release(takenAt[i]);
+          }
           if (cs != null) {
             cs.counters.rateLimited.increment();
           }
@@ -250,7 +275,14 @@ final class LbInterceptor implements Interceptor {
           rejected(call, e);
           throw e;
         }
-        sleep(wait);
+        try {
+          sleep(wait);
+        } catch (IOException e) {
+          for (int i = held - 1; i >= 0; i--) {
+            taken[i].release(takenAt[i]);
+          }
+          throw e;
+        }
         waited += wait;
       }
     }
@@ -276,7 +308,7 @@ final class LbInterceptor implements Interceptor {
     Server target = null;
     if (cs.policy != null) {
       if (cs.policy.kind() == StickyPolicy.Kind.HASH) {
-        hashKey = cs.policy.key(request);
+        hashKey = hashKey(cs, request);
       } else {
         target = cs.sticky.target(cookies.all());
       }
@@ -316,7 +348,7 @@ final class LbInterceptor implements Interceptor {
         String why = retryableFailure(request, outcome, state.connected);
         Retry retry = why == null ? null : planRetry(call, cs, attempt, hashKey, tried, deadline, why, e);
         if (retry == null) {
-          throw e;
+          throw connectionFailure(cs, e, tried, state.connected);
         }
         selection = retry.await(this);
         continue;
@@ -325,7 +357,7 @@ final class LbInterceptor implements Interceptor {
         throw e;
       }
       long latency = ticker.nanoTime() - t0;
-      Outcome outcome = config.classifier.classify(response);
+      Outcome outcome = classifier.classify(response);
       finished(call, cs, server, attempt, outcome, latency);
       if (outcome == Outcome.SERVER_ERROR
           && policy.retryableStatuses().contains(response.code())
@@ -346,6 +378,16 @@ final class LbInterceptor implements Interceptor {
       // The caller sees its own logical request, not the attempt's port and tag.
       response = response.newBuilder().request(request).build();
       return completeWithBody(call, response, selection, latency, outcome);
+    }
+  }
+
+  /** The request's hash key; a key function that throws counts as no key (a normal pick). */
+  private static String hashKey(ClusterState cs, Request request) {
+    try {
+      return cs.policy.key(request);
+    } catch (RuntimeException e) {
+      log.warn("{}: hash key of {} failed; picking without a key", cs.name, cs.policy, e);
+      return null;
     }
   }
 
@@ -491,7 +533,7 @@ final class LbInterceptor implements Interceptor {
           ? Outcome.TIMEOUT
           : Outcome.CANCELLED;
     }
-    return config.classifier.classify(e);
+    return classifier.classify(e);
   }
 
   private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome) {
@@ -500,7 +542,7 @@ final class LbInterceptor implements Interceptor {
       selection.complete(latency, outcome);
       return response;
     }
-    CompletingBody.Completion completion = new CompletingBody.Completion(selection, latency, outcome, config.classifier, call);
+    CompletingBody.Completion completion = new CompletingBody.Completion(selection, latency, outcome, classifier, call);
     return response.newBuilder().body(new CompletingBody(body, completion)).build();
   }
 
@@ -630,6 +672,14 @@ final class LbInterceptor implements Interceptor {
     return b.build();
   }
 
+  /**
+   * {@code response} with an empty body, for {@link Response#priorResponse()}: OkHttp keeps only
+   * the headers of prior responses too (their bodies were closed when the follow-up started).
+   */
+  private static Response withoutBody(Response response) {
+    return response.newBuilder().body(ResponseBody.create(new byte[0], response.body().contentType())).build();
+  }
+
   // ------------------------------------------------------------------ misc
 
   private void sleep(long nanos) throws InterruptedIOException {
@@ -644,6 +694,47 @@ final class LbInterceptor implements Interceptor {
       io.initCause(e);
       throw io;
     }
+  }
+
+  /**
+   * The final failure of a balanced call, named after the cluster when no server of it could be
+   * connected to: OkHttp's own message names only the last address ("Failed to connect to
+   * user-service/127.0.0.1:8081"), which tells an operator neither the cluster nor how many
+   * servers were tried. The copy keeps the class ({@link ConnectException}, {@link
+   * NoRouteToHostException}, {@link SocketTimeoutException}), so callers and classifiers that
+   * test the type still work, and has the original as its cause. Other failures (TLS, a
+   * connection reset after sending, timeouts of a connected exchange) are returned unchanged:
+   * their messages and types are what callers match on.
+   */
+  static IOException connectionFailure(ClusterState cs, IOException e, List<Server> tried, boolean connected) {
+    if (connected) {
+      return e;
+    }
+    IOException named;
+    String message = cs.name + ": could not connect to " + tried.get(tried.size() - 1).id() + " (servers tried: "
+        + ids(tried) + "): " + e.getMessage();
+    if (e instanceof ConnectException) {
+      named = new ConnectException(message);
+    } else if (e instanceof NoRouteToHostException) {
+      named = new NoRouteToHostException(message);
+    } else if (e instanceof SocketTimeoutException) {
+      named = new SocketTimeoutException(message);
+    } else {
+      return e;
+    }
+    named.initCause(e);
+    return named;
+  }
+
+  private static String ids(List<Server> servers) {
+    StringBuilder b = new StringBuilder();
+    for (Server s : servers) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(s.id());
+    }
+    return b.toString();
   }
 
   private LbException deadlineExceeded(Call call, String name, IOException last) {
@@ -698,6 +789,53 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
+  }
+
+  /**
+   * The configured classifier, guarded: what it throws (or a null outcome) is logged and the
+   * default classifier decides instead. Otherwise a classifier bug would leave the selection
+   * uncompleted and, under {@code enqueue()}, reach the uncaught-exception handler instead of
+   * the callback.
+   */
+  static final class SafeClassifier implements OutcomeClassifier {
+    private final OutcomeClassifier delegate;
+
+    SafeClassifier(OutcomeClassifier delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Outcome classify(Response response) {
+      try {
+        Outcome o = delegate.classify(response);
+        if (o != null) {
+          return o;
+        }
+        log.warn("classifier {} returned null for status {}; using the default", delegate, response.code());
+      } catch (RuntimeException e) {
+        log.warn("classifier {} failed for status {}; using the default", delegate, response.code(), e);
+      }
+      return OutcomeClassifier.DEFAULT.classify(response);
+    }
+
+    @Override
+    public Outcome classify(IOException failure) {
+      try {
+        Outcome o = delegate.classify(failure);
+        if (o != null) {
+          return o;
+        }
+        log.warn("classifier {} returned null for {}; using the default", delegate, failure.toString());
+      } catch (RuntimeException e) {
+        log.warn("classifier {} failed for {}; using the default", delegate, failure.toString(), e);
+      }
+      return OutcomeClassifier.DEFAULT.classify(failure);
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
   }
 
   /** One cluster's live state. */

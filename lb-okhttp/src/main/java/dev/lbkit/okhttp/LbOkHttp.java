@@ -40,10 +40,18 @@ import org.slf4j.LoggerFactory;
  * closed (with the latency to the response headers, so slow readers do not make a server look
  * slow), at once for an empty body or a failed, discarded or cancelled attempt.
  *
+ * <p>Errors: every call lbkit itself refuses (no pickable server, strict mode, rate limit, retry
+ * budget, deadline) fails with an {@link LbException}, an {@code IOException} naming the cluster
+ * and the reason. When no server of a cluster could be connected to, the final {@code
+ * ConnectException} (or {@code NoRouteToHostException}, connect {@code SocketTimeoutException})
+ * is re-raised with the same class, a message that starts with the cluster name and lists the
+ * servers tried, and OkHttp's original as its cause.
+ *
  * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
- * servers on different ports cache separately (servers sharing a port share entries); a response
- * reached through redirects that lbkit followed has no {@code priorResponse}; a body the caller
- * never closes keeps its selection in flight, as it keeps OkHttp's connection.
+ * servers on different ports cache separately (servers sharing a port share entries); a body the
+ * caller never closes keeps its selection in flight, as it keeps OkHttp's connection. A response
+ * reached through redirects that lbkit followed links the redirects through {@code
+ * priorResponse}, as OkHttp does, with their headers and empty bodies.
  */
 public final class LbOkHttp {
   private static final Logger log = LoggerFactory.getLogger(LbOkHttp.class);

@@ -9,6 +9,13 @@ interface Limiter {
 
   long tryAcquire(long nowNanos);
 
+  /**
+   * Gives back the permit that {@link #tryAcquire} granted at {@code grantedAtNanos}, for a call
+   * that a later limit refused: the state becomes what it would be had that permit never been
+   * taken (as far as it still matters: a permit of an expired window is not restored).
+   */
+  void release(long grantedAtNanos);
+
   static Limiter create(RateLimit limit) {
     long period = limit.period().toNanos();
     int permits = limit.permits();
@@ -63,6 +70,11 @@ interface Limiter {
       }
       return Math.max(1, (period - units + permits - 1) / permits);
     }
+
+    @Override
+    public synchronized void release(long grantedAt) {
+      units = Math.min(capacity, units + period);
+    }
   }
 
   /** Exact: a ring of the last {@code permits} grant times. */
@@ -91,6 +103,22 @@ interface Limiter {
         return 0;
       }
       return period - age;
+    }
+
+    @Override
+    public synchronized void release(long grantedAt) {
+      // Remove that very grant (searching from the newest), so the window stays exact: removing
+      // a later grant instead would keep an earlier time, which frees its slot too soon.
+      int n = grants.length;
+      for (int k = count - 1; k >= 0; k--) {
+        if (grants[(oldest + k) % n] == grantedAt) {
+          for (int j = k; j < count - 1; j++) {
+            grants[(oldest + j) % n] = grants[(oldest + j + 1) % n];
+          }
+          count--;
+          return;
+        }
+      }
     }
   }
 
@@ -128,6 +156,16 @@ interface Limiter {
       long need = previous * (period - elapsed) + current * period - permits * period + 1;
       return Math.max(1, Math.min(period - elapsed, (need + previous - 1) / Math.max(1, previous)));
     }
+
+    @Override
+    public synchronized void release(long grantedAt) {
+      long w = Math.floorDiv(grantedAt, period);
+      if (w == window && current > 0) {
+        current--;
+      } else if (w == window - 1 && previous > 0) {
+        previous--;
+      }
+    }
   }
 
   /** A counter per period aligned on the clock's zero. */
@@ -154,6 +192,13 @@ interface Limiter {
         return 0;
       }
       return (w + 1) * period - now;
+    }
+
+    @Override
+    public synchronized void release(long grantedAt) {
+      if (Math.floorDiv(grantedAt, period) == window && count > 0) {
+        count--;
+      }
     }
   }
 }

@@ -75,6 +75,20 @@ final class Backends implements AutoCloseable {
         .random(dev.lbkit.api.RandomSource.seeded(7)).build();
   }
 
+  /** Pearson's chi-square statistic of observed counts against expected shares. */
+  static double chiSquare(long[] observed, double[] shares) {
+    long total = 0;
+    for (long o : observed) {
+      total += o;
+    }
+    double chi = 0;
+    for (int i = 0; i < observed.length; i++) {
+      double expected = total * shares[i];
+      chi += (observed[i] - expected) * (observed[i] - expected) / expected;
+    }
+    return chi;
+  }
+
   @Override
   public void close() throws IOException {
     for (MockWebServer s : servers) {
@@ -93,6 +107,8 @@ final class Backends implements AutoCloseable {
     final java.util.concurrent.BlockingQueue<MockResponse> script = new java.util.concurrent.LinkedBlockingQueue<>();
     final java.util.concurrent.BlockingQueue<RecordedRequest> recorded = new java.util.concurrent.LinkedBlockingQueue<>();
     volatile MockResponse always;
+    /** Runs on the server's thread before each answer, for example to move a fake clock. */
+    volatile Runnable onDispatch;
     final Map<String, MockResponse> paths = new ConcurrentHashMap<>();
 
     FakeDispatcher(int index) {
@@ -101,6 +117,10 @@ final class Backends implements AutoCloseable {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+      Runnable hook = onDispatch;
+      if (hook != null) {
+        hook.run();
+      }
       count.incrementAndGet();
       byMethod.computeIfAbsent(request.getMethod(), m -> new AtomicInteger()).incrementAndGet();
       recorded.add(request);
@@ -115,7 +135,18 @@ final class Backends implements AutoCloseable {
       if (always != null) {
         return always;
       }
-      return new MockResponse.Builder().code(200).body(String.valueOf(index)).build();
+      return new MockResponse.Builder().code(200).addHeader("X-Backend", index).body(String.valueOf(index)).build();
+    }
+
+    /** Requests for paths other than {@code path}. */
+    int countExcept(String path) {
+      int n = 0;
+      for (RecordedRequest r : recorded) {
+        if (!r.getUrl().encodedPath().equals(path)) {
+          n++;
+        }
+      }
+      return n;
     }
 
     int count(String method) {
@@ -159,6 +190,10 @@ final class Backends implements AutoCloseable {
 
     void advance(java.time.Duration d) {
       now.addAndGet(d.toNanos());
+    }
+
+    void set(long nanos) {
+      now.set(nanos);
     }
   }
 }

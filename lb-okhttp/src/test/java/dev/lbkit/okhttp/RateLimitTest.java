@@ -87,6 +87,41 @@ class RateLimitTest {
     }
   }
 
+  /**
+   * Limits apply in order; a call refused by a later one gives back what it took from earlier
+   * ones. Without that, five refused calls of key A would have spent the global limit of 3.
+   */
+  @ParameterizedTest
+  @EnumSource(RateLimit.Algorithm.class)
+  void aCallRefusedByALaterLimitGivesBackThePermitsOfEarlierOnes(RateLimit.Algorithm algorithm) throws IOException {
+    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    ticker.advance(Duration.ofNanos(10 * SECOND - ticker.nanoTime() % SECOND));
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
+        .rateLimit(RateLimit.builder(algorithm, 3, Duration.ofSeconds(1)).global().build())
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.FIXED_WINDOW, 1, Duration.ofSeconds(1)).perKey("X-Key").build())
+        .build());
+    assertEquals(200, code(client, "A"));
+    for (int i = 0; i < 5; i++) {
+      LbException e = assertThrows(LbException.class, () -> code(client, "A"));
+      assertEquals("user-service: rate limited by RateLimit{FIXED_WINDOW 1/PT1S, KEY X-Key, maxWait PT0S};"
+          + " next permit in 1000 ms", e.getMessage());
+    }
+    assertEquals(200, code(client, "B"));
+    assertEquals(200, code(client, "C"));
+    LbException e = assertThrows(LbException.class, () -> code(client, "D"));
+    assertTrue(e.getMessage().startsWith("user-service: rate limited by RateLimit{" + algorithm + " 3/PT1S, GLOBAL"),
+        e.getMessage());
+    assertEquals(3, served());
+  }
+
+  private static int code(OkHttpClient client, String key) throws IOException {
+    try (Response r = client.newCall(new Request.Builder().url("http://user-service/").header("X-Key", key).build())
+        .execute()) {
+      return r.code();
+    }
+  }
+
   @Test
   void rejectionNamesTheClusterAndTheLimit() throws IOException {
     Backends.FakeTicker ticker = new Backends.FakeTicker();

@@ -80,6 +80,28 @@ class RedirectAndCookieTest {
   }
 
   @Test
+  void followedRedirectsStayLinkedThroughPriorResponse() throws IOException {
+    onCluster("/a", redirect("/b"));
+    onCluster("/b", new MockResponse.Builder().code(301).addHeader("Location", "/c").body("moved").build());
+    try (Response r = execute(new Request.Builder().url("http://user-service/a").build())) {
+      assertEquals(200, r.code());
+      assertEquals("http://user-service/c", r.request().url().toString());
+      Response b = r.priorResponse();
+      assertEquals(301, b.code());
+      assertEquals("http://user-service/b", b.request().url().toString());
+      assertEquals("/c", b.header("Location"));
+      assertEquals("", b.body().string(), "prior responses keep headers only");
+      Response a = b.priorResponse();
+      assertEquals(302, a.code());
+      assertEquals("http://user-service/a", a.request().url().toString());
+      assertNull(a.priorResponse());
+    }
+    try (Response r = execute(new Request.Builder().url("http://user-service/c").build())) {
+      assertNull(r.priorResponse(), "no redirect, no prior response");
+    }
+  }
+
+  @Test
   void redirectToAnotherHostDropsCredentialsAndCookies() throws Exception {
     onCluster("/login", new MockResponse.Builder().addHeader("Set-Cookie", "sid=42; Path=/").body("ok").build());
     onCluster("/away", redirect(outside("/landing")));

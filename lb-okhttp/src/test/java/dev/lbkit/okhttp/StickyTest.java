@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
 import java.io.IOException;
 import java.time.Duration;
@@ -129,7 +130,7 @@ class StickyTest {
   @Test
   void hashHeaderKeepsAKeyOnOneServer() throws IOException {
     OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
-        .cluster("user-service", Backends.balancer("user-service", FakeAlgorithms.FAKE_HASH, backends.all()))
+        .cluster("user-service", Backends.balancer("user-service", Algorithms.ringHash().build(), backends.all()))
         .sticky("user-service", StickyPolicy.hashHeader("X-User")).build());
     Set<String> users = new HashSet<>();
     for (String user : List.of("alice", "bob", "carol", "dave", "erin")) {
@@ -154,7 +155,7 @@ class StickyTest {
   @Test
   void clientKeyFromARequestTagIsHashed() throws IOException {
     OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder()
-        .cluster("user-service", Backends.balancer("user-service", FakeAlgorithms.FAKE_HASH, backends.all()))
+        .cluster("user-service", Backends.balancer("user-service", Algorithms.maglev().build(), backends.all()))
         .sticky("user-service", StickyPolicy.hashKey(r -> r.tag(String.class))).build());
     Set<String> servers = new HashSet<>();
     for (int i = 0; i < 4; i++) {

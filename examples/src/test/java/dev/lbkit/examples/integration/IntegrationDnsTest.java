@@ -10,6 +10,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.discovery.Dnsmasq;
 import dev.lbkit.discovery.DnsSourceBuilder;
 import dev.lbkit.discovery.ServerSources;
 import java.io.IOException;
