@@ -104,7 +104,7 @@ public final class Demo {
           + " each call's X-User header, a different user per call.%n", calls, CALLERS);
       // A cold JVM would make the first table's latencies look worse than the others'.
       try (LoadBalancer lb = LoadBalancer.builder("demo").servers(servers(backends)).build()) {
-        compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 2);
+        compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 4);
       }
       for (Map.Entry<String, Algorithm> a : algorithms().entrySet()) {
         try (LoadBalancer lb = LoadBalancer.builder("demo")
