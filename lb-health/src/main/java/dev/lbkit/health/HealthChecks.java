@@ -6,7 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 
@@ -152,8 +155,16 @@ public final class HealthChecks {
         r.add(new int[] {DEFAULT_STATUS_FROM, DEFAULT_STATUS_TO});
       }
       scheme = https ? "https" : "http";
+      // Daemon dispatcher threads: a health check must never keep the JVM alive after its
+      // balancer closed (OkHttp's default dispatcher threads are not daemons and idle for 60 s).
+      ExecutorService executor = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "lbkit-http-check");
+        t.setDaemon(true);
+        return t;
+      });
       OkHttpClient client =
           new OkHttpClient.Builder()
+              .dispatcher(new Dispatcher(executor))
               .followRedirects(false)
               .followSslRedirects(false)
               .retryOnConnectionFailure(false)
