@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +126,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final SerializingExecutor control = new SerializingExecutor();
 
   // Control plane only.
-  private final Map<String, LiveEndpoint> byId = new LinkedHashMap<>();
+  private Map<String, LiveEndpoint> byId = new LinkedHashMap<>();
   private final Set<String> draining = new HashSet<>();
   private boolean dirty;
   private boolean panic;
@@ -149,7 +150,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.maxEjectionPercent = b.maxEjectionPercent;
     this.overprovisioningFactor = b.overprovisioningFactor;
     this.ewmaDecayNanos = b.ewmaDecay.toNanos();
-    this.snapshot = new Snapshot(failing("no servers yet"), new Counts(List.of(), Set.of()));
+    this.snapshot = new Snapshot(failing("no servers yet"), new Counts(List.of(), List.of()));
   }
 
   /** Returns a builder for a cluster called {@code name}. */
@@ -187,9 +188,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    * @throws IllegalArgumentException when two servers share an address
    */
   public void updateServers(List<Server> servers) {
-    List<Server> copy = List.copyOf(Objects.requireNonNull(servers, "servers"));
-    rejectDuplicates(copy);
-    control.execute(() -> applyServers(copy));
+    Map<String, Server> next = index(Objects.requireNonNull(servers, "servers"));
+    control.execute(() -> applyServers(next));
   }
 
   /** Marks a server as draining: it gets no new picks, and its in-flight calls finish. */
@@ -256,7 +256,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             }
           }
           if (initial != null) {
-            applyServers(initial);
+            applyServers(index(initial));
           }
           markDirty();
         });
@@ -265,8 +265,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           new ServerSource.Listener() {
             @Override
             public void onServers(List<Server> servers) {
-              List<Server> copy = dedupe(List.copyOf(servers));
-              control.execute(() -> applyServers(copy));
+              Map<String, Server> next = dedupe(servers);
+              control.execute(() -> applyServers(next));
             }
 
             @Override
@@ -277,25 +277,20 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  private void applyServers(List<Server> servers) {
+  private void applyServers(Map<String, Server> next) {
     if (closed) {
       return;
-    }
-    Map<String, Server> next = new LinkedHashMap<>();
-    for (Server s : servers) {
-      next.put(s.id(), s);
     }
     List<Server> added = new ArrayList<>();
     List<Server> removed = new ArrayList<>();
     boolean changed = false;
-    for (Map.Entry<String, LiveEndpoint> e : byId.entrySet()) {
-      if (!next.containsKey(e.getKey())) {
-        removed.add(e.getValue().server());
-      }
-    }
-    Map<String, LiveEndpoint> rebuilt = new LinkedHashMap<>();
+    boolean sameOrder = next.size() == byId.size();
+    Iterator<String> previous = byId.keySet().iterator();
+    Map<String, LiveEndpoint> rebuilt = new LinkedHashMap<>(capacity(next.size()));
     for (Server s : next.values()) {
-      LiveEndpoint ep = byId.get(s.id());
+      String id = s.id();
+      sameOrder = sameOrder && id.equals(previous.next());
+      LiveEndpoint ep = byId.get(id);
       if (ep == null) {
         ep = new LiveEndpoint(s, inputs.length, unknownPickable, ticker, ewmaDecayNanos, this::onOutcome);
         added.add(s);
@@ -305,14 +300,19 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         ep.publishHealth(ep.health());
         changed = true;
       }
-      rebuilt.put(s.id(), ep);
+      rebuilt.put(id, ep);
     }
-    if (!changed && added.isEmpty() && removed.isEmpty()
-        && new ArrayList<>(byId.keySet()).equals(new ArrayList<>(rebuilt.keySet()))) {
+    if (rebuilt.size() - added.size() != byId.size()) {
+      for (Map.Entry<String, LiveEndpoint> e : byId.entrySet()) {
+        if (!rebuilt.containsKey(e.getKey())) {
+          removed.add(e.getValue().server());
+        }
+      }
+    }
+    if (!changed && added.isEmpty() && removed.isEmpty() && sameOrder) {
       return;
     }
-    byId.clear();
-    byId.putAll(rebuilt);
+    byId = rebuilt;
     draining.retainAll(byId.keySet());
     List<Endpoint> list = List.copyOf(byId.values());
     endpoints = list;
@@ -411,16 +411,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       return;
     }
     List<LiveEndpoint> all = new ArrayList<>(byId.values());
-    Set<String> pickableIds = new HashSet<>();
+    List<LiveEndpoint> pickable = new ArrayList<>(all.size());
     TreeMap<Integer, List<Endpoint>> tierAll = new TreeMap<>();
     TreeMap<Integer, List<Endpoint>> tierPickable = new TreeMap<>();
-    List<Endpoint> nonDraining = new ArrayList<>();
+    List<Endpoint> nonDraining = new ArrayList<>(all.size());
     // Servers with a verdict (or pickable without one): panic judges only these. A server still
     // awaiting its first check while unknownPickable is off is neither good nor bad yet;
     // counting it would put every cold start in panic and spread traffic onto servers the
     // user asked to wait for.
-    List<Endpoint> judged = new ArrayList<>();
-    Map<Integer, Integer> judgedPerTier = new HashMap<>();
+    List<Endpoint> judged = new ArrayList<>(all.size());
+    int[] judgedPerTier = new int[Server.MAX_PRIORITY + 1];
     Map<String, HealthControl.AdmissionGate> gates = new HashMap<>();
     for (LiveEndpoint ep : all) {
       HealthState h = ep.health();
@@ -430,12 +430,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       nonDraining.add(ep);
       if (h.status() != HealthState.Status.UNKNOWN) {
         judged.add(ep);
-        judgedPerTier.merge(ep.server().priority(), 1, Integer::sum);
+        judgedPerTier[ep.server().priority()]++;
       }
       int tier = ep.server().priority();
       tierAll.computeIfAbsent(tier, t -> new ArrayList<>()).add(ep);
       if (h.pickable()) {
-        pickableIds.add(ep.server().id());
+        pickable.add(ep);
         tierPickable.computeIfAbsent(tier, t -> new ArrayList<>()).add(ep);
         HealthControl.AdmissionGate gate = ep.gate;
         if (gate != null) {
@@ -443,19 +443,23 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         }
       }
     }
-    Counts counts = new Counts(all, pickableIds);
+    Counts counts = new Counts(all, pickable);
 
     double rawHealth = 0;
-    for (Map.Entry<Integer, Integer> t : judgedPerTier.entrySet()) {
-      int p = tierPickable.getOrDefault(t.getKey(), List.of()).size();
-      rawHealth += (double) p / t.getValue();
+    for (int tier : tierAll.keySet()) {
+      if (judgedPerTier[tier] > 0) {
+        rawHealth += (double) tierPickable.getOrDefault(tier, List.of()).size() / judgedPerTier[tier];
+      }
     }
     rawHealth = Math.min(1.0, rawHealth);
     boolean panicNow = !judged.isEmpty() && rawHealth * 100.0 < panicThresholdPercent;
+    // Built only when panic changes or holds: String.format is costly on every rebuild.
     String panicDetail =
-        String.format(
-            "panic: %d of %d servers pickable, below the %d%% panic threshold",
-            pickableIds.size(), judged.size(), panicThresholdPercent);
+        panicNow || panicNow != panic
+            ? String.format(
+                "panic: %d of %d servers pickable, below the %d%% panic threshold",
+                pickable.size(), judged.size(), panicThresholdPercent)
+            : null;
     if (panicNow != panic) {
       panic = panicNow;
       String detail;
@@ -466,7 +470,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       } else {
         detail = String.format(
             "panic over: %d of %d servers pickable, at or above the %d%% panic threshold",
-            pickableIds.size(), judged.size(), panicThresholdPercent);
+            pickable.size(), judged.size(), panicThresholdPercent);
         log.info("{}: {}", cluster, detail);
       }
       notifyListener(() -> listener.onPanic(cluster, panicNow, detail));
@@ -488,7 +492,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         }
         picker = route(judged, judged, counts);
       }
-    } else if (pickableIds.isEmpty()) {
+    } else if (pickable.isEmpty()) {
       picker = failing(null);
     } else {
       picker = tiered(tierAll, tierPickable, counts);
@@ -566,24 +570,32 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  private static void rejectDuplicates(Collection<Server> servers) {
-    Set<String> seen = new HashSet<>();
-    for (Server s : servers) {
-      if (!seen.add(s.id())) {
-        throw new IllegalArgumentException("servers must have distinct addresses, " + s.id() + " appears twice");
-      }
-    }
-  }
 
-  private List<Server> dedupe(List<Server> servers) {
-    Map<String, Server> unique = new LinkedHashMap<>();
+  private Map<String, Server> dedupe(List<Server> servers) {
+    Map<String, Server> unique = new LinkedHashMap<>(capacity(servers.size()));
     for (Server s : servers) {
-      if (unique.putIfAbsent(s.id(), s) != null) {
+      if (unique.putIfAbsent(s.id(), Objects.requireNonNull(s, "server")) != null) {
         log.warn("{}: server source listed {} twice; keeping the first entry", cluster, s.id());
       }
     }
-    return unique.size() == servers.size() ? servers : List.copyOf(unique.values());
+    return unique;
   }
+
+  /** Indexes servers by id, in list order, rejecting duplicate addresses. */
+  private static Map<String, Server> index(Collection<Server> servers) {
+    Map<String, Server> byAddress = new LinkedHashMap<>(capacity(servers.size()));
+    for (Server s : servers) {
+      if (byAddress.put(s.id(), s) != null) {
+        throw new IllegalArgumentException("servers must have distinct addresses, " + s.id() + " appears twice");
+      }
+    }
+    return byAddress;
+  }
+
+  private static int capacity(int entries) {
+    return (int) (entries / 0.75f) + 1;
+  }
+
 
   // ------------------------------------------------------------------ snapshot types
 
@@ -610,9 +622,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     final int ejected;
     final int drainingCount;
     final int unknown;
-    final Set<String> pickableIds;
+    final List<LiveEndpoint> pickable;
 
-    Counts(List<LiveEndpoint> all, Set<String> pickableIds) {
+    Counts(List<LiveEndpoint> all, List<LiveEndpoint> pickable) {
       int u = 0;
       int e = 0;
       int d = 0;
@@ -640,7 +652,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       this.ejected = e;
       this.drainingCount = d;
       this.unknown = k;
-      this.pickableIds = pickableIds;
+      this.pickable = pickable;
     }
 
     @Override
@@ -660,14 +672,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
 
     @Override
     public NoAvailableServerException noServerAvailable(PickContext context, String detail) {
+      // The failure path only: O(N) here keeps every rebuild free of an id set.
       int avoided = 0;
-      for (String id : context.avoidIds()) {
-        if (pickableIds.contains(id)) {
-          avoided++;
+      if (context.hasAvoid()) {
+        for (LiveEndpoint ep : pickable) {
+          if (context.avoids(ep.server())) {
+            avoided++;
+          }
         }
       }
       return new NoAvailableServerException(
-          cluster, total, pickableIds.size(), unhealthy, ejected, drainingCount, unknown, avoided, detail);
+          cluster, total, pickable.size(), unhealthy, ejected, drainingCount, unknown, avoided, detail);
     }
   }
 
@@ -1082,7 +1097,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
       }
       if (servers != null) {
-        rejectDuplicates(servers);
+        index(servers);
       }
       LoadBalancer lb = new LoadBalancer(this);
       lb.start(servers);
