@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAR=benchmarks/target/benchmarks.jar
+JAR=${JAR:-benchmarks/target/benchmarks.jar}
 OUT=benchmarks/target/results
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 10 -r 500ms}
 
