@@ -2,7 +2,7 @@
 # Builds the benchmarks jar and runs the benchmarks and harnesses, with settings short enough for
 # a noisy 2-core machine. Not part of `mvn verify`.
 #
-#   benchmarks/run.sh [all|pick|rebuild|interceptor|heap|latency|proxy] ...
+#   benchmarks/run.sh [all|pick|rebuild|interceptor|paired|heap|latency|proxy] ...
 #
 # JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 10 -r 500ms: ten short
 # iterations give a tighter confidence interval than five long ones on a noisy machine). Extra key=value
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAR=benchmarks/target/benchmarks.jar
+JAR=${JAR:-benchmarks/target/benchmarks.jar}
 OUT=benchmarks/target/results
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 10 -r 500ms}
 
@@ -43,17 +43,19 @@ case "$what" in
     # shellcheck disable=SC2086
     run "$what" java -cp "$JAR" dev.lbkit.benchmarks.JmhReport "$what" $JMH_OPTS "$@" ;;
   heap)
-    run heap java -XX:+UseSerialGC -Xmx1g -cp "$JAR" dev.lbkit.benchmarks.HeapPerServer "$@" ;;
+    run heap java -XX:+UseSerialGC -Xmx4g -cp "$JAR" dev.lbkit.benchmarks.HeapPerServer "$@" ;;
+  paired)
+    run paired java -cp "$JAR" dev.lbkit.benchmarks.InterceptorPaired "$@" ;;
   latency)
     run latency java -cp "$JAR" dev.lbkit.benchmarks.LatencyScenario "$@" ;;
   proxy)
     command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
     run proxy java -cp "$JAR" dev.lbkit.benchmarks.ProxyHop "$@" ;;
   all)
-    for step in pick rebuild interceptor heap latency proxy; do
+    for step in pick rebuild interceptor paired heap latency proxy; do
       SKIP_BUILD=1 "$0" "$step"
     done ;;
   *)
-    echo "usage: $0 [all|pick|rebuild|interceptor|heap|latency|proxy] [args...]" >&2
+    echo "usage: $0 [all|pick|rebuild|interceptor|paired|heap|latency|proxy] [args...]" >&2
     exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.Algorithms;
+import dev.lbkit.algorithms.Algorithms.LatencyEstimate;
 import dev.lbkit.api.Algorithm;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,8 +49,26 @@ public final class BenchAlgorithms {
 
   private static Map<String, Entry> registry() {
     Map<String, Entry> m = new LinkedHashMap<>();
+    // One line per algorithm; each key is the algorithm's own name() (BenchAlgorithmsTest checks it).
     add(m, "round-robin", Algorithms::roundRobin, Keys.NONE);
-    // One line per algorithm; the names are the column headers of benchmarks/README.md.
+    add(m, "smooth-weighted-round-robin", Algorithms::smoothWeightedRoundRobin, Keys.NONE);
+    add(m, "random", Algorithms::random, Keys.NONE);
+    add(m, "weighted-random", Algorithms::weightedRandom, Keys.NONE);
+    add(m, "least-connections", Algorithms::leastConnections, Keys.NONE);
+    add(m, "weighted-least-connections", Algorithms::weightedLeastConnections, Keys.NONE);
+    add(m, "power-of-two-choices", () -> Algorithms.powerOfTwoChoices().build(), Keys.NONE);
+    add(m, "least-response-time-peak-ewma",
+        () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.PEAK_EWMA).fullScan().build(), Keys.NONE);
+    add(m, "least-response-time-ewma",
+        () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.EWMA).fullScan().build(), Keys.NONE);
+    add(m, "least-response-time-peak-ewma-p2c",
+        () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.PEAK_EWMA).choices(2).build(), Keys.NONE);
+    add(m, "least-response-time-ewma-p2c",
+        () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.EWMA).choices(2).build(), Keys.NONE);
+    add(m, "ring-hash", () -> Algorithms.ringHash().build(), Keys.HASHED);
+    add(m, "maglev", () -> Algorithms.maglev().tableSize(Algorithms.DEFAULT_MAGLEV_TABLE_SIZE).build(), Keys.HASHED);
+    add(m, "bounded-load-hash", () -> Algorithms.boundedLoadHash().build(), Keys.HASHED);
+    add(m, "rendezvous", Algorithms::rendezvous, Keys.HASHED);
     return Collections.unmodifiableMap(m);
   }
 

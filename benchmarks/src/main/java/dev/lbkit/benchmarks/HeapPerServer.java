@@ -23,7 +23,7 @@ import java.util.Locale;
  * allocates:
  *
  * <pre>{@code
- * java -XX:+UseSerialGC -Xmx1g -cp benchmarks/target/benchmarks.jar \
+ * java -XX:+UseSerialGC -Xmx4g -cp benchmarks/target/benchmarks.jar \
  *     dev.lbkit.benchmarks.HeapPerServer [servers=10000] [algorithms=all]
  * }</pre>
  *

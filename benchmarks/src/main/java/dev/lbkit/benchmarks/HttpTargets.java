@@ -35,12 +35,21 @@ final class HttpTargets {
    */
   static final int IDLE_CONNECTIONS = 512;
 
+  /**
+   * How long an idle pooled connection is kept: 20 s, under the 30 s after which the JDK {@code
+   * HttpServer} of {@link HttpBackends} (JDK 17) closes idle connections ({@code
+   * sun.net.httpserver.idleInterval}). With a longer keep-alive the client reused connections the
+   * server had closed, and with {@code retryOnConnectionFailure(false)} those calls failed with
+   * "unexpected end of stream", a harness artifact.
+   */
+  static final int KEEP_ALIVE_SECONDS = 20;
+
   private HttpTargets() {}
 
   /** An OkHttp client with keep-alive connections, as both sides of every comparison use. */
   static OkHttpClient newClient() {
     return new OkHttpClient.Builder()
-        .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
+        .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
         .callTimeout(CALL_TIMEOUT)
         .retryOnConnectionFailure(false)
         .build();

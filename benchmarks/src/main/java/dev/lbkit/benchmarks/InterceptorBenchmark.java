@@ -1,13 +1,11 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
-import dev.lbkit.api.Outcome;
-import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.okhttp.LbConfig;
+import dev.lbkit.okhttp.LbOkHttp;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
-import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -27,16 +25,22 @@ import org.openjdk.jmh.annotations.TearDown;
  * OkHttp client wrapped for client-side balancing, against the same GET with plain OkHttp to
  * the one backend, measured in the same run. Keep-alive: both reuse one connection.
  *
- * <p><b>{@code client=lbkit}</b> is built by {@link #wrapWithLbkit}, the one hook to change when
- * {@code lb-okhttp} lands: today it installs {@link PickingInterceptor}, a minimal application
- * interceptor written here (pick, rewrite host and port, proceed, report), so the figure is the
- * cost of that stand-in, not of {@code lb-okhttp}'s interceptor.
+ * <p><b>{@code client=lbkit}</b> is the same base client wrapped by {@code lb-okhttp}: {@code
+ * LbOkHttp.wrap(base, LbConfig.builder().cluster("backend", lb).build())}, one logical cluster
+ * whose round-robin {@link LoadBalancer} holds the one backend; its requests name {@code
+ * http://backend/}. {@code client=plain} sends {@code GET http://127.0.0.1:<port>/} to the same
+ * backend with the unwrapped client.
+ *
+ * <p>Two independent JMH runs give each client's mean with its own interval; the interval of
+ * their difference is at most the sum of the two half-widths, which on a busy machine is far
+ * wider than the difference. {@link InterceptorPaired} measures the difference directly, with
+ * alternating blocks of calls, and gives its confidence interval.
  *
  * <p><b>Run:</b> {@code benchmarks/run.sh interceptor}, or
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar InterceptorBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms \
- *     -prof dev.lbkit.benchmarks.CpuTimeProfiler
+ *     -prof gc -prof dev.lbkit.benchmarks.CpuTimeProfiler
  * }</pre>
  *
  * JMH's error column is the 99.9% confidence interval. Target (issue 7): the wrapper adds at
@@ -72,7 +76,7 @@ public class InterceptorBenchmark {
         case "lbkit":
           lb = BenchServers.balancer(BenchAlgorithms.byName("round-robin").create(), backend.servers());
           okhttp = wrapWithLbkit(base, lb);
-          request = new Request.Builder().url("http://backend.invalid/").build();
+          request = new Request.Builder().url("http://" + CLUSTER + "/").build();
           break;
         default:
           throw new IllegalArgumentException("client must be one of [plain, lbkit], was '" + client + "'");
@@ -98,42 +102,14 @@ public class InterceptorBenchmark {
     }
   }
 
+  /** The logical host of the one cluster: requests name it, and lbkit resolves it to the backend. */
+  static final String CLUSTER = "backend";
+
   /**
-   * The hook for the wrapped client. PLACEHOLDER until {@code lb-okhttp} lands: replace the body
-   * with the module's wrapping call over {@code lb} (for example {@code LbOkHttp.wrap(base,
-   * config)}), keeping the signature.
+   * The wrapped client: {@code lb-okhttp}'s {@link LbOkHttp#wrap} with one cluster, {@value
+   * #CLUSTER}, balanced by {@code lb}; every other setting at its default.
    */
   static OkHttpClient wrapWithLbkit(OkHttpClient base, LoadBalancer lb) {
-    return base.newBuilder().addInterceptor(new PickingInterceptor(lb)).build();
-  }
-
-  /**
-   * The stand-in wrapper: picks a server, points the request at it, proceeds, and reports the
-   * outcome and the latency to the response headers. No retries, no body tracking.
-   */
-  static final class PickingInterceptor implements Interceptor {
-    private final LoadBalancer lb;
-
-    PickingInterceptor(LoadBalancer lb) {
-      this.lb = lb;
-    }
-
-    @Override
-    public Response intercept(Interceptor.Chain chain) throws IOException {
-      Selection selection = lb.pick();
-      Request original = chain.request();
-      Server server = selection.server();
-      HttpUrl url = original.url().newBuilder().host(server.host()).port(server.port()).build();
-      long start = System.nanoTime();
-      try {
-        Response response = chain.proceed(original.newBuilder().url(url).build());
-        selection.complete(
-            System.nanoTime() - start, response.code() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS);
-        return response;
-      } catch (IOException e) {
-        selection.complete(System.nanoTime() - start, Outcome.IO_ERROR);
-        throw e;
-      }
-    }
+    return LbOkHttp.wrap(base, LbConfig.builder().cluster(CLUSTER, lb).build());
   }
 }

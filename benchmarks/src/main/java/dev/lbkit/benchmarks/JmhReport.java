@@ -31,7 +31,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * }</pre>
  *
  * Without {@code -p algorithm=...}, every algorithm in {@link BenchAlgorithms} runs. {@code pick}
- * and {@code rebuild} add JMH's GC profiler for {@code gc.alloc.rate.norm}; every kind adds
+ * and {@code rebuild} add JMH's GC profiler for {@code gc.alloc.rate.norm} ({@code interceptor} too,
+ * for the bytes a call allocates); every kind adds
  * {@link CpuTimeProfiler}, and the ratios of {@code pick} use CPU time per operation, which a
  * shared machine's load does not inflate (wall-clock scores are shown next to them).
  */
@@ -60,7 +61,7 @@ public final class JmhReport {
         table = rebuildTable(new Runner(options.build()).run());
         break;
       case "interceptor":
-        options.include(InterceptorBenchmark.class.getName()).addProfiler(CpuTimeProfiler.class);
+        options.include(InterceptorBenchmark.class.getName()).addProfiler(GCProfiler.class).addProfiler(CpuTimeProfiler.class);
         table = interceptorTable(new Runner(options.build()).run());
         break;
       default:
@@ -125,8 +126,13 @@ public final class JmhReport {
   static String rebuildTable(Collection<RunResult> runs) {
     Map<String, Double> copy = new LinkedHashMap<>();
     Map<String, Row> rows = new LinkedHashMap<>();
+    RunResult ring = null;
     for (RunResult run : runs) {
       String method = method(run);
+      if (method.equals("ringBuild65536")) {
+        ring = run;
+        continue;
+      }
       String weights = run.getParams().getParam("weights");
       String servers = run.getParams().getParam("servers");
       if (method.equals("baselineCopy")) {
@@ -163,6 +169,11 @@ public final class JmhReport {
           scoreOf(r.one), micros(r.direct), ratio(r.one, base), allocOf(r.alloc), scoreOf(r.two), ratio(r.two, base),
           allocOf(r.alloc2)));
     }
+    if (ring != null) {
+      sb.append(String.format(Locale.ROOT,
+          "%nRing hash build, 65,536 points (1,024 servers × 64): %s µs wall, %s µs CPU, %s B/op.%n",
+          scoreOf(primary(ring)), micros(cpu(ring)), allocOf(alloc(ring))));
+    }
     return sb.toString();
   }
 
@@ -174,12 +185,12 @@ public final class JmhReport {
     RunResult plain = byClient.get("plain");
     RunResult lbkit = byClient.get("lbkit");
     StringBuilder sb = new StringBuilder();
-    sb.append("| client | wall µs per GET (± 99.9% CI) | × plain | caller-thread CPU µs per GET | × plain |\n"
-        + "|---|---:|---:|---:|---:|\n");
+    sb.append("| client | wall µs per GET (± 99.9% CI) | × plain | caller-thread CPU µs per GET | × plain | B/op |\n"
+        + "|---|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<String, RunResult> e : byClient.entrySet()) {
       RunResult r = e.getValue();
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", e.getKey(), scoreOf(primary(r)),
-          ratio(primary(r), primary(plain)), micros(cpu(r)), ratio(cpu(r), cpu(plain))));
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", e.getKey(), scoreOf(primary(r)),
+          ratio(primary(r), primary(plain)), micros(cpu(r)), ratio(cpu(r), cpu(plain)), allocOf(alloc(r))));
     }
     if (plain != null && lbkit != null) {
       Result<?> a = primary(lbkit);

@@ -86,6 +86,7 @@ public final class LatencyScenario {
     OkHttpClient client = HttpTargets.newClient();
     try (HttpBackends backends = new HttpBackends(BACKENDS, serviceNanos)) {
       warmUp(backends, client, rate, Double.parseDouble(opts.get("warmupSeconds")));
+      LoadGenerator.drainErrorKinds();
       for (BenchAlgorithms.Entry entry : algorithms) {
         List<List<LoadGenerator.Result>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
             new ArrayList<>());
@@ -98,6 +99,10 @@ public final class LatencyScenario {
           parts.get(1).add(slow);
           parts.get(2).add(healthy.window(SLOW_FROM, SLOW_UNTIL));
           parts.get(3).add(slow.window(SLOW_FROM, SLOW_UNTIL));
+        }
+        Map<String, Long> failures = LoadGenerator.drainErrorKinds();
+        if (!failures.isEmpty()) {
+          System.out.printf(Locale.ROOT, "  %-24s failed calls by kind: %s%n", entry.name(), failures);
         }
         LoadGenerator.Result[] pooled = new LoadGenerator.Result[4];
         for (int i = 0; i < 4; i++) {

@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 
@@ -29,6 +33,29 @@ final class LoadGenerator {
   /** Something to call, blocking: returns the HTTP status, or throws. */
   interface Target {
     int call() throws Exception;
+  }
+
+  /** Failed calls since the last {@link #drainErrorKinds()}, by kind: exception class and message, or HTTP status. */
+  private static final Map<String, LongAdder> ERROR_KINDS = new ConcurrentHashMap<>();
+
+  /** Returns the failed calls by kind since the last call, sorted by kind, and forgets them. */
+  static Map<String, Long> drainErrorKinds() {
+    Map<String, Long> out = new TreeMap<>();
+    for (String kind : List.copyOf(ERROR_KINDS.keySet())) {
+      LongAdder n = ERROR_KINDS.remove(kind);
+      if (n != null) {
+        out.put(kind, n.sum());
+      }
+    }
+    return out;
+  }
+
+  private static void countError(String kind) {
+    ERROR_KINDS.computeIfAbsent(kind, k -> new LongAdder()).increment();
+  }
+
+  private static String kindOf(Exception e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /** Runs the open loop's calls: one thread per call in flight, reused. */
@@ -153,9 +180,14 @@ final class LoadGenerator {
           () -> {
             boolean failed;
             try {
-              failed = target.call() >= 500;
+              int status = target.call();
+              failed = status >= 500;
+              if (failed) {
+                countError("HTTP " + status);
+              }
             } catch (Exception e) {
               failed = true;
+              countError(kindOf(e));
             }
             latencies[index] = System.nanoTime() - intended;
             if (failed) {
@@ -195,11 +227,14 @@ final class LoadGenerator {
                 while (System.nanoTime() < deadline) {
                   long sent = System.nanoTime();
                   try {
-                    if (target.call() >= 500) {
+                    int status = target.call();
+                    if (status >= 500) {
                       errors.incrementAndGet();
+                      countError("HTTP " + status);
                     }
                   } catch (Exception e) {
                     errors.incrementAndGet();
+                    countError(kindOf(e));
                   }
                   if (n == mine.length) {
                     mine = Arrays.copyOf(mine, n * 2);

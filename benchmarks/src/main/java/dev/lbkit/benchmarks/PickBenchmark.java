@@ -6,6 +6,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
+import dev.lbkit.api.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,6 +81,14 @@ public class PickBenchmark {
     @Param({"3", "100", "10000"})
     public int servers;
 
+    /**
+     * {@code system}: the runtime's default clock, {@code System.nanoTime()}, read once per
+     * latency sample. {@code frozen}: a clock that always returns 0, to show what the clock read
+     * costs on a machine where it is slow (virtual machines); not a setting for production.
+     */
+    @Param({"system"})
+    public String ticker;
+
     LoadBalancer lb;
     boolean reports;
     boolean hashed;
@@ -94,7 +103,19 @@ public class PickBenchmark {
         contexts[i] =
             entry.keys() == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("user-" + i) : PickContext.EMPTY;
       }
-      lb = BenchServers.balancer(entry.create(), BenchServers.servers(servers, "equal"));
+      Ticker clock;
+      switch (ticker) {
+        case "system":
+          clock = Ticker.SYSTEM;
+          break;
+        case "frozen":
+          clock = () -> 0L;
+          break;
+        default:
+          throw new IllegalArgumentException("ticker must be one of [system, frozen], was '" + ticker + "'");
+      }
+      lb = LoadBalancer.builder("bench").algorithm(entry.create()).servers(BenchServers.servers(servers, "equal"))
+          .ticker(clock).build();
       reports = BenchServers.tracksInFlight(lb, contexts[0]);
     }
 

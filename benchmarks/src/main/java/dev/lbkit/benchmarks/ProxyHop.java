@@ -17,9 +17,9 @@ import okhttp3.OkHttpClient;
  * the hop's own cost is visible). nginx ({@code worker_processes 2}, keep-alive to the
  * upstream, access log off) runs with its own prefix, configuration and logs under {@code
  * benchmarks/target/nginx/}; the harness starts it in the foreground and stops it at the end.
- * Both paths use the same OkHttp client (synchronous calls) settings (HTTP/1.1, keep-alive). The client-side
- * path uses {@code least-connections} when it is registered, round robin otherwise (the table
- * names it).
+ * Both paths use the same OkHttp client settings (synchronous calls, HTTP/1.1, keep-alive). The
+ * client-side path uses {@code least-connections}, the policy of nginx's {@code least_conn}
+ * ({@code algorithm=...} picks another; the table names it).
  *
  * <p><b>Two loads.</b> Each path gets {@code seconds} of each load, split into {@code rounds} runs
  * that alternate lbkit, nginx, lbkit, ..., pooled per path, so that load from elsewhere on a
@@ -39,7 +39,8 @@ import okhttp3.OkHttpClient;
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.ProxyHop \
  *     [seconds=8] [rate=1000] [concurrency=32] [serviceMs=1] [nginx=nginx] [workers=2] \
- *     [prefix=benchmarks/target/nginx] [rounds=2] [warmupSeconds=3]
+ *     [prefix=benchmarks/target/nginx] [rounds=2] [warmupSeconds=3] \
+ *     [algorithm=least-connections]
  * }</pre>
  *
  * Target (issue 7): client-side balancing has lower p50 and p99 and higher throughput than the
@@ -50,13 +51,17 @@ public final class ProxyHop {
   /** Backends, as in the latency scenario. */
   static final int BACKENDS = 11;
 
+  /** The client-side algorithm by default: least connections, the same policy as nginx's {@code least_conn}. */
+  static final String CLIENT_ALGORITHM = "least-connections";
+
   private ProxyHop() {}
 
   /** Runs both paths; arguments are {@code key=value}, see the class comment. */
   public static void main(String[] args) {
     Map<String, String> opts = Args.parse(args, Map.of(
         "seconds", "8", "rate", "1000", "concurrency", "32", "serviceMs", "1", "nginx", "nginx",
-        "workers", "2", "prefix", "benchmarks/target/nginx", "warmupSeconds", "3", "rounds", "2"));
+        "workers", "2", "prefix", "benchmarks/target/nginx", "warmupSeconds", "3", "rounds", "2",
+        "algorithm", CLIENT_ALGORITHM));
     double seconds = Double.parseDouble(opts.get("seconds"));
     int rate = Integer.parseInt(opts.get("rate"));
     int concurrency = Integer.parseInt(opts.get("concurrency"));
@@ -64,7 +69,7 @@ public final class ProxyHop {
     double warmup = Double.parseDouble(opts.get("warmupSeconds"));
     int rounds = Integer.parseInt(opts.get("rounds"));
     double chunk = seconds / rounds;
-    String algorithm = BenchAlgorithms.names().contains("least-connections") ? "least-connections" : "round-robin";
+    String algorithm = opts.get("algorithm");
 
     System.out.printf(Locale.ROOT,
         "Proxy hop: %d backends, %.1f ms service time; open loop %d calls/s and closed loop %d callers,"

@@ -1,5 +1,6 @@
 package dev.lbkit.benchmarks;
 
+import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Endpoint;
@@ -25,7 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code newPicker}: the algorithm alone, {@link Algorithm#newPicker} called with the very
  *       endpoints and context the runtime passes (captured from a real balancer). This is the
- *       figure for the Maglev (M = 65,537) and ring (65,536 entries) build targets.
+ *       figure for the Maglev build target (M = 65,537, the registry's default). The registry's
+ *       ring hash uses its default 2,048 points per server: 2,048,000 points at N = 1,000.
+ *   <li>{@code ringBuild65536}: ring hash {@code newPicker} for a ring of exactly 65,536 points
+ *       (1,024 servers × 64 points), the ring-build target.
  *   <li>{@code updateServers}: the whole runtime path, {@link LoadBalancer#updateServers}
  *       alternating between the list and the list without its last server, so every call
  *       publishes a new snapshot.
@@ -107,6 +111,36 @@ public class RebuildBenchmark {
     public void tearDown() {
       lb.close();
     }
+  }
+
+  /** Ring points in the ring-build target. */
+  static final int RING_POINTS = 65_536;
+
+  /** Servers in the ring-build benchmark: 1,024 servers × 64 points each make exactly {@link #RING_POINTS}. */
+  static final int RING_SERVERS = 1_024;
+
+  /**
+   * Ring hash with a ring of exactly {@value #RING_POINTS} points: {@value #RING_SERVERS}
+   * equal-weight servers, {@code virtualNodesPerServer(64)}. The registry's {@code ring-hash}
+   * uses the default of 2,048 points per server, 2,048,000 points at N = 1,000.
+   */
+  @State(Scope.Benchmark)
+  public static class Ring65536 {
+    Algorithm alg;
+    BenchServers.Captured captured;
+
+    /** Builds the algorithm and captures the runtime's arguments. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      alg = Algorithms.ringHash().virtualNodesPerServer(RING_POINTS / RING_SERVERS).build();
+      captured = BenchServers.capture(BenchServers.servers(RING_SERVERS, "equal"));
+    }
+  }
+
+  /** Ring hash {@code newPicker} building a ring of exactly 65,536 points (the ring target). */
+  @Benchmark
+  public Picker ringBuild65536(Ring65536 r) {
+    return r.alg.newPicker(r.captured.endpoints(), r.captured.context());
   }
 
   /** Baseline: copy N endpoint references into a new array. */

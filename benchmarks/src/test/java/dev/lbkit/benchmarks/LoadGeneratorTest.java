@@ -63,6 +63,24 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void failedCallsAreCountedByKindUntilDrained() {
+    LoadGenerator.drainErrorKinds();
+    AtomicInteger calls = new AtomicInteger();
+    LoadGenerator.openLoop(
+        () -> {
+          int n = calls.incrementAndGet();
+          if (n % 10 == 0) {
+            throw new java.io.IOException("unexpected end of stream");
+          }
+          return n % 10 == 5 ? 503 : 200;
+        },
+        2000, 0.05, offset -> { }, 5.0);
+    assertEquals(java.util.Map.of("HTTP 503", 10L, "IOException: unexpected end of stream", 10L),
+        LoadGenerator.drainErrorKinds());
+    assertEquals(java.util.Map.of(), LoadGenerator.drainErrorKinds());
+  }
+
+  @Test
   void openLoopWindowKeepsTheCallsScheduledInIt() {
     LoadGenerator.Result r = LoadGenerator.openLoop(() -> 200, 2000, 0.05, offset -> { }, 5.0);
     assertEquals(50, r.window(0.25, 0.75).calls());

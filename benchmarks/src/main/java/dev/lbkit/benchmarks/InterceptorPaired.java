@@ -1,0 +1,163 @@
+package dev.lbkit.benchmarks;
+
+import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.Server;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Interceptor overhead as a paired measurement: the difference per call between a loopback
+ * {@code GET} through {@code lb-okhttp}'s wrapped client and the same GET through plain OkHttp,
+ * with its confidence interval. A plain program, not JMH.
+ *
+ * <p><b>Why paired.</b> On a shared machine a loopback round trip varies by far more than the
+ * few microseconds the target allows, and it drifts with the load from elsewhere. Two separate
+ * JMH runs measure the two clients seconds apart, so the drift lands in the difference. Here the
+ * calls come in pairs of blocks: {@code block} plain calls, then {@code block} wrapped calls (the
+ * order alternates from pair to pair), and the statistic is the mean of the per-pair differences,
+ * whose interval shrinks with the number of pairs because slow drift cancels within a pair.
+ *
+ * <p><b>Setup</b>, as in {@link InterceptorBenchmark}: one in-process backend (JDK {@code
+ * HttpServer} on 127.0.0.1, no service time, 2-byte body), one OkHttp client with keep-alive;
+ * the wrapped client is {@link InterceptorBenchmark#wrapWithLbkit} over it (one logical cluster,
+ * round robin over the one backend). Both clients share the base client's connection pool, but
+ * their connections differ (the wrapped one resolves the logical host itself), so each keeps its
+ * own warm connection.
+ *
+ * <p>Two figures per call: wall time, and the CPU time of the calling thread (a synchronous
+ * OkHttp call runs every interceptor on it, so the wrapper's own work is all there, while time
+ * spent waiting for the server or for a core is not). Intervals are mean ± z × standard error
+ * over the pairs, z = 3.29 for 99.9%, the confidence JMH prints.
+ *
+ * <p><b>Run</b> ({@code benchmarks/run.sh paired [key=value...]}):
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.InterceptorPaired \
+ *     [pairs=400] [block=50] [warmup=20000]
+ * }</pre>
+ *
+ * Target (issue 7): the wrapper adds at most 5 µs per call, reported with its confidence
+ * interval.
+ */
+public final class InterceptorPaired {
+
+  /** z for a two-sided 99.9% interval, as JMH's error column. */
+  static final double Z_999 = 3.291;
+
+  private InterceptorPaired() {}
+
+  /** Runs the measurement; arguments are {@code key=value}, see the class comment. */
+  public static void main(String[] args) throws IOException {
+    Map<String, String> opts = Args.parse(args, Map.of("pairs", "400", "block", "50", "warmup", "20000"));
+    int pairs = Integer.parseInt(opts.get("pairs"));
+    int block = Integer.parseInt(opts.get("block"));
+    int warmup = Integer.parseInt(opts.get("warmup"));
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+    OkHttpClient base = HttpTargets.newClient();
+    try (HttpBackends backend = new HttpBackends(1, 0);
+        LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName("round-robin").create(), backend.servers())) {
+      Server server = backend.servers().get(0);
+      OkHttpClient wrapped = InterceptorBenchmark.wrapWithLbkit(base, lb);
+      Request plainRequest = new Request.Builder().url("http://" + server.id() + "/").build();
+      Request lbkitRequest = new Request.Builder().url("http://" + InterceptorBenchmark.CLUSTER + "/").build();
+      for (int i = 0; i < warmup; i++) {
+        call(base, plainRequest);
+        call(wrapped, lbkitRequest);
+      }
+      double[] wallPlain = new double[pairs];
+      double[] wallLbkit = new double[pairs];
+      double[] cpuPlain = new double[pairs];
+      double[] cpuLbkit = new double[pairs];
+      for (int p = 0; p < pairs; p++) {
+        boolean plainFirst = (p & 1) == 0;
+        for (int half = 0; half < 2; half++) {
+          boolean plain = (half == 0) == plainFirst;
+          OkHttpClient client = plain ? base : wrapped;
+          Request request = plain ? plainRequest : lbkitRequest;
+          long cpu0 = threads.getCurrentThreadCpuTime();
+          long wall0 = System.nanoTime();
+          for (int i = 0; i < block; i++) {
+            call(client, request);
+          }
+          double wall = (System.nanoTime() - wall0) / (double) block;
+          double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / (double) block;
+          (plain ? wallPlain : wallLbkit)[p] = wall;
+          (plain ? cpuPlain : cpuLbkit)[p] = cpu;
+        }
+      }
+      System.out.printf(Locale.ROOT,
+          "Interceptor, paired: %d pairs of %d-call blocks (%d calls per client), warm-up %d calls per client;"
+              + " load average now %s%n%n",
+          pairs, block, pairs * block, warmup, loadAverage());
+      System.out.println("| per call | plain µs | lbkit µs | lbkit − plain µs (± 99.9% CI) | × plain |");
+      System.out.println("|---|---:|---:|---:|---:|");
+      row("wall time, median of blocks", median(wallPlain), median(wallLbkit), null);
+      row("wall time, mean", mean(wallPlain), mean(wallLbkit), diff(wallLbkit, wallPlain));
+      row("caller-thread CPU, mean", mean(cpuPlain), mean(cpuLbkit), diff(cpuLbkit, cpuPlain));
+      System.out.printf(Locale.ROOT,
+          "%nConnections in the shared pool at the end: %d (one per client when both reuse theirs)%n",
+          base.connectionPool().connectionCount());
+      HttpTargets.close(wrapped);
+    } finally {
+      HttpTargets.close(base);
+    }
+    System.exit(0);
+  }
+
+  private static void call(OkHttpClient client, Request request) {
+    try (Response response = client.newCall(request).execute()) {
+      response.body().bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Mean and 99.9% half-width of the per-pair differences {@code a[i] - b[i]}. */
+  static double[] diff(double[] a, double[] b) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i] - b[i];
+    }
+    double m = mean(d);
+    double ss = 0;
+    for (double x : d) {
+      ss += (x - m) * (x - m);
+    }
+    double sd = Math.sqrt(ss / (d.length - 1));
+    return new double[] {m, Z_999 * sd / Math.sqrt(d.length)};
+  }
+
+  static double mean(double[] xs) {
+    double s = 0;
+    for (double x : xs) {
+      s += x;
+    }
+    return s / xs.length;
+  }
+
+  static double median(double[] xs) {
+    double[] c = xs.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
+  private static void row(String what, double plainNanos, double lbkitNanos, double[] diff) {
+    System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.3f× |%n", what, plainNanos / 1000, lbkitNanos / 1000,
+        diff == null ? String.format(Locale.ROOT, "%.2f (difference of medians)", (lbkitNanos - plainNanos) / 1000)
+            : String.format(Locale.ROOT, "%.2f ± %.2f", diff[0] / 1000, diff[1] / 1000),
+        lbkitNanos / plainNanos);
+  }
+
+  private static String loadAverage() {
+    return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+}
