@@ -79,6 +79,20 @@ class RealChecksTest {
   }
 
   @Test
+  void httpCheckRunsOnDaemonThreadsSoItNeverHoldsTheJvm() throws Exception {
+    web.enqueue(new MockResponse.Builder().code(200).build());
+    run(http(HealthChecks.http()), server);
+    // The dispatcher thread idles for a minute after the call, so it is still there to inspect.
+    List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("lbkit-http-check"))
+        .collect(java.util.stream.Collectors.toList());
+    assertFalse(threads.isEmpty(), "no lbkit-http-check thread ran the call");
+    for (Thread t : threads) {
+      assertTrue(t.isDaemon(), t + " is not a daemon thread");
+    }
+  }
+
+  @Test
   void httpCheckSendsGetHealthAndPassesOn200() throws Exception {
     web.enqueue(new MockResponse.Builder().code(200).build());
     assertEquals(CheckResult.healthy("GET /health returned 200"), run(http(HealthChecks.http()), server));
