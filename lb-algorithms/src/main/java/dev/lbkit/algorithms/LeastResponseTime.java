@@ -18,14 +18,23 @@ import java.util.List;
  * Finagle's. Peak EWMA jumps up at once on a slow response and decays gradually on fast ones, so a
  * server that turns slow is avoided within one response.
  *
- * <p><b>Servers without a sample.</b> A server that has no latency sample yet (new, or only
- * cancelled calls) is costed at the mean estimate of the sampled servers it competes with in this
- * pick; when no candidate has a sample, every estimate counts as 1, and the pick is least
- * connections. So a new server is treated as a typical one: it gets a typical share until its
- * first response sets its own estimate, and it neither wins every pick (as it would at cost 0)
- * nor loses every pick (as at an infinite cost).
+ * <p><b>Servers without a sample.</b> A server that has no latency sample (new, only cancelled
+ * calls, or its last sample expired after three decay times) is costed at the best estimate of
+ * the sampled servers it competes with in this pick, and wins a tie: so it is tried as soon as
+ * it is no busier than the best server, whatever the others' latencies, and its own answer then
+ * sets its estimate. (Costing it at the mean, as before 0.2.0, starved it whenever one slow
+ * server held the mean above the best cost.) When no candidate has a sample, every estimate
+ * counts as 1, and the pick is least connections.
  *
- * <p><b>Cost.</b> Full scan: two O(N) passes (the mean, then the minimum), one random draw per
+ * <p><b>Forgiveness.</b> Estimates decay towards zero on read (Finagle, tower), and expire
+ * after three decay times, so one slow answer keeps a server out for a bounded time: with the
+ * default 10 s decay, at most 30 s. See {@link LiveEndpoint}.
+ *
+ * <p><b>Failures.</b> A failed call is sampled as at least the runtime's failure penalty
+ * (default 1 s, {@link LoadBalancer.Builder#failurePenalty}), never as its measured latency: a
+ * refused connection answers in 0.1 ms and would otherwise make a dead server the fastest.
+ *
+ * <p><b>Cost.</b> Full scan: two O(N) passes (the best estimate, then the minimum cost), one random draw per
  * exact tie. Sampled: two passes over d candidates, O(d²) arithmetic. Either way one {@link
  * dev.lbkit.api.Selection} allocated by {@link Endpoint#track()} per pick. Rebuild: O(N) copy; no
  * rebuild on weight changes (weights are not used).
@@ -35,8 +44,8 @@ import java.util.List;
  * picked, so under a steady load its share falls roughly as 1/k and below.
  *
  * <p><b>Example.</b> A: Peak EWMA 10 ms, 2 in flight (cost 30 ms); B: 100 ms, idle (100 ms); C:
- * no sample, idle, costed at the mean (10 + 100) / 2 = 55 ms. The pick takes A; once A has 5 in
- * flight (60 ms) it takes C.
+ * no sample, idle, costed at the best estimate, 10 ms. The pick takes C; with one request in
+ * flight C costs 20 ms and still beats A; with two it ties A at 30 ms, and so on.
  */
 final class LeastResponseTime implements Algorithm {
 

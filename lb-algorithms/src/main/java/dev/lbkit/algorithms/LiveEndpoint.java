@@ -24,10 +24,32 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * which then publishes the combined {@link #health()} and {@link #effectiveWeight()} with
  * volatile writes.
  *
- * <p><b>EWMA races.</b> The latency EWMA and its timestamp are two fields. A report CASes the
- * value and then writes the stamp; two concurrent reports may each decay from the same stamp.
- * The error is one sample's decay step, which is far below the noise of latency itself, and it
- * keeps reporting lock-free and allocation-free.
+ * <p><b>Latency estimates.</b> Two estimates are kept, an EWMA and a Peak EWMA (Finagle's
+ * {@code PeakEwma}, tower's {@code PeakEwma}), both in time with decay time τ:
+ * <ul>
+ *   <li><b>Decay on read</b>, Peak EWMA only: a read returns the stored estimate decayed towards
+ *       zero by its age, {@code stored × exp(-age / τ)}, as Finagle and tower do, so that an idle
+ *       server is eventually tried again: one slow answer cannot starve a server for ever. The
+ *       plain EWMA is an unbiased average in time and does not decay on read (decaying towards
+ *       zero between samples would bias it low under steady traffic); expiry forgives it.
+ *   <li><b>A sample.</b> EWMA: {@code stored × w + rtt × (1 - w)} with {@code w = exp(-td / τ)}
+ *       and {@code td} the time since the previous sample. Peak EWMA: {@code rtt} when it
+ *       exceeds the decayed estimate, else {@code decayed × w + rtt × (1 - w)}.
+ *   <li><b>Expiry.</b> A sample older than {@value #EXPIRY_DECAY_TIMES} decay times (its weight
+ *       is then below e<sup>-3</sup> ≈ 5%) has expired: {@link #hasLatencySample()} is false
+ *       again, algorithms cost the server as one without samples, and the next sample is
+ *       adopted outright, as the first one is. This follows gRPC's weighted round robin, whose
+ *       expired weights count as missing; it bounds how long an old peak can keep traffic away.
+ *   <li><b>Failures</b> never make a server look faster: a failed outcome is sampled as {@code
+ *       max(latency, failure penalty)}, and raises both estimates to at least that at once, as a
+ *       peak does. A refused connection returns in 0.1 ms; sampled as is it would make a dead
+ *       server the fastest one. {@link Outcome#CANCELLED} samples nothing.
+ * </ul>
+ *
+ * <p><b>EWMA races.</b> An estimate and its timestamp are two fields. A report CASes the value
+ * and then writes the stamp; two concurrent reports may each decay from the same stamp, and a
+ * read may pair a new value with the previous stamp. The error is one sample's decay step, far
+ * below the noise of latency itself, and it keeps reporting lock-free.
  */
 final class LiveEndpoint implements Endpoint {
 
@@ -36,6 +58,10 @@ final class LiveEndpoint implements Endpoint {
   private static final VarHandle EWMA_BITS;
   private static final VarHandle PEAK_BITS;
   private static final VarHandle DONE;
+  private static final VarHandle OWNER;
+
+  /** A sample older than this many decay times has expired; see the class comment. */
+  static final int EXPIRY_DECAY_TIMES = 3;
 
   static {
     try {
@@ -45,6 +71,7 @@ final class LiveEndpoint implements Endpoint {
       EWMA_BITS = l.findVarHandle(LiveEndpoint.class, "ewmaBits", long.class);
       PEAK_BITS = l.findVarHandle(LiveEndpoint.class, "peakBits", long.class);
       DONE = l.findVarHandle(TrackedSelection.class, "done", int.class);
+      OWNER = l.findVarHandle(UntrackedSelection.class, "owner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -57,8 +84,11 @@ final class LiveEndpoint implements Endpoint {
 
   private final Ticker ticker;
   private final double decayNanos;
+  private final long expiryNanos;
+  private final long failurePenaltyNanos;
   private final OutcomeSink sink;
-  private final Selection untracked = new UntrackedSelection();
+  /** What a completed {@link UntrackedSelection} points to instead of this endpoint. */
+  private final Completed completed = new Completed(this);
 
   private volatile Server server;
   private volatile HealthState health;
@@ -81,10 +111,20 @@ final class LiveEndpoint implements Endpoint {
   volatile AdmissionGate gate; // the combined gate; non-null only while some input installs one
   final Map<String, String> details = new ConcurrentSkipListMap<>();
 
-  LiveEndpoint(Server server, int inputs, boolean unknownPickable, Ticker ticker, long decayNanos, OutcomeSink sink) {
+  LiveEndpoint(
+      Server server,
+      int inputs,
+      boolean unknownPickable,
+      Ticker ticker,
+      long decayNanos,
+      long failurePenaltyNanos,
+      OutcomeSink sink) {
     this.server = server;
     this.ticker = ticker;
     this.decayNanos = decayNanos;
+    this.expiryNanos = decayNanos > Long.MAX_VALUE / EXPIRY_DECAY_TIMES
+        ? Long.MAX_VALUE : decayNanos * EXPIRY_DECAY_TIMES;
+    this.failurePenaltyNanos = failurePenaltyNanos;
     this.sink = sink;
     this.active = new ActiveHealth[inputs];
     this.activeReason = new String[inputs];
@@ -118,7 +158,7 @@ final class LiveEndpoint implements Endpoint {
 
   @Override
   public boolean hasLatencySample() {
-    return sampled;
+    return sampled && ticker.nanoTime() - lastSampleNanos < expiryNanos;
   }
 
   @Override
@@ -128,7 +168,17 @@ final class LiveEndpoint implements Endpoint {
 
   @Override
   public long peakEwmaNanos() {
-    return (long) Double.longBitsToDouble(peakBits);
+    return decayed(peakBits);
+  }
+
+  /** The stored estimate decayed towards zero by its age: Finagle's decay on read. */
+  private long decayed(long bits) {
+    double stored = Double.longBitsToDouble(bits);
+    if (stored == 0) {
+      return 0;
+    }
+    long age = ticker.nanoTime() - lastSampleNanos;
+    return age <= 0 ? (long) stored : (long) (stored * Math.exp(-age / decayNanos));
   }
 
   @Override
@@ -143,7 +193,7 @@ final class LiveEndpoint implements Endpoint {
 
   @Override
   public Selection selection() {
-    return untracked;
+    return new UntrackedSelection(this);
   }
 
   @Override
@@ -201,57 +251,96 @@ final class LiveEndpoint implements Endpoint {
     }
     lastOutcome = outcome;
     if (outcome != Outcome.CANCELLED) {
+      long rtt = Math.max(0L, latencyNanos);
       if (outcome.isFailure()) {
         FAILURES.getAndAdd(this, 1);
-      } else if (consecutiveFailures != 0) {
-        consecutiveFailures = 0;
+        sample(Math.max(rtt, failurePenaltyNanos), true);
+      } else {
+        if (consecutiveFailures != 0) {
+          consecutiveFailures = 0;
+        }
+        sample(rtt, false);
       }
-      sample(Math.max(0L, latencyNanos));
     }
     sink.onOutcome(this, outcome, latencyNanos);
   }
 
-  private void sample(long rtt) {
+  private void sample(long rtt, boolean failure) {
     long now = ticker.nanoTime();
-    if (!sampled) {
-      // First sample: adopt it outright. A racing second sample just decays from it.
+    long td = now - lastSampleNanos;
+    if (!sampled || td >= expiryNanos) {
+      // First or expired: adopt the sample outright. A racing sample just decays from it.
       EWMA_BITS.setVolatile(this, Double.doubleToRawLongBits(rtt));
       PEAK_BITS.setVolatile(this, Double.doubleToRawLongBits(rtt));
       lastSampleNanos = now;
       sampled = true;
       return;
     }
-    double td = Math.max(0L, now - lastSampleNanos);
-    double w = Math.exp(-td / decayNanos);
+    double w = Math.exp(-Math.max(0L, td) / decayNanos);
     long bits;
     double next;
     do {
       bits = ewmaBits;
-      next = Double.longBitsToDouble(bits) * w + rtt * (1.0 - w);
+      double stored = Double.longBitsToDouble(bits);
+      next = stored * w + rtt * (1.0 - w);
+      if (failure && next < rtt) {
+        next = rtt; // a failure is scored as a peak: never a gradual blend towards the penalty
+      }
     } while (!EWMA_BITS.compareAndSet(this, bits, Double.doubleToRawLongBits(next)));
     do {
       bits = peakBits;
-      double cost = Double.longBitsToDouble(bits);
-      next = rtt > cost ? rtt : cost * w + rtt * (1.0 - w);
+      double decayed = Double.longBitsToDouble(bits) * w;
+      next = rtt > decayed ? rtt : decayed * w + rtt * (1.0 - w);
     } while (!PEAK_BITS.compareAndSet(this, bits, Double.doubleToRawLongBits(next)));
     lastSampleNanos = now;
   }
 
-  /** The shared selection of an algorithm that tracks nothing per call. */
-  private final class UntrackedSelection implements Selection {
+  /**
+   * One pick of an algorithm that counts nothing per call: a single reference, 16 bytes with
+   * compressed oops. It points to its endpoint until the first {@code complete}, which swaps it
+   * for the endpoint's {@link Completed} marker, so that only the first report counts.
+   */
+  static final class UntrackedSelection implements Selection {
+    @SuppressWarnings("unused") // accessed through OWNER
+    private volatile Object owner;
+
+    UntrackedSelection(LiveEndpoint endpoint) {
+      this.owner = endpoint;
+    }
+
+    private LiveEndpoint endpoint() {
+      Object o = owner;
+      return o instanceof LiveEndpoint ? (LiveEndpoint) o : ((Completed) o).endpoint;
+    }
+
     @Override
     public Server server() {
-      return server;
+      return endpoint().server;
     }
 
     @Override
     public void complete(long latencyNanos, Outcome outcome) {
-      record(latencyNanos, outcome);
+      Object o = owner;
+      if (o instanceof LiveEndpoint) {
+        LiveEndpoint ep = (LiveEndpoint) o;
+        if (OWNER.compareAndSet(this, ep, ep.completed)) {
+          ep.record(latencyNanos, outcome);
+        }
+      }
     }
 
     @Override
     public String toString() {
-      return "Selection{" + server.id() + "}";
+      return "Selection{" + server().id() + "}";
+    }
+  }
+
+  /** The per-endpoint marker of a completed untracked selection. */
+  private static final class Completed {
+    final LiveEndpoint endpoint;
+
+    Completed(LiveEndpoint endpoint) {
+      this.endpoint = endpoint;
     }
   }
 

@@ -19,6 +19,8 @@ import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import dev.lbkit.api.ZoneRouting;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -108,6 +110,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   /** Default latency EWMA decay time, 10 s: Finagle's default for Peak EWMA. */
   public static final Duration DEFAULT_EWMA_DECAY = Duration.ofSeconds(10);
 
+  /**
+   * Default failure penalty, 1 s: the latency a failed call is sampled as, at least. A refused
+   * connection fails in about 0.1 ms; sampled as measured, it would make a dead server look
+   * like the fastest one to every latency-aware choice. One second is above the latency of a
+   * healthy call in most services, so a failing server costs more than any working one, yet
+   * with the default 10 s decay its estimate falls back within a few decay times, after which
+   * it is tried again. Services whose healthy calls take longer should raise it.
+   */
+  public static final Duration DEFAULT_FAILURE_PENALTY = Duration.ofSeconds(1);
+
   private final String cluster;
   private final Algorithm algorithm;
   private final ZoneRouting zoneRouting;
@@ -122,6 +134,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final int maxEjectionPercent;
   private final double overprovisioningFactor;
   private final long ewmaDecayNanos;
+  private final long failurePenaltyNanos;
 
   private final SerializingExecutor control = new SerializingExecutor();
 
@@ -150,6 +163,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.maxEjectionPercent = b.maxEjectionPercent;
     this.overprovisioningFactor = b.overprovisioningFactor;
     this.ewmaDecayNanos = b.ewmaDecay.toNanos();
+    this.failurePenaltyNanos = b.failurePenalty.toNanos();
     this.snapshot = new Snapshot(failing("no servers yet"), new Counts(List.of(), List.of()));
   }
 
@@ -261,6 +275,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           markDirty();
         });
     if (source != null) {
+      startSource();
+    }
+  }
+
+  /**
+   * Starts the source; when it throws, closes the health inputs already started (their timers
+   * would otherwise reschedule themselves for ever) and rethrows with the cluster's name.
+   */
+  private void startSource() {
+    try {
       source.start(
           new ServerSource.Listener() {
             @Override
@@ -274,6 +298,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
               log.warn("{}: server source {} failed; keeping the last list", cluster, source, error);
             }
           });
+    } catch (RuntimeException e) {
+      close();
+      throw new IllegalStateException(
+          cluster + ": server source " + source + " failed to start: " + e.getMessage(), e);
     }
   }
 
@@ -292,7 +320,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       sameOrder = sameOrder && id.equals(previous.next());
       LiveEndpoint ep = byId.get(id);
       if (ep == null) {
-        ep = new LiveEndpoint(s, inputs.length, unknownPickable, ticker, ewmaDecayNanos, this::onOutcome);
+        ep = new LiveEndpoint(
+            s, inputs.length, unknownPickable, ticker, ewmaDecayNanos, failurePenaltyNanos, this::onOutcome);
         added.add(s);
         ep.publishHealth(combine(ep));
       } else if (!ep.server().equals(s)) {
@@ -352,6 +381,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       return;
     }
     ep.publishHealth(after);
+    // Inputs hear of the change before the rebuild is queued, so that what they change in
+    // response (slow start's first weight) lands in the same rebuild: no snapshot offers the
+    // server at full weight in between.
+    for (HealthInput input : inputs) {
+      try {
+        input.onHealthChanged(ep, before, after);
+      } catch (RuntimeException e) {
+        log.error("{}: health input {} failed on a health change", cluster, input, e);
+      }
+    }
     // A status change between two unpickable states (unknown -> unhealthy) rebuilds too: the
     // snapshot's counts explain empty picks and must not go stale.
     if (before.status() != after.status()
@@ -733,7 +772,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  /** Asks admission gates (half-open breakers) before handing out a selection. */
+  /**
+   * Asks admission gates (half-open breakers) before handing out a selection. An admitted pick
+   * is wrapped so that its gate learns how that very pick ended ({@link
+   * HealthControl.AdmissionGate#onEnd}); a refused one is released at once.
+   */
   private static final class GatedPicker implements Picker {
     private final Picker delegate;
     private final Map<String, HealthControl.AdmissionGate> gates;
@@ -760,12 +803,14 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           break;
         }
         HealthControl.AdmissionGate gate = gates.get(s.server().id());
-        if (gate == null || gate.tryAdmit()) {
+        if (gate == null) {
           return s;
         }
-        if (s instanceof LiveEndpoint.TrackedSelection) {
-          ((LiveEndpoint.TrackedSelection) s).abandon();
+        GatedSelection gated = new GatedSelection(s, gate);
+        if (gate.tryAdmit(gated)) {
+          return gated;
         }
+        release(s);
         refused++;
         current = current.toBuilder().avoid(s.server()).build();
       }
@@ -773,6 +818,91 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       throw counts.noServerAvailable(
           ctx, "admission refused by " + refused + (refused == 1 ? " server" : " servers")
               + " (a half-open circuit breaker admits one probe at a time)");
+    }
+
+    /** Gives back a pick that will never be sent: its in-flight count, and no outcome. */
+    private static void release(Selection s) {
+      if (s instanceof LiveEndpoint.TrackedSelection) {
+        ((LiveEndpoint.TrackedSelection) s).abandon();
+      }
+    }
+  }
+
+  /** A pick admitted by a gate: tells the gate how it ended, exactly once. */
+  private static final class GatedSelection implements Selection {
+    private static final VarHandle DONE;
+
+    static {
+      try {
+        DONE = MethodHandles.lookup().findVarHandle(GatedSelection.class, "done", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final Selection delegate;
+    private final HealthControl.AdmissionGate gate;
+    @SuppressWarnings("unused") // accessed through DONE
+    private volatile int done;
+
+    GatedSelection(Selection delegate, HealthControl.AdmissionGate gate) {
+      this.delegate = delegate;
+      this.gate = gate;
+    }
+
+    @Override
+    public Server server() {
+      return delegate.server();
+    }
+
+    @Override
+    public void complete(long latencyNanos, Outcome outcome) {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        delegate.complete(latencyNanos, outcome);
+        Outcome o = outcome == null ? Outcome.CANCELLED : outcome;
+        try {
+          gate.onEnd(this, o, o == Outcome.CANCELLED ? 0 : Math.max(0L, latencyNanos));
+        } catch (RuntimeException e) {
+          log.error("admission gate of {} failed on an outcome", delegate.server().id(), e);
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return delegate + " (admitted by a gate)";
+    }
+  }
+
+  /**
+   * The gates of several inputs on one server: admits only when every gate admits, and gives
+   * the pick back to the gates that admitted it when a later one refuses.
+   */
+  private static final class CombinedGate implements HealthControl.AdmissionGate {
+    private final HealthControl.AdmissionGate[] gates;
+
+    CombinedGate(HealthControl.AdmissionGate[] gates) {
+      this.gates = gates;
+    }
+
+    @Override
+    public boolean tryAdmit(Selection pick) {
+      for (int i = 0; i < gates.length; i++) {
+        if (!gates[i].tryAdmit(pick)) {
+          for (int j = 0; j < i; j++) {
+            gates[j].onEnd(pick, Outcome.CANCELLED, 0);
+          }
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public void onEnd(Selection pick, Outcome outcome, long latencyNanos) {
+      for (HealthControl.AdmissionGate g : gates) {
+        g.onEnd(pick, outcome, latencyNanos);
+      }
     }
   }
 
@@ -874,26 +1004,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     public void setAdmissionGate(Server server, AdmissionGate gate) {
       onEndpoint(server, ep -> {
         ep.gates[index] = gate;
-        AdmissionGate combined = null;
-        int count = 0;
+        List<AdmissionGate> installed = new ArrayList<>();
         for (AdmissionGate g : ep.gates) {
           if (g != null) {
-            combined = g;
-            count++;
+            installed.add(g);
           }
         }
-        if (count > 1) {
-          AdmissionGate[] all = ep.gates.clone();
-          combined = () -> {
-            for (AdmissionGate g : all) {
-              if (g != null && !g.tryAdmit()) {
-                return false;
-              }
-            }
-            return true;
-          };
-        }
-        ep.gate = combined;
+        ep.gate = installed.isEmpty() ? null
+            : installed.size() == 1 ? installed.get(0)
+            : new CombinedGate(installed.toArray(new AdmissionGate[0]));
         markDirty();
       });
     }
@@ -970,6 +1089,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     private int maxEjectionPercent = DEFAULT_MAX_EJECTION_PERCENT;
     private double overprovisioningFactor = DEFAULT_OVERPROVISIONING_FACTOR;
     private Duration ewmaDecay = DEFAULT_EWMA_DECAY;
+    private Duration failurePenalty = DEFAULT_FAILURE_PENALTY;
 
     private Builder(String name) {
       this.name = name;
@@ -1069,6 +1189,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
 
     /**
+     * The latency a failed call is sampled as, at least, by every latency-aware part (least
+     * response time, latency-based zone choice); positive. Default 1 s: see {@link
+     * #DEFAULT_FAILURE_PENALTY}.
+     */
+    public Builder failurePenalty(Duration penalty) {
+      this.failurePenalty = Objects.requireNonNull(penalty, "failurePenalty");
+      return this;
+    }
+
+    /**
      * Validates the settings, builds the balancer, attaches health inputs and starts the
      * source.
      *
@@ -1095,6 +1225,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
       if (ewmaDecay.isZero() || ewmaDecay.isNegative()) {
         throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
+      }
+      if (failurePenalty.isZero() || failurePenalty.isNegative()) {
+        throw new IllegalArgumentException("failurePenalty must be positive, was " + failurePenalty);
       }
       if (servers != null) {
         index(servers);

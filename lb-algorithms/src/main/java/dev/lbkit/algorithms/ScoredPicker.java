@@ -44,6 +44,9 @@ final class ScoredPicker implements Picker {
     EWMA_COST
   }
 
+  /** How far below the best sampled estimate an unsampled server is costed: it wins ties. */
+  private static final double UNSAMPLED_DISCOUNT = 1.0 - 1e-9;
+
   private final Endpoint[] endpoints;
   private final AlgorithmContext context;
   private final Score score;
@@ -98,7 +101,7 @@ final class ScoredPicker implements Picker {
   }
 
   private int bestOfAll(PickContext ctx) {
-    double fill = latency ? meanEstimateOfAll(ctx) : 0;
+    double fill = latency ? bestEstimateOfAll(ctx) : 0;
     int best = -1;
     double bestScore = Double.POSITIVE_INFINITY;
     int ties = 0;
@@ -121,7 +124,7 @@ final class ScoredPicker implements Picker {
 
   private int bestOfDraws(PickContext ctx, long seed) {
     int n = endpoints.length;
-    double fill = latency ? meanEstimateOfDraws(ctx, seed) : 0;
+    double fill = latency ? bestEstimateOfDraws(ctx, seed) : 0;
     int limit = maxDraws(choices);
     int accepted = 0;
     int best = -1;
@@ -148,40 +151,42 @@ final class ScoredPicker implements Picker {
       case WEIGHTED_IN_FLIGHT:
         return (e.inFlight() + 1) / e.effectiveWeight();
       default:
-        return estimate(e, fill) * (e.inFlight() + 1);
+        return latencyCost(e, fill);
     }
   }
 
-  // An unsampled server is costed at the mean estimate of the sampled servers it competes with.
-  private double estimate(Endpoint e, double fill) {
+  /**
+   * Estimate × (in-flight + 1). A server without a sample is costed at the best (lowest)
+   * estimate among the sampled servers it competes with, and a hair below it, so that it wins a
+   * tie against an equally loaded rival: it cannot starve whatever the others' latencies, and
+   * after its first pick its in-flight count makes it compete like any other server.
+   */
+  private double latencyCost(Endpoint e, double fill) {
     if (!e.hasLatencySample()) {
-      return fill;
+      return fill * UNSAMPLED_DISCOUNT * (e.inFlight() + 1);
     }
-    return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos() : e.latencyEwmaNanos();
+    return Math.max(1.0, rawEstimate(e)) * (e.inFlight() + 1);
   }
 
   private double rawEstimate(Endpoint e) {
     return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos() : e.latencyEwmaNanos();
   }
 
-  private double meanEstimateOfAll(PickContext ctx) {
-    double sum = 0;
-    int count = 0;
+  private double bestEstimateOfAll(PickContext ctx) {
+    double best = Double.POSITIVE_INFINITY;
     for (Endpoint e : endpoints) {
       if (e.hasLatencySample() && !(ctx.hasAvoid() && ctx.avoids(e.server()))) {
-        sum += rawEstimate(e);
-        count++;
+        best = Math.min(best, rawEstimate(e));
       }
     }
-    return count == 0 ? 1.0 : sum / count;
+    return best == Double.POSITIVE_INFINITY ? 1.0 : Math.max(1.0, best);
   }
 
-  private double meanEstimateOfDraws(PickContext ctx, long seed) {
+  private double bestEstimateOfDraws(PickContext ctx, long seed) {
     int n = endpoints.length;
     int limit = maxDraws(choices);
     int accepted = 0;
-    double sum = 0;
-    int count = 0;
+    double best = Double.POSITIVE_INFINITY;
     for (int m = 0; m < limit && accepted < choices; m++) {
       int i = draw(seed, m, n);
       Endpoint e = endpoints[i];
@@ -190,11 +195,10 @@ final class ScoredPicker implements Picker {
       }
       accepted++;
       if (e.hasLatencySample()) {
-        sum += rawEstimate(e);
-        count++;
+        best = Math.min(best, rawEstimate(e));
       }
     }
-    return count == 0 ? 1.0 : sum / count;
+    return best == Double.POSITIVE_INFINITY ? 1.0 : Math.max(1.0, best);
   }
 
   @Override

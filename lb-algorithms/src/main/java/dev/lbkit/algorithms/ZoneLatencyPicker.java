@@ -9,7 +9,6 @@ import dev.lbkit.api.Selection;
 import dev.lbkit.api.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Chooses a zone by latency: share = base (pickable weight times health) times {@code
@@ -18,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>Refresh during picks.</b> Latency samples do not rebuild pickers, so the shares are
  * re-read from the endpoints while picking: the first pick after each refresh interval wins a
- * CAS on the deadline and recomputes the cumulative shares in place, O(N) without allocation.
- * A pick that races the refresh may read a mix of old and new shares for one draw; it still
- * lands on a zone with pickable servers, because every zone of this picker has some.
+ * CAS on the deadline, computes the cumulative shares into a new array, O(N), and publishes it
+ * with one volatile write. A pick reads the array once, so it always draws from one consistent
+ * set of shares, old or new. Latency reads include the failure penalty: a zone whose calls fail
+ * fast does not look fast.
  *
  * <p><b>Example.</b> Zones a and b with equal capacity, EWMAs 40 ms and 10 ms, exponent 2: a
  * gets (10/40)^2 = 1/16 of b's weight, so 1/17 = 5.9% of the traffic and b 94.1%.
@@ -46,7 +46,7 @@ final class ZoneLatencyPicker implements Picker {
   private final Ticker ticker;
   private final double exponent;
   private final long refreshNanos;
-  private final AtomicLongArray cumulativeBits;
+  private volatile double[] cumulative;
   @SuppressWarnings("unused") // accessed through NEXT_REFRESH
   private volatile long nextRefresh;
 
@@ -67,7 +67,6 @@ final class ZoneLatencyPicker implements Picker {
     this.ticker = context.ticker();
     this.exponent = exponent;
     this.refreshNanos = refreshNanos;
-    this.cumulativeBits = new AtomicLongArray(base.length);
     refresh();
     this.nextRefresh = ticker.nanoTime() + refreshNanos;
   }
@@ -79,11 +78,12 @@ final class ZoneLatencyPicker implements Picker {
     if (now - deadline >= 0 && NEXT_REFRESH.compareAndSet(this, deadline, now + refreshNanos)) {
       refresh();
     }
-    int n = base.length;
-    double r = random.nextDouble() * Double.longBitsToDouble(cumulativeBits.get(n - 1));
+    double[] shares = cumulative;
+    int n = shares.length;
+    double r = random.nextDouble() * shares[n - 1];
     int chosen = fallback[0];
     for (int i = 0; i < n; i++) {
-      if (r < Double.longBitsToDouble(cumulativeBits.get(i))) {
+      if (r < shares[i]) {
         chosen = i;
         break;
       }
@@ -91,24 +91,25 @@ final class ZoneLatencyPicker implements Picker {
     return ZonePicker.pickIn(pickers, fallback, chosen, ctx, context);
   }
 
-  /** Re-reads the zones' latency EWMAs and rewrites the cumulative shares. */
+  /** Re-reads the zones' latency EWMAs and publishes new cumulative shares. */
   private void refresh() {
     int n = base.length;
+    double[] latency = new double[n];
     double fastest = Double.MAX_VALUE;
-    // First pass: the fastest zone's mean latency; second pass: shares. No temporary arrays.
     for (int i = 0; i < n; i++) {
-      double latency = meanLatency(members[i]);
-      if (latency > 0 && latency < fastest) {
-        fastest = latency;
+      latency[i] = meanLatency(members[i]);
+      if (latency[i] > 0 && latency[i] < fastest) {
+        fastest = latency[i];
       }
     }
+    double[] next = new double[n];
     double sum = 0;
     for (int i = 0; i < n; i++) {
-      double latency = meanLatency(members[i]);
-      double factor = latency <= 0 || fastest == Double.MAX_VALUE ? 1.0 : Math.pow(fastest / latency, exponent);
+      double factor = latency[i] <= 0 || fastest == Double.MAX_VALUE ? 1.0 : Math.pow(fastest / latency[i], exponent);
       sum += base[i] * factor;
-      cumulativeBits.set(i, Double.doubleToRawLongBits(sum));
+      next[i] = sum;
     }
+    cumulative = next;
   }
 
   /** Mean EWMA of the endpoints with a sample, in nanoseconds; 0 when none has one. */

@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.algorithms.HealthFakes.RecordingListener;
 import dev.lbkit.api.ActiveHealth;
+import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** How the runtime combines health inputs, reports changes, and applies admission gates. */
@@ -73,7 +76,7 @@ class HealthSignalsTest {
   void admissionGateRefusalSendsThePickElsewhere() {
     try (LoadBalancer lb = lb()) {
       AtomicBoolean probeOut = new AtomicBoolean();
-      passive.control.setAdmissionGate(s.get(0), () -> probeOut.compareAndSet(false, true));
+      passive.control.setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
       Map<String, Integer> counts = HealthFakes.pickCounts(lb, 300);
       assertEquals(1, counts.get(s.get(0).id()), "exactly one probe while it is out");
       assertEquals(299, counts.get(s.get(1).id()) + counts.get(s.get(2).id()));
@@ -86,7 +89,7 @@ class HealthSignalsTest {
   void halfOpenGateAdmitsOneProbeUnderConcurrentPicks() throws Exception {
     try (LoadBalancer lb = lb()) {
       AtomicBoolean probeOut = new AtomicBoolean();
-      passive.control.setAdmissionGate(s.get(0), () -> probeOut.compareAndSet(false, true));
+      passive.control.setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
       java.util.concurrent.atomic.AtomicInteger toProbe = new java.util.concurrent.atomic.AtomicInteger();
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
       List<Thread> threads = new java.util.ArrayList<>();
@@ -114,12 +117,74 @@ class HealthSignalsTest {
     }
   }
 
+  /** A gate that admits one pick at a time and records how its picks ended. */
+  static final class FakeProbeGate implements HealthControl.AdmissionGate {
+    final AtomicReference<Selection> out = new AtomicReference<>();
+    final List<String> ends = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean refuse;
+
+    @Override
+    public boolean tryAdmit(Selection pick) {
+      return !refuse && out.compareAndSet(null, pick);
+    }
+
+    @Override
+    public void onEnd(Selection pick, Outcome outcome, long latencyNanos) {
+      ends.add(outcome + (out.compareAndSet(pick, null) ? " own" : " foreign"));
+    }
+  }
+
+  @Test
+  void gateLearnsTheEndOfItsOwnPickOnlyAndStragglersNeverReachIt() {
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0)).healthInput(passive).build()) {
+      Selection straggler = lb.pick(PickContext.EMPTY); // picked before the gate was installed
+      FakeProbeGate gate = new FakeProbeGate();
+      passive.control.setAdmissionGate(s.get(0), gate);
+      Selection probe = lb.pick(PickContext.EMPTY);
+      straggler.complete(5, Outcome.SERVER_ERROR);
+      assertEquals(List.of(), gate.ends, "a straggler's outcome is not the probe's");
+      probe.complete(5, Outcome.SUCCESS);
+      probe.complete(5, Outcome.SERVER_ERROR);
+      assertEquals(List.of("SUCCESS own"), gate.ends, "exactly once, for the admitted pick");
+    }
+  }
+
+  @Test
+  void pickAdmittedByOneGateAndRefusedByAnotherIsGivenBackAtOnce() {
+    FakeHealthInput third = new FakeHealthInput();
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0), s.get(1))
+        .healthInput(passive).healthInput(third).build()) {
+      FakeProbeGate admitting = new FakeProbeGate();
+      FakeProbeGate refusing = new FakeProbeGate();
+      refusing.refuse = true;
+      passive.control.setAdmissionGate(s.get(0), admitting);
+      third.control.setAdmissionGate(s.get(0), refusing);
+      for (int i = 0; i < 10; i++) {
+        assertEquals(s.get(1), lb.pick(PickContext.EMPTY).server());
+      }
+      assertEquals(null, admitting.out.get(), "the slot is free again");
+      assertTrue(admitting.ends.stream().allMatch("CANCELLED own"::equals), admitting.ends.toString());
+      assertTrue(!admitting.ends.isEmpty());
+    }
+  }
+
+  @Test
+  void cancelledProbeReachesItsGateAsCancelled() {
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0)).healthInput(passive).build()) {
+      FakeProbeGate gate = new FakeProbeGate();
+      passive.control.setAdmissionGate(s.get(0), gate);
+      lb.pick(PickContext.EMPTY).complete(123, Outcome.CANCELLED);
+      assertEquals(List.of("CANCELLED own"), gate.ends);
+      lb.pick(PickContext.EMPTY); // the slot was freed at once
+    }
+  }
+
   @Test
   void refusedGateOnTheOnlyServerFailsWithTheReason() {
     Server only = Server.of("10.0.0.9", 80);
     FakeHealthInput gate = new FakeHealthInput();
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(only).healthInput(gate).build()) {
-      gate.control.setAdmissionGate(only, () -> false);
+      gate.control.setAdmissionGate(only, pick -> false);
       NoAvailableServerException e = assertThrows(NoAvailableServerException.class, () -> lb.pick(PickContext.EMPTY));
       assertEquals("c: 1 of 1 servers pickable; admission refused by 1 server (a half-open circuit breaker admits one probe at a time)", e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -52,9 +53,15 @@ class LoadBalancerTest {
   }
 
   @Test
-  void untrackedPicksReuseOneSelectionPerServer() {
+  void untrackedPicksAreDistinctSoThatOnlyTheirFirstReportCounts() {
     LoadBalancer lb = LoadBalancer.builder("c").servers(A).build();
-    assertSame(lb.pick(), lb.pick());
+    Selection pick = lb.pick();
+    assertNotSame(pick, lb.pick());
+    pick.complete(10, Outcome.SERVER_ERROR);
+    pick.complete(10, Outcome.SERVER_ERROR);
+    pick.complete(10, Outcome.SERVER_ERROR);
+    assertEquals(1, view(lb, A).consecutiveFailures());
+    assertEquals(A, pick.server(), "a completed pick still names its server");
   }
 
   @Test
@@ -140,20 +147,49 @@ class LoadBalancerTest {
     // Plain EWMA: w = exp(-1 s / 10 s) = 0.9048; 10 ms * w + 100 ms * (1 - w).
     assertEquals(18_564_632, v.latencyEwmaNanos(), 2);
     ticker.advance(Duration.ofSeconds(10));
+    // Decay on read: 100 ms * e^-1 = 36.8 ms after one decay time without a sample.
+    assertEquals(36_787_944, view(lb, A).peakEwmaNanos(), 2);
     lb.pick().complete(10_000_000, Outcome.SUCCESS);
-    // Peak: 100 ms * e^-1 + 10 ms * (1 - e^-1) = 43.1 ms, lowered gradually, not at once.
-    assertEquals(43_109_149, view(lb, A).peakEwmaNanos(), 2);
+    // Peak: the decayed 36.8 ms * e^-1 + 10 ms * (1 - e^-1) = 19.9 ms, lowered gradually.
+    assertEquals(19_854_734, view(lb, A).peakEwmaNanos(), 2);
   }
 
   @Test
   void cancelledCallsAreNeitherSuccessNorFailureAndAddNoLatency() {
-    LoadBalancer lb = LoadBalancer.builder("c").servers(A).build();
-    lb.pick().complete(1_000, Outcome.TIMEOUT);
+    FakeTicker ticker = new FakeTicker();
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker).build();
+    lb.pick().complete(999_999_999, Outcome.CANCELLED);
+    assertEquals(0, lb.servers().get(0).latencyEwmaNanos(), "a cancelled call samples nothing");
+    lb.pick().complete(5_000_000, Outcome.SUCCESS);
     lb.pick().complete(999_999_999, Outcome.CANCELLED);
     ServerView v = view(lb, A);
-    assertEquals(1, v.consecutiveFailures());
-    assertEquals(1_000, v.latencyEwmaNanos());
+    assertEquals(0, v.consecutiveFailures());
+    assertEquals(5_000_000, v.latencyEwmaNanos());
+    assertEquals(5_000_000, v.peakEwmaNanos());
     assertEquals(Outcome.CANCELLED, v.lastOutcome());
+  }
+
+  @Test
+  void failureIsSampledAsThePenaltyNeverAsItsMeasuredLatency() {
+    FakeTicker ticker = new FakeTicker();
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker)
+        .failurePenalty(Duration.ofMillis(500)).build();
+    lb.pick().complete(5_000_000, Outcome.SUCCESS);
+    ticker.advance(Duration.ofMillis(1));
+    lb.pick().complete(100_000, Outcome.CONNECT_FAILURE); // a refused connect: 0.1 ms
+    ServerView v = view(lb, A);
+    assertEquals(1, v.consecutiveFailures());
+    assertEquals(500_000_000, v.peakEwmaNanos());
+    assertEquals(500_000_000, v.latencyEwmaNanos(), "a failure raises the EWMA at once too");
+    lb.pick().complete(2_000_000_000, Outcome.TIMEOUT); // slower than the penalty: as measured
+    assertEquals(2_000_000_000, view(lb, A).peakEwmaNanos());
+  }
+
+  @Test
+  void defaultFailurePenaltyIsOneSecond() {
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(new FakeTicker()).build();
+    lb.pick().complete(1_000, Outcome.SERVER_ERROR);
+    assertEquals(1_000_000_000, view(lb, A).peakEwmaNanos());
   }
 
   @Test
@@ -371,6 +407,32 @@ class LoadBalancerTest {
     public void start(HealthControl control) {
       this.control = control;
     }
+  }
+
+  @Test
+  void sourceThatFailsToStartClosesTheInputsAlreadyStartedAndNamesTheCluster() {
+    HealthFakes.FakeHealthInput first = new HealthFakes.FakeHealthInput();
+    HealthFakes.FakeHealthInput second = new HealthFakes.FakeHealthInput();
+    ServerSource broken = new ServerSource() {
+      @Override
+      public void start(Listener listener) {
+        throw new IllegalArgumentException("registry unreachable");
+      }
+
+      @Override
+      public void close() {}
+
+      @Override
+      public String toString() {
+        return "BrokenSource";
+      }
+    };
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> LoadBalancer.builder("users").source(broken).healthInput(first).healthInput(second).build());
+    assertEquals("users: server source BrokenSource failed to start: registry unreachable", e.getMessage());
+    assertTrue(first.control != null && second.control != null, "both inputs were started");
+    assertTrue(first.closed, "first input closed");
+    assertTrue(second.closed, "second input closed");
   }
 
   static final class FakeSource implements ServerSource {

@@ -17,9 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Measures the bytes a pick allocates, through the real runtime, with the JVM's per-thread
- * allocation counter: zero for algorithms that track nothing, one small selection for those that
- * count in-flight requests.
+ * Measures the bytes a pick and its report allocate, through the real runtime, with the JVM's
+ * per-thread allocation counter: one 16-byte selection for algorithms that track nothing (so that
+ * only its first report counts), one small tracked selection for those that count in-flight
+ * requests.
  */
 class PickAllocationTest {
 
@@ -60,8 +61,9 @@ class PickAllocationTest {
         s.complete(1000, Outcome.SUCCESS);
       }
       double perPick = (allocatedBytes() - before) / (double) PICKS;
-      // A tracked selection is 24 bytes with compressed oops, 32 without.
-      double allowed = TRACKING.contains(algorithm.name()) ? 40 : 1;
+      // A tracked selection is 24 bytes with compressed oops, 32 without; an untracked one is a
+      // single reference, 16 bytes with compressed oops. Allow the measurement's noise.
+      double allowed = TRACKING.contains(algorithm.name()) ? 40 : 16.5;
       assertTrue(perPick <= allowed, algorithm.name() + " allocates " + perPick + " bytes per pick");
     }
   }

@@ -254,7 +254,7 @@ class ZoneAwareRoutingTest {
   }
 
   @Test
-  void picksAllocateNothing() {
+  void picksAllocateOnlyTheirSelection() {
     java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
     Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
@@ -265,7 +265,7 @@ class ZoneAwareRoutingTest {
     health.down(a.get(0), a.get(1), a.get(2), a.get(3), a.get(4));
     LoadBalancer latency = LoadBalancer.builder("users")
         .servers(concat(zone("a", "r", 10, 1), zone("b", "r", 5, 1)))
-        .zoneRouting(ZoneAwareRouting.builder().latencyBased().latencyRefresh(Duration.ofNanos(1)).build())
+        .zoneRouting(ZoneAwareRouting.builder().latencyBased().latencyRefresh(Duration.ofNanos(1_000)).build())
         .random(RandomSource.seeded(7))
         .ticker(now::get)
         .build();
@@ -281,9 +281,11 @@ class ZoneAwareRoutingTest {
         now.incrementAndGet();
       }
       long allocated = threads.getThreadAllocatedBytes(tid) - before;
-      // The seeded random source is java.util.Random: no allocation either. Allow the
-      // measurement's own noise, far below one byte per pick.
-      assertTrue(allocated < 4096, lb + ": 100,000 picks allocated " + allocated + " bytes");
+      // Each pick allocates its own untracked selection (16 bytes), so that only its first
+      // report counts; zone routing adds nothing. The seeded random source is java.util.Random,
+      // which allocates nothing. Latency shares are recomputed every 1,000 picks here, into two
+      // small arrays. Allow the measurement's own noise, far below one byte per pick.
+      assertTrue(allocated < 100_000 * 16 + 8_192, lb + ": 100,000 picks allocated " + allocated + " bytes");
     }
   }
 

@@ -10,8 +10,9 @@ package dev.lbkit.api;
  * and return a value that is a moment old.
  *
  * <p>Algorithms turn an endpoint into a {@link Selection} with {@link #selection()} (no
- * tracking, no allocation), {@link #track()} (counts one in-flight request) or {@link
- * #tryTrack(int)} (counts one only below a cap, atomically).
+ * tracking), {@link #track()} (counts one in-flight request) or {@link #tryTrack(int)} (counts
+ * one only below a cap, atomically). Each returns a new selection per pick, so that only the
+ * first report of a pick counts.
  */
 public interface Endpoint {
 
@@ -30,20 +31,27 @@ public interface Endpoint {
   /** Requests picked with tracking that have not completed yet. */
   int inFlight();
 
-  /** Whether any latency sample has been recorded. */
+  /**
+   * Whether a latency sample that has not expired exists. A sample expires after three EWMA
+   * decay times without a newer one (30 s by default); algorithms then treat the server as one
+   * without samples, and its next sample is adopted outright.
+   */
   boolean hasLatencySample();
 
   /**
    * The time-decayed exponentially weighted moving average of latency, in nanoseconds; 0
    * before the first sample. Samples decay with the runtime's EWMA decay time (default 10 s,
-   * as Finagle): a sample {@code t} nanoseconds old weighs {@code exp(-t / decay)}.
+   * as Finagle): a sample {@code t} nanoseconds old weighs {@code exp(-t / decay)}. A failure
+   * counts as at least the runtime's failure penalty (default 1 s), never as its measured
+   * latency.
    */
   long latencyEwmaNanos();
 
   /**
    * The Peak EWMA of latency, in nanoseconds; 0 before the first sample. A slower sample
    * raises it at once; faster ones lower it gradually with the decay time (Finagle's
-   * {@code PeakEwma}).
+   * {@code PeakEwma}), and it decays towards zero on read while no sample arrives, so that an
+   * idle server is tried again. A failure counts as at least the failure penalty.
    */
   long peakEwmaNanos();
 
@@ -53,7 +61,10 @@ public interface Endpoint {
   /** The last reported outcome, or null before the first report. */
   Outcome lastOutcome();
 
-  /** Returns the shared, untracked selection of this server: no allocation, no in-flight count. */
+  /**
+   * Returns a new untracked selection of this server: no in-flight count, one small object (16
+   * bytes with compressed oops) that makes only its first report count.
+   */
   Selection selection();
 
   /** Counts one more in-flight request and returns a selection that releases it once. */

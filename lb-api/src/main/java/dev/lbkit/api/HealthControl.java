@@ -44,8 +44,8 @@ public interface HealthControl {
   /**
    * Installs a gate that the runtime asks, after an algorithm chose the server and before the
    * selection is returned, whether the request may go there (a half-open circuit breaker admits
-   * one probe at a time). A refused server is avoided and the pick is retried. Null removes it.
-   * The gate must be lock-free and fast.
+   * one probe at a time), and tells it how each admitted request ended. A refused server is
+   * avoided and the pick is retried. Null removes it. The gate must be lock-free and fast.
    */
   void setAdmissionGate(Server server, AdmissionGate gate);
 
@@ -55,10 +55,27 @@ public interface HealthControl {
   /** Runs {@code task} on the serialized control plane. */
   void execute(Runnable task);
 
-  /** Asks a server whether to admit one request. */
+  /**
+   * Asks a server whether to admit one request, and learns how each admitted request ended.
+   *
+   * <p><b>Contract.</b> The runtime calls {@link #tryAdmit} with the pick it is about to hand
+   * out; each pick object is unique to one request. For every pick admitted, the runtime later
+   * calls {@link #onEnd} exactly once for that same object: with the reported outcome, or with
+   * {@link Outcome#CANCELLED} when the pick is given up before it is sent (another gate refused
+   * it, or the caller cancelled). A gate can therefore tell its own probe from a straggler
+   * picked before the gate was installed: stragglers never reach {@code onEnd}.
+   *
+   * <p>Both methods run on the picking or reporting thread: lock-free and fast.
+   */
   @FunctionalInterface
   interface AdmissionGate {
-    /** Returns true to admit one request; the input learns its end through {@code onOutcome}. */
-    boolean tryAdmit();
+    /** Returns true to admit {@code pick}; then {@link #onEnd} follows once for it. */
+    boolean tryAdmit(Selection pick);
+
+    /**
+     * An admitted pick ended: reported with {@code outcome}, or given up ({@link
+     * Outcome#CANCELLED}, latency 0).
+     */
+    default void onEnd(Selection pick, Outcome outcome, long latencyNanos) {}
   }
 }

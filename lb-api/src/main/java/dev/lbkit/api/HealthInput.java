@@ -8,10 +8,10 @@ import java.util.List;
  * HealthControl} of its own; signals from different inputs combine (any ejection ejects, the
  * worst active verdict wins, weight multipliers multiply).
  *
- * <p><b>Threading.</b> {@link #start}, {@link #onServersChanged} and {@link #close} run on the
- * runtime's serialized control plane. {@link #onOutcome} runs on the thread that reported the
- * outcome, concurrently with everything else: it must be fast and non-blocking, and hands any
- * state change to {@link HealthControl#execute}. Exceptions thrown by an input are caught and
+ * <p><b>Threading.</b> {@link #start}, {@link #onServersChanged}, {@link #onHealthChanged} and
+ * {@link #close} run on the runtime's serialized control plane. {@link #onOutcome} runs on the
+ * thread that reported the outcome, concurrently with everything else: it must be fast and
+ * non-blocking, and hands any state change to {@link HealthControl#execute}. Exceptions thrown by an input are caught and
  * logged by the runtime.
  */
 public interface HealthInput extends AutoCloseable {
@@ -30,6 +30,13 @@ public interface HealthInput extends AutoCloseable {
    * updated.
    */
   default void onOutcome(Endpoint endpoint, Outcome outcome, long latencyNanos) {}
+
+  /**
+   * A server's combined health changed, whichever input (or drain) changed it; runs on the
+   * control plane after the new state was published. Slow start uses it to begin a ramp at the
+   * moment a server becomes pickable.
+   */
+  default void onHealthChanged(Endpoint endpoint, HealthState before, HealthState after) {}
 
   /** Stops timers and releases resources. Idempotent. */
   @Override

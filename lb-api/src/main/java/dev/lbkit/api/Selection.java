@@ -8,13 +8,14 @@ package dev.lbkit.api;
  * long-lived in-flight requests. The latency passed is measured to the response headers.
  * Least connections, least response time and outlier detection all learn from this report.
  *
- * <p><b>Exactly once.</b> Only the first {@code complete} call counts: a second call for the same
- * pick is ignored and never releases the in-flight count a second time.
+ * <p><b>Exactly once.</b> Only the first {@code complete} call counts, for every algorithm: a
+ * second call for the same pick is ignored, never counts a second failure and never releases
+ * the in-flight count a second time.
  *
- * <p><b>Allocation.</b> Algorithms that track nothing per call (round robin, random, hashing)
- * return a shared per-server selection: picking allocates nothing, and a report only feeds the
- * latency and failure statistics. Algorithms that count in-flight requests allocate one small
- * selection per pick, so that a repeated report can be recognised; their docs say so.
+ * <p><b>Allocation.</b> Every pick returns its own selection, so that a repeated report can be
+ * recognised. Algorithms that track nothing per call (round robin, random, hashing) allocate
+ * one object of a single reference (16 bytes with compressed oops); algorithms that count
+ * in-flight requests allocate one of 24 bytes.
  *
  * <p>Implementations are thread-safe: {@code complete} may be called from any thread.
  */

@@ -4,6 +4,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * current state (not the event's, since events from different threads may queue out of order)
  * and applies it idempotently: eject when open, gate when half-open, nothing when closed.
  *
- * <p><b>Probe identity.</b> The runtime reports outcomes per server, not per pick, so in
- * half-open the first outcome reported while a probe is out counts as the probe's, even if it
- * belongs to a request picked before the breaker opened. Such stragglers are rare (an open
- * server gets no picks for the whole wait duration) and can only delay closing by one probe.
+ * <p><b>Probe identity.</b> In half-open the gate admits one pick at a time and remembers that
+ * pick; the runtime tells the gate how that very pick ended ({@link
+ * HealthControl.AdmissionGate#onEnd}). Only the admitted probe's own outcome is recorded:
+ * outcomes of requests picked before the breaker opened (stragglers) are ignored while
+ * half-open, and a probe that is cancelled, or given up because another gate refused it, frees
+ * the slot at once. A probe never reported frees it after the open-state wait.
  */
 final class BreakerInput implements HealthInput {
 
@@ -46,8 +49,6 @@ final class BreakerInput implements HealthInput {
 
   /** Detail key in the server's snapshot: the breaker state. */
   static final String DETAIL = "breaker";
-
-  private static final long FREE = Long.MIN_VALUE;
 
   private final CircuitBreakers.Builder settings;
   private final boolean[] counted = new boolean[Outcome.values().length];
@@ -134,20 +135,12 @@ final class BreakerInput implements HealthInput {
     if (!failure && outcome != Outcome.SUCCESS) {
       return;
     }
-    CircuitBreaker.State state = n.breaker.getState();
-    if (state == CircuitBreaker.State.CLOSED) {
+    if (n.breaker.getState() == CircuitBreaker.State.CLOSED) {
       record(n, outcome, failure, latencyNanos);
-    } else if (state == CircuitBreaker.State.HALF_OPEN) {
-      long probe = n.probeSince.get();
-      if (probe == FREE) {
-        return; // a straggler from before the breaker opened; no probe is out
-      }
-      // Record first: a success that still leaves the breaker half-open then frees the slot
-      // for the next probe, and a failure reopens it before anyone else is admitted.
-      record(n, outcome, failure, latencyNanos);
-      n.probeSince.compareAndSet(probe, FREE);
     }
     // Open: a straggler picked before the breaker opened; the window was already judged.
+    // Half-open: the probe's outcome arrives through its gate (Node.onProbeEnd); every other
+    // outcome is a straggler.
   }
 
   private void record(Node n, Outcome outcome, boolean failure, long latencyNanos) {
@@ -191,7 +184,7 @@ final class BreakerInput implements HealthInput {
             waitNanos);
         break;
       case HALF_OPEN:
-        n.probeSince.set(FREE);
+        n.probe.set(null);
         control.setAdmissionGate(n.server, n.gate);
         unejectIfEjected(n);
         break;
@@ -241,8 +234,19 @@ final class BreakerInput implements HealthInput {
   private final class Node {
     volatile Server server;
     final CircuitBreaker breaker;
-    final AtomicLong probeSince = new AtomicLong(FREE);
-    final HealthControl.AdmissionGate gate = this::tryAdmit;
+    /** The probe out in half-open, or null when the slot is free. */
+    final AtomicReference<Probe> probe = new AtomicReference<>();
+    final HealthControl.AdmissionGate gate = new HealthControl.AdmissionGate() {
+      @Override
+      public boolean tryAdmit(Selection pick) {
+        return admit(pick);
+      }
+
+      @Override
+      public void onEnd(Selection pick, Outcome outcome, long latencyNanos) {
+        onProbeEnd(pick, outcome, latencyNanos);
+      }
+    };
     volatile boolean removed;
     // Control plane only.
     CircuitBreaker.State applied = CircuitBreaker.State.CLOSED;
@@ -254,14 +258,35 @@ final class BreakerInput implements HealthInput {
       this.breaker = breaker;
     }
 
-    /** The half-open gate, on the pick path: lock-free, one probe at a time. */
-    private boolean tryAdmit() {
-      long since = probeSince.get();
+    /**
+     * The half-open gate, on the pick path: lock-free, one probe at a time. A probe never
+     * reported gives up its slot after the open-state wait, so a leaked pick cannot hold the
+     * breaker half-open for ever.
+     */
+    private boolean admit(Selection pick) {
+      Probe current = probe.get();
       long now = control.ticker().nanoTime();
-      if (since != FREE && now - since < waitNanos) {
+      if (current != null && now - current.since < waitNanos) {
         return false;
       }
-      return probeSince.compareAndSet(since, now);
+      return probe.compareAndSet(current, new Probe(pick, now));
+    }
+
+    /** How an admitted probe ended; ignored unless it is still the probe out. */
+    private void onProbeEnd(Selection pick, Outcome outcome, long latencyNanos) {
+      Probe current = probe.get();
+      if (current == null || current.pick != pick) {
+        return;
+      }
+      if (!closed && outcome != Outcome.CANCELLED && breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+        boolean failure = counted[outcome.ordinal()];
+        if (failure || outcome == Outcome.SUCCESS) {
+          // Record first: a success that still leaves the breaker half-open then frees the
+          // slot for the next probe, and a failure reopens it before anyone else is admitted.
+          record(this, outcome, failure, latencyNanos);
+        }
+      }
+      probe.compareAndSet(current, null);
     }
 
     void cancelTimer() {
@@ -269,6 +294,17 @@ final class BreakerInput implements HealthInput {
         timer.cancel();
         timer = null;
       }
+    }
+  }
+
+  /** The probe admitted in half-open: its pick, and when it was admitted. */
+  private static final class Probe {
+    final Selection pick;
+    final long since;
+
+    Probe(Selection pick, long since) {
+      this.pick = pick;
+      this.since = since;
     }
   }
 

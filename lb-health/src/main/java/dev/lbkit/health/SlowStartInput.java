@@ -3,6 +3,7 @@ package dev.lbkit.health;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
+import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Server;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ramps weight multipliers; see {@link SlowStart} for the rules. Runs entirely on the control
- * plane: a step timer hands each tick to {@link HealthControl#execute}. A tick costs O(N) reads
- * of the endpoints' health, which is also how recoveries are noticed.
+ * plane. A ramp begins at the moment a server becomes pickable, whichever input made it so
+ * ({@link #onHealthChanged}), or when a pickable server is added after the first list; a step
+ * timer hands each tick to {@link HealthControl#execute} and raises the multipliers of the
+ * servers ramping, O(N) per tick.
  */
 final class SlowStartInput implements HealthInput {
 
@@ -32,7 +35,7 @@ final class SlowStartInput implements HealthInput {
 
   private HealthControl control;
   // Control plane only.
-  private final Map<String, Boolean> wasPickable = new HashMap<>();
+  private final Set<String> known = new HashSet<>();
   private final Map<String, Long> rampStart = new HashMap<>();
   private boolean seenFirstList;
   private boolean closed;
@@ -75,17 +78,20 @@ final class SlowStartInput implements HealthInput {
     for (Endpoint e : endpoints) {
       String id = e.server().id();
       present.add(id);
-      if (!wasPickable.containsKey(id)) {
-        boolean pickable = e.health().pickable();
-        wasPickable.put(id, pickable);
-        if (seenFirstList && pickable) {
-          begin(e.server(), "added");
-        }
+      if (known.add(id) && seenFirstList && e.health().pickable()) {
+        begin(e.server(), "added");
       }
     }
-    wasPickable.keySet().retainAll(present);
+    known.retainAll(present);
     rampStart.keySet().retainAll(present);
     seenFirstList = true;
+  }
+
+  @Override
+  public void onHealthChanged(Endpoint endpoint, HealthState before, HealthState after) {
+    if (!closed && !before.pickable() && after.pickable() && known.contains(endpoint.server().id())) {
+      begin(endpoint.server(), before.status() == HealthState.Status.UNKNOWN ? "first pickable" : "recovered");
+    }
   }
 
   private void begin(Server server, String why) {
@@ -104,16 +110,6 @@ final class SlowStartInput implements HealthInput {
       long now = control.ticker().nanoTime();
       for (Endpoint e : control.endpoints()) {
         Server s = e.server();
-        Boolean before = wasPickable.get(s.id());
-        if (before == null) {
-          continue; // not announced yet
-        }
-        boolean pickable = e.health().pickable();
-        wasPickable.put(s.id(), pickable);
-        if (pickable && !before) {
-          begin(s, "recovered");
-          continue;
-        }
         Long start = rampStart.get(s.id());
         if (start == null) {
           continue;

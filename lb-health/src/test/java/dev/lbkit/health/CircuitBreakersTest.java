@@ -9,6 +9,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl.AdmissionGate;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import java.time.Duration;
 import java.util.List;
@@ -72,16 +73,38 @@ class CircuitBreakersTest {
     assertFalse(control.ejected.containsKey(a.id()), "half-open servers are pickable, behind the gate");
   }
 
+  /** A pick of server a, as the runtime hands one to the gate. */
+  private Selection pick() {
+    return new Selection() {
+      @Override
+      public Server server() {
+        return a;
+      }
+
+      @Override
+      public void complete(long latencyNanos, Outcome outcome) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  /** Reports an admitted pick's outcome as the runtime does: to every input, then to its gate. */
+  private void finish(AdmissionGate gate, Selection probe, Outcome outcome) {
+    input.onOutcome(endpoints.get(0), outcome, 1_000_000);
+    gate.onEnd(probe, outcome, outcome == Outcome.CANCELLED ? 0 : 1_000_000);
+  }
+
   @Test
   void halfOpenAdmitsExactlyOneProbeAtATime() {
     open();
     scheduler.advance(Duration.ofSeconds(10));
     AdmissionGate gate = gate();
-    assertTrue(gate.tryAdmit());
+    Selection probe = pick();
+    assertTrue(gate.tryAdmit(probe));
     for (int i = 0; i < 100; i++) {
-      assertFalse(gate.tryAdmit(), "a second request while the probe is out");
+      assertFalse(gate.tryAdmit(pick()), "a second request while the probe is out");
     }
-    report(Outcome.SUCCESS, 1);
+    finish(gate, probe, Outcome.SUCCESS);
     assertEquals("closed", breaker());
     assertNull(gate(), "closed: no gate, full traffic");
   }
@@ -92,11 +115,12 @@ class CircuitBreakersTest {
     report(Outcome.TIMEOUT, 4);
     scheduler.advance(Duration.ofSeconds(10));
     AdmissionGate gate = gate();
-    for (int probe = 0; probe < 3; probe++) {
-      assertTrue(gate.tryAdmit(), "probe " + probe);
-      assertFalse(gate.tryAdmit());
+    for (int i = 0; i < 3; i++) {
+      Selection probe = pick();
+      assertTrue(gate.tryAdmit(probe), "probe " + i);
+      assertFalse(gate.tryAdmit(pick()));
       assertEquals("half-open", breaker());
-      report(Outcome.SUCCESS, 1);
+      finish(gate, probe, Outcome.SUCCESS);
     }
     assertEquals("closed", breaker());
   }
@@ -105,8 +129,9 @@ class CircuitBreakersTest {
   void failedProbeReopensAndEjectsAgain() {
     open();
     scheduler.advance(Duration.ofSeconds(10));
-    assertTrue(gate().tryAdmit());
-    report(Outcome.CONNECT_FAILURE, 1);
+    Selection probe = pick();
+    assertTrue(gate().tryAdmit(probe));
+    finish(gate(), probe, Outcome.CONNECT_FAILURE);
     assertEquals("open", breaker());
     assertTrue(control.ejected.containsKey(a.id()));
     scheduler.advance(Duration.ofSeconds(10));
@@ -123,14 +148,81 @@ class CircuitBreakersTest {
   }
 
   @Test
+  void stragglerFailureWhileTheProbeIsOutNeitherReopensNorDecides() {
+    open();
+    scheduler.advance(Duration.ofSeconds(10));
+    AdmissionGate gate = gate();
+    Selection probe = pick();
+    assertTrue(gate.tryAdmit(probe));
+    report(Outcome.SERVER_ERROR, 1); // picked before the breaker opened
+    assertEquals("half-open", breaker(), "a straggler's failure is not the probe's");
+    assertFalse(gate.tryAdmit(pick()), "the probe is still out");
+    finish(gate, probe, Outcome.SUCCESS);
+    assertEquals("closed", breaker(), "the probe's own success decides at once");
+  }
+
+  @Test
+  void stragglerSuccessDoesNotFreeTheProbeSlot() {
+    open();
+    scheduler.advance(Duration.ofSeconds(10));
+    AdmissionGate gate = gate();
+    assertTrue(gate.tryAdmit(pick()));
+    report(Outcome.SUCCESS, 1);
+    assertFalse(gate.tryAdmit(pick()), "a second probe while the first is out");
+    assertEquals("half-open", breaker());
+  }
+
+  @Test
+  void cancelledProbeFreesItsSlotAtOnce() {
+    open();
+    scheduler.advance(Duration.ofSeconds(10));
+    AdmissionGate gate = gate();
+    Selection probe = pick();
+    assertTrue(gate.tryAdmit(probe));
+    finish(gate, probe, Outcome.CANCELLED);
+    assertEquals("half-open", breaker());
+    Selection next = pick();
+    assertTrue(gate.tryAdmit(next), "no wait for the open-state duration");
+    finish(gate, next, Outcome.SUCCESS);
+    assertEquals("closed", breaker());
+  }
+
+  @Test
+  void probeGivenUpBeforeItWasSentFreesItsSlot() {
+    open();
+    scheduler.advance(Duration.ofSeconds(10));
+    AdmissionGate gate = gate();
+    Selection probe = pick();
+    assertTrue(gate.tryAdmit(probe));
+    gate.onEnd(probe, Outcome.CANCELLED, 0); // another gate refused it: the runtime gives it back
+    assertTrue(gate.tryAdmit(pick()));
+  }
+
+  @Test
+  void lateEndOfAProbeWhoseSlotExpiredIsIgnored() {
+    open();
+    scheduler.advance(Duration.ofSeconds(10));
+    AdmissionGate gate = gate();
+    Selection lost = pick();
+    assertTrue(gate.tryAdmit(lost));
+    ticker.advance(Duration.ofSeconds(10));
+    Selection second = pick();
+    assertTrue(gate.tryAdmit(second));
+    finish(gate, lost, Outcome.SERVER_ERROR);
+    assertEquals("half-open", breaker(), "the lost probe no longer decides");
+    finish(gate, second, Outcome.SUCCESS);
+    assertEquals("closed", breaker());
+  }
+
+  @Test
   void lostProbeFreesItsSlotAfterTheWaitDuration() {
     open();
     scheduler.advance(Duration.ofSeconds(10));
-    assertTrue(gate().tryAdmit());
+    assertTrue(gate().tryAdmit(pick()));
     ticker.advance(Duration.ofMillis(9_999));
-    assertFalse(gate().tryAdmit());
+    assertFalse(gate().tryAdmit(pick()));
     ticker.advance(Duration.ofMillis(1));
-    assertTrue(gate().tryAdmit());
+    assertTrue(gate().tryAdmit(pick()));
   }
 
   @Test

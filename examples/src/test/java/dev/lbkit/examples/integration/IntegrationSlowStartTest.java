@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Algorithm;
+import dev.lbkit.api.HealthControl;
+import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
@@ -111,6 +114,54 @@ class IntegrationSlowStartTest {
             "in-flight share at multiplier " + m + " (" + t + " s into the ramp)");
         time.advance(Duration.ofSeconds(15));
       }
+      for (Selection s : outstanding) {
+        s.complete(1_000_000, Outcome.SUCCESS);
+      }
+    }
+  }
+
+  /** Sets active verdicts on the test's command, as an active health check would. */
+  private static final class FakeVerdicts implements HealthInput {
+    volatile HealthControl control;
+
+    @Override
+    public void start(HealthControl control) {
+      this.control = control;
+    }
+  }
+
+  /**
+   * With {@code unknownPickable(false)} a new server becomes pickable when its first check
+   * passes, between two slow-start steps. Its ramp must begin at that moment: before 0.2.0 it
+   * began at the next step, and until then least connections sent the empty server 10 of the
+   * next 10 picks, the herd slow start exists to prevent.
+   */
+  @Test
+  void rampBeginsTheMomentACheckMakesAServerPickable() {
+    FakeVerdicts checks = new FakeVerdicts();
+    try (LoadBalancer lb = balancer(Algorithms.leastConnections()).healthInput(checks)
+        .unknownPickable(false).build()) {
+      for (Server s : old) {
+        checks.control.setActive(s, ActiveHealth.HEALTHY, "GET /health returned 200");
+      }
+      time.advance(Duration.ofSeconds(60));
+      List<Selection> outstanding = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        outstanding.add(lb.pick(PickContext.EMPTY)); // 10 in flight on each old server
+      }
+      addFresh(lb);
+      assertTrue(!view(lb, fresh).health().pickable(), "waits for its first check");
+      time.advance(Duration.ofMillis(400)); // between two 1 s steps
+      checks.control.setActive(fresh, ActiveHealth.HEALTHY, "GET /health returned 200");
+      assertEquals(0.1, view(lb, fresh).effectiveWeight(), 1e-9, "the ramp starts at once");
+      int toFresh = 0;
+      for (int i = 0; i < 10; i++) {
+        Selection s = lb.pick(PickContext.EMPTY);
+        outstanding.add(s);
+        toFresh += s.server().equals(fresh) ? 1 : 0;
+      }
+      // Old servers score 11 to 14; the fresh one scores (n + 1) / 0.1 = 10, then 20.
+      assertTrue(toFresh <= 2, "the fresh server took " + toFresh + " of the next 10 picks");
       for (Selection s : outstanding) {
         s.complete(1_000_000, Outcome.SUCCESS);
       }
