@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -197,7 +196,7 @@ final class LbInterceptor implements Interceptor {
       for (RouteRule rule : config.rules) {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
-          ClusterState cs = clusters.get(target.toLowerCase(Locale.ROOT));
+          ClusterState cs = clusters.get(LbConfig.clusterRef(target));
           decided(call, request, cs.name, "rule " + rule.name());
           return cs;
         }
