@@ -23,9 +23,9 @@ import okio.Okio;
  * keeps the headers' outcome (the caller chose to stop). A body the caller never closes leaks the
  * selection, as it leaks OkHttp's connection.
  *
- * <p>Threading: OkHttp bodies are read by one thread at a time, but the call may be cancelled
- * (or time out) from another; {@link Completion} completes the selection exactly once whichever
- * comes first.
+ * <p>Threading: a body is read by one thread at a time, but it may be closed from another, and
+ * the call cancelled or timed out from a third; {@link Completion} completes the selection
+ * exactly once, with whichever of the end, the close or the read failure comes first.
  */
 final class CompletingBody extends ResponseBody {
   private final ResponseBody delegate;

@@ -544,7 +544,7 @@ final class LbInterceptor implements Interceptor {
    * a failure OkHttp did not rewrite. Neither {@link Call#timeout()}'s deadline nor its {@code
    * hasDeadline()} can tell: OkHttp sets the call timeout as a timeout, not a deadline.
    */
-  Outcome failureOutcome(Call call, IOException e, long deadline) {
+  private Outcome failureOutcome(Call call, IOException e, long deadline) {
     if (call.isCanceled()) {
       return e instanceof InterruptedIOException || remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS
           ? Outcome.TIMEOUT
