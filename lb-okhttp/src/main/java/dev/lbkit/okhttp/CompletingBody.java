@@ -4,7 +4,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Selection;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import okhttp3.Call;
+import java.util.function.Function;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
 import okio.Buffer;
@@ -17,9 +17,15 @@ import okio.Okio;
  * read or closed, whichever comes first. The selection thus stays in flight while the caller
  * streams, which is what load-aware algorithms need, while the latency reported is the time to
  * the response headers, so a slow reader does not make the server look slow. A read failure
- * turns the outcome into the classified failure; a close before the end keeps the headers'
- * outcome (the caller chose to stop). A body the caller never closes leaks the selection, as it
- * leaks OkHttp's connection.
+ * turns the outcome into the failure's, decided as for a failure before the headers (see {@code
+ * LbInterceptor.failureOutcome}): the call's deadline passing mid-body is {@link Outcome#TIMEOUT},
+ * only the caller's own {@code cancel()} is {@link Outcome#CANCELLED}. A close before the end
+ * keeps the headers' outcome (the caller chose to stop). A body the caller never closes leaks the
+ * selection, as it leaks OkHttp's connection.
+ *
+ * <p>Threading: a body is read by one thread at a time, but it may be closed from another, and
+ * the call cancelled or timed out from a third; {@link Completion} completes the selection
+ * exactly once, with whichever of the end, the close or the read failure comes first.
  */
 final class CompletingBody extends ResponseBody {
   private final ResponseBody delegate;
@@ -74,15 +80,17 @@ final class CompletingBody extends ResponseBody {
     private final Selection selection;
     private final long latencyNanos;
     private final Outcome outcome;
-    private final OutcomeClassifier classifier;
-    private final Call call;
+    private final Function<IOException, Outcome> failureOutcome;
 
-    Completion(Selection selection, long latencyNanos, Outcome outcome, OutcomeClassifier classifier, Call call) {
+    /**
+     * Completes {@code selection} with {@code outcome} (the headers') when the body is done, or
+     * with {@code failureOutcome} of the read failure.
+     */
+    Completion(Selection selection, long latencyNanos, Outcome outcome, Function<IOException, Outcome> failureOutcome) {
       this.selection = selection;
       this.latencyNanos = latencyNanos;
       this.outcome = outcome;
-      this.classifier = classifier;
-      this.call = call;
+      this.failureOutcome = failureOutcome;
     }
 
     void succeed() {
@@ -93,7 +101,7 @@ final class CompletingBody extends ResponseBody {
 
     void fail(IOException e) {
       if (done.compareAndSet(false, true)) {
-        selection.complete(latencyNanos, call.isCanceled() ? Outcome.CANCELLED : classifier.classify(e));
+        selection.complete(latencyNanos, failureOutcome.apply(e));
       }
     }
   }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import okhttp3.HttpUrl;
 
 /**
  * What {@link LbOkHttp#wrap} balances and how: the clusters (logical host → {@link Picker},
@@ -119,7 +120,11 @@ public final class LbConfig {
     return new Builder();
   }
 
-  /** The clusters by logical host (lower case). */
+  /**
+   * The clusters by logical host, each spelled as {@link HttpUrl#host()} spells it in a request
+   * for that host: lower case, an IPv6 address in its canonical form and without brackets. A
+   * request is balanced by the cluster whose key equals its URL's host.
+   */
   public Map<String, Picker> clusters() {
     return clusters;
   }
@@ -132,6 +137,36 @@ public final class LbConfig {
   /** The retry policy. */
   public RetryPolicy retryPolicy() {
     return retryPolicy;
+  }
+
+  /**
+   * The key of cluster {@code host}: the host as {@link HttpUrl#host()} reports it for a URL
+   * naming {@code host}, so that every spelling of it (any case, {@code [::1]}, {@code
+   * 0:0:0:0:0:0:0:1}) names the same cluster and a request matches it by equality. Null when
+   * {@code host} is not a DNS name or an IP address ({@link HostSyntax}), which no request's host
+   * can equal: {@code users service/x}, {@code users:8080}.
+   */
+  static String clusterKey(String host) {
+    if (host.length() > 2 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']') {
+      // Brackets, as in a URL, only around an IPv6 address.
+      String bare = host.substring(1, host.length() - 1);
+      return bare.indexOf(':') >= 0 && HostSyntax.ipLiteral(bare) != null ? canonicalHost(bare) : null;
+    }
+    if (HostSyntax.ipLiteral(host) != null) {
+      return canonicalHost(host);
+    }
+    // HttpUrl lower-cases an ASCII DNS name and changes nothing else.
+    return HostSyntax.isDnsName(host) ? host.toLowerCase(Locale.ROOT) : null;
+  }
+
+  /** How a cluster is named in sticky policies, rules and rate limits: its key, else lower case. */
+  static String clusterRef(String name) {
+    String key = clusterKey(name);
+    return key != null ? key : name.toLowerCase(Locale.ROOT);
+  }
+
+  private static String canonicalHost(String ipLiteral) {
+    return new HttpUrl.Builder().scheme("http").host(ipLiteral).build().host();
   }
 
   private static byte[] newSecret() {
@@ -177,13 +212,23 @@ public final class LbConfig {
      * Balances requests for logical host {@code host} with {@code picker}. Any {@link Picker}
      * works; balancer-cookie and application-cookie stickiness need a {@link LoadBalancer},
      * whose server list they read.
+     *
+     * <p>{@code host} is what a request URL names: a DNS name (letters, digits, {@code -} and
+     * {@code _}; labels of at most 63 characters, 253 in all) or an IPv4 or IPv6 address, the
+     * latter with or without brackets. It matches the request's host in any case and, for an
+     * IPv6 address, in any spelling; see {@link LbConfig#clusters()}. Anything else ({@code
+     * users:8080}, {@code users service/x}) could never match a request and fails {@link
+     * #build()}.
      */
     public Builder cluster(String host, Picker picker) {
+      String key = host == null || host.isBlank() ? null : clusterKey(host);
       if (host == null || host.isBlank()) {
         fail("cluster host must not be empty, was " + (host == null ? "null" : "'" + host + "'"));
+      } else if (key == null) {
+        fail("cluster host must be a DNS name or an IP address, was '" + host + "'");
       } else if (picker == null) {
         fail("picker of " + host + " must not be null, was null");
-      } else if (clusters.put(host.toLowerCase(Locale.ROOT), picker) != null) {
+      } else if (clusters.put(key, picker) != null) {
         fail("cluster " + host + " is defined twice");
       }
       return this;
@@ -191,7 +236,7 @@ public final class LbConfig {
 
     /** Makes {@code cluster} sticky with {@code policy}. */
     public Builder sticky(String cluster, StickyPolicy policy) {
-      sticky.put(Objects.requireNonNull(cluster, "cluster").toLowerCase(Locale.ROOT), Objects.requireNonNull(policy, "policy"));
+      sticky.put(clusterRef(Objects.requireNonNull(cluster, "cluster")), Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
@@ -324,7 +369,7 @@ public final class LbConfig {
       }
       for (RouteRule rule : rules) {
         for (String target : rule.clusters()) {
-          if (!clusters.containsKey(target.toLowerCase(Locale.ROOT))) {
+          if (!clusters.containsKey(clusterRef(target))) {
             throw new IllegalArgumentException(
                 "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + clusters.keySet());
           }
@@ -341,7 +386,7 @@ public final class LbConfig {
         }
       }
       for (RateLimit limit : rateLimits) {
-        if (limit.cluster() != null && !clusters.containsKey(limit.cluster().toLowerCase(Locale.ROOT))) {
+        if (limit.cluster() != null && !clusters.containsKey(clusterRef(limit.cluster()))) {
           throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + clusters.keySet());
         }
       }

@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -197,7 +196,7 @@ final class LbInterceptor implements Interceptor {
       for (RouteRule rule : config.rules) {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
-          ClusterState cs = clusters.get(target.toLowerCase(Locale.ROOT));
+          ClusterState cs = clusters.get(LbConfig.clusterRef(target));
           decided(call, request, cs.name, "rule " + rule.name());
           return cs;
         }
@@ -377,7 +376,7 @@ final class LbInterceptor implements Interceptor {
       }
       // The caller sees its own logical request, not the attempt's port and tag.
       response = response.newBuilder().request(request).build();
-      return completeWithBody(call, response, selection, latency, outcome);
+      return completeWithBody(call, response, selection, latency, outcome, deadline);
     }
   }
 
@@ -526,9 +525,27 @@ final class LbInterceptor implements Interceptor {
     return deadline - now;
   }
 
+  /**
+   * The outcome of an attempt that failed with {@code e}, before its headers or while its body
+   * was read ({@link CompletingBody}). A call that is not cancelled goes to the classifier. A
+   * cancelled call was cancelled either by the caller or by its own call timeout, and only the
+   * caller's cancel is {@link Outcome#CANCELLED}: a server that sends headers and then stalls
+   * past the deadline must count as a {@link Outcome#TIMEOUT}, or outlier detection and breakers
+   * would never see it.
+   *
+   * <p>The rule: a cancelled call is a timeout when the failure is an {@link
+   * InterruptedIOException}, or when the deadline has passed (within {@link
+   * #DEADLINE_SLACK_NANOS}). OkHttp's call timeout is an okio {@code AsyncTimeout} whose expiry
+   * cancels the call; when the call then finishes, OkHttp replaces the failure the cancel caused
+   * with {@code InterruptedIOException("timeout")} ({@code RealCall.timeoutExit}), before the
+   * headers and during the body read alike. A caller's own {@code cancel()} surfaces as the
+   * failure of the closed stream instead ({@code IOException("Canceled")}, a closed socket, an
+   * HTTP/2 stream reset), never as an {@code InterruptedIOException}. The deadline check covers
+   * a failure OkHttp did not rewrite. Neither {@link Call#timeout()}'s deadline nor its {@code
+   * hasDeadline()} can tell: OkHttp sets the call timeout as a timeout, not a deadline.
+   */
   private Outcome failureOutcome(Call call, IOException e, long deadline) {
     if (call.isCanceled()) {
-      // OkHttp's call timeout cancels the call and reports InterruptedIOException("timeout").
       return e instanceof InterruptedIOException || remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS
           ? Outcome.TIMEOUT
           : Outcome.CANCELLED;
@@ -536,13 +553,15 @@ final class LbInterceptor implements Interceptor {
     return classifier.classify(e);
   }
 
-  private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome) {
+  private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome,
+      long deadline) {
     ResponseBody body = response.body();
     if (body == null || body.contentLength() == 0) {
       selection.complete(latency, outcome);
       return response;
     }
-    CompletingBody.Completion completion = new CompletingBody.Completion(selection, latency, outcome, classifier, call);
+    CompletingBody.Completion completion =
+        new CompletingBody.Completion(selection, latency, outcome, e -> failureOutcome(call, e, deadline));
     return response.newBuilder().body(new CompletingBody(body, completion)).build();
   }
 

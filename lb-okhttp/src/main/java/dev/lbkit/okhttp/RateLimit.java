@@ -28,9 +28,14 @@ import java.util.Objects;
  * (an API key, a user id), kept in a bounded Caffeine cache; requests without the header share
  * the key {@code ""}. {@link Builder#cluster(String)} restricts any scope to one cluster.
  *
- * <p>Each request takes one permit from every limit that applies, and each redirect hop that
- * lbkit follows takes another; retries take none (the retry budget bounds them). Permits taken
- * from earlier limits are not returned when a later limit refuses.
+ * <p>Each request takes one permit from every limit that applies, in the order the limits were
+ * added, and each redirect hop that lbkit follows takes another; retries take none (the retry
+ * budget bounds them). When a later limit refuses the call, or the call is interrupted while
+ * waiting for it, the permits already taken from earlier limits are given back, so a refused
+ * call consumes nothing: each limit is as if the call had never asked, except that a permit of
+ * a window that has since ended is not restored. While a call waits for a later limit it holds
+ * the permits of the earlier ones. A call that got every permit keeps them whatever happens next
+ * (no server, a failed attempt, the deadline passing).
  *
  * <p>Over the limit the call fails at once with {@link LbException} ({@link
  * LbException.Reason#RATE_LIMITED}), or, when {@link #maxWait()} is positive, waits up to that

@@ -14,12 +14,15 @@ final class RateLimitGate {
   private static final Duration MIN_KEY_IDLE = Duration.ofMinutes(1);
 
   final RateLimit limit;
+  /** The limit's cluster as {@link LbConfig} keys clusters, or null for every call. */
+  private final String cluster;
   private final Limiter global;
   private final Map<String, Limiter> perCluster;
   private final Cache<String, Limiter> perKey;
 
   RateLimitGate(RateLimit limit, dev.lbkit.api.Ticker ticker, Executor cacheExecutor) {
     this.limit = limit;
+    this.cluster = limit.cluster() == null ? null : LbConfig.clusterRef(limit.cluster());
     this.global = limit.scope() == RateLimit.Scope.GLOBAL ? Limiter.create(limit) : null;
     this.perCluster = limit.scope() == RateLimit.Scope.CLUSTER ? new ConcurrentHashMap<>() : null;
     Duration idle = limit.period().compareTo(MIN_KEY_IDLE) > 0 ? limit.period() : MIN_KEY_IDLE;
@@ -34,8 +37,9 @@ final class RateLimitGate {
             : null;
   }
 
+  /** Whether the limit applies to a call routed to {@code cluster} (a cluster key, or null for pass-through). */
   boolean appliesTo(String cluster) {
-    return limit.cluster() == null || limit.cluster().equalsIgnoreCase(cluster);
+    return this.cluster == null || this.cluster.equals(cluster);
   }
 
   /** The limiter for this request; {@code cluster} is null for a pass-through call. */

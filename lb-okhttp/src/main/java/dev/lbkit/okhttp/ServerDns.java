@@ -35,24 +35,42 @@ final class ServerDns implements Dns {
     if (!hostname.equalsIgnoreCase(name)) {
       return base.lookup(hostname);
     }
-    if (isIpLiteral(serverHost)) {
-      // An IP literal is parsed, never resolved.
-      return List.of(InetAddress.getByName(serverHost));
+    InetAddress literal = ipLiteral(serverHost);
+    if (literal != null) {
+      return List.of(literal);
     }
     return base.lookup(serverHost);
   }
 
+  /**
+   * Whether {@code host} is an IPv4 or IPv6 literal ({@link HostSyntax}), an IPv6 one possibly
+   * with a zone ({@code fe80::1%eth0}). Anything else, {@code 999.1.1.1} included, is a name for
+   * the configured {@code Dns}: handing it to {@link InetAddress#getByName} would resolve it with
+   * the system resolver instead.
+   */
   static boolean isIpLiteral(String host) {
-    if (host.indexOf(':') >= 0) {
-      return true;
+    return literalBytes(host) != null;
+  }
+
+  /** The address of an IP literal, parsed and never resolved, or null when {@code host} is not one. */
+  private static InetAddress ipLiteral(String host) throws UnknownHostException {
+    byte[] bytes = literalBytes(host);
+    if (bytes == null) {
+      return null;
     }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if ((c < '0' || c > '9') && c != '.') {
-        return false;
-      }
+    // The JDK parses a valid scoped literal itself (it knows the interfaces); it resolves nothing
+    // for a string that is a valid IPv6 literal. Named after the literal, so nothing looks up a
+    // name for it either.
+    return host.indexOf('%') >= 0 ? InetAddress.getByName(host) : InetAddress.getByAddress(host, bytes);
+  }
+
+  private static byte[] literalBytes(String host) {
+    int zone = host.indexOf('%');
+    if (zone < 0) {
+      return HostSyntax.ipLiteral(host);
     }
-    return !host.isEmpty();
+    byte[] bytes = zone > 0 && zone < host.length() - 1 ? HostSyntax.ipLiteral(host.substring(0, zone)) : null;
+    return bytes != null && bytes.length == 16 ? bytes : null;
   }
 
   @Override

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,65 @@ class ConfigTest {
         message(() -> LbConfig.builder().cluster("a", ctx -> null).sticky("b", StickyPolicy.hashHeader("X")).build()));
     assertEquals("cookieName must be a non-empty token, was 'a b'", message(() -> StickyPolicy.balancerCookie("a b")));
     assertEquals("maxSessions must be in [1, 100000000], was 0", message(() -> StickyPolicy.applicationCookie("J", 0, Duration.ofMinutes(1))));
+  }
+
+  @Test
+  void clusterNamesThatNoRequestHostCanBeAreRejectedWithExactMessages() {
+    String longLabel = "a".repeat(64);
+    // 4 labels of 63 and 3 dots: 255 characters, over the 253 of a DNS name.
+    String longName = String.join(".", List.of("a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63)));
+    for (String bad : List.of("users service/x", "users:8080", "users/x", "http://users", "users?x", "a..b", ".users",
+        "users..", "b\u00fccher.example", "users*", "[10.0.0.1]", "[::1", "fe80::1%eth0", "1:2:3:4:5:6:7:8:9",
+        longLabel, longName)) {
+      assertEquals("cluster host must be a DNS name or an IP address, was '" + bad + "'",
+          message(() -> LbConfig.builder().cluster(bad, ctx -> null).build()), bad);
+    }
+    assertEquals("cluster host must not be empty, was null", message(() -> LbConfig.builder().cluster(null, ctx -> null).build()));
+    assertEquals("cluster host must not be empty, was ' '", message(() -> LbConfig.builder().cluster(" ", ctx -> null).build()));
+  }
+
+  @Test
+  void clusterNamesAreDnsNamesAndIpAddressesKeyedAsTheRequestUrlSpellsTheHost() {
+    String label63 = "a".repeat(63);
+    String name253 = String.join(".", List.of(label63, label63, label63, "d".repeat(61)));
+    List<String> names = List.of("user-service", "User_Service.Internal", "users.", label63, name253, "10.0.0.1",
+        "::1", "[2001:DB8:0:0:0:0:0:1]", "::FFFF:10.0.0.2");
+    LbConfig.Builder b = LbConfig.builder();
+    for (String name : names) {
+      b.cluster(name, ctx -> null);
+    }
+    List<String> keys = List.copyOf(b.build().clusters().keySet());
+    assertEquals(List.of("user-service", "user_service.internal", "users.", label63, name253, "10.0.0.1",
+        "::1", "2001:db8::1", "10.0.0.2"), keys);
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      String inUrl = name.indexOf(':') >= 0 && !name.startsWith("[") ? "[" + name + "]" : name;
+      // A request naming the cluster in any spelling has exactly the cluster's key as its host.
+      assertEquals(keys.get(i), HttpUrl.get("http://" + inUrl + "/").host(), name);
+    }
+    assertEquals("cluster 0:0::1 is defined twice",
+        message(() -> LbConfig.builder().cluster("::1", ctx -> null).cluster("0:0::1", ctx -> null).build()));
+  }
+
+  @Test
+  void stickyPoliciesRulesAndRateLimitsNameAClusterInAnySpellingOfItsHost() {
+    LbConfig config = LbConfig.builder().cluster("[::1]", Backends.roundRobin("a", List.of(Server.of("127.0.0.1", 1))))
+        .sticky("0:0:0:0:0:0:0:1", StickyPolicy.hashHeader("X"))
+        .rule(RouteRule.builder().pathPrefix("/").toCluster("0::1").build())
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).cluster("[0::1]").build())
+        .build();
+    assertEquals(Set.of("::1"), config.clusters().keySet());
+    assertTrue(new RateLimitGate(config.rateLimits.get(0), new Backends.FakeTicker(), Runnable::run).appliesTo("::1"));
+  }
+
+  @Test
+  void clusterNamesAreMatchedAgainstTheRequestHostInAnyCase() throws IOException {
+    try (Backends backends = Backends.start(1)) {
+      OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().strict(true)
+          .cluster("User-Service.Internal", Backends.roundRobin("u", backends.all())).build());
+      assertEquals("200 0", BalancingTest.get(client, "http://USER-service.internal/"));
+      assertEquals("200 0", BalancingTest.get(client, "http://user-service.internal/"));
+    }
   }
 
   @Test

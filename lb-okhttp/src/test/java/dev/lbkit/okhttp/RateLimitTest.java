@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +114,33 @@ class RateLimitTest {
     assertTrue(e.getMessage().startsWith("user-service: rate limited by RateLimit{" + algorithm + " 3/PT1S, GLOBAL"),
         e.getMessage());
     assertEquals(3, served());
+  }
+
+  /**
+   * The other way a call gives up on a later limit: interrupted while waiting for its permit.
+   * The earlier limit's permit comes back, so key B still finds one of the global two.
+   */
+  @Test
+  void aCallInterruptedWhileWaitingForALaterLimitGivesBackThePermitOfAnEarlierOne() throws IOException {
+    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    Sleeper interrupted = nanos -> {
+      throw new InterruptedException();
+    };
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(interrupted)
+        .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 2, Duration.ofSeconds(1)).global().build())
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.FIXED_WINDOW, 1, Duration.ofSeconds(1)).perKey("X-Key")
+            .maxWait(Duration.ofSeconds(2)).build())
+        .build());
+    assertEquals(200, code(client, "A"));
+    InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> code(client, "A"));
+    assertEquals("interrupted while waiting", e.getMessage());
+    assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+    assertEquals(200, code(client, "B"));
+    LbException refused = assertThrows(LbException.class, () -> code(client, "C"));
+    assertEquals("user-service: rate limited by RateLimit{TOKEN_BUCKET 2/PT1S, GLOBAL, maxWait PT0S}; next permit in 500 ms",
+        refused.getMessage());
+    assertEquals(2, served());
   }
 
   private static int code(OkHttpClient client, String key) throws IOException {
