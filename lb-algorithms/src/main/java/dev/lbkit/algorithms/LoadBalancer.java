@@ -190,7 +190,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    */
   @Override
   public Selection pick(PickContext context) {
-    return snapshot.picker.pick(context);
+    Snapshot current = snapshot;
+    String preferred = context.preferredIdOrNull();
+    if (preferred != null) {
+      Selection s = current.preferred(preferred, context);
+      if (s != null) {
+        return s;
+      }
+    }
+    return current.picker.pick(context);
   }
 
   /**
@@ -536,10 +544,14 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     } else {
       picker = tiered(tierAll, tierPickable, counts);
     }
+    Map<String, HealthControl.AdmissionGate> gateMap = Map.copyOf(gates);
     if (!gates.isEmpty()) {
-      picker = new GatedPicker(picker, Map.copyOf(gates), counts);
+      picker = new GatedPicker(picker, gateMap, counts);
     }
-    snapshot = new Snapshot(picker, counts, panicNow);
+    List<? extends Endpoint> offered = nonDraining.isEmpty() ? List.of()
+        : panicNow ? (panicMode == PanicMode.FAIL_FAST ? List.of() : judged)
+        : pickable;
+    snapshot = new Snapshot(picker, counts, panicNow, offered, gateMap);
   }
 
   private Picker tiered(
@@ -642,15 +654,51 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     final Picker picker;
     final Counts counts;
     final boolean panic;
+    /** The servers this snapshot offers, by id: what a preferred server must be among. */
+    final Map<String, LiveEndpoint> offered;
+    final Map<String, HealthControl.AdmissionGate> gates;
 
     Snapshot(Picker picker, Counts counts) {
-      this(picker, counts, false);
+      this(picker, counts, false, List.of(), Map.of());
     }
 
-    Snapshot(Picker picker, Counts counts, boolean panic) {
+    Snapshot(
+        Picker picker,
+        Counts counts,
+        boolean panic,
+        List<? extends Endpoint> offered,
+        Map<String, HealthControl.AdmissionGate> gates) {
       this.picker = picker;
       this.counts = counts;
       this.panic = panic;
+      Map<String, LiveEndpoint> byId = new HashMap<>(capacity(offered.size()));
+      for (Endpoint e : offered) {
+        byId.put(e.server().id(), (LiveEndpoint) e);
+      }
+      this.offered = byId;
+      this.gates = gates;
+    }
+
+    /**
+     * The preferred server's selection (tracked, so load-aware algorithms see it), or null when
+     * this snapshot does not offer it, the context avoids it, or its admission gate refuses.
+     */
+    Selection preferred(String id, PickContext context) {
+      LiveEndpoint ep = offered.get(id);
+      if (ep == null || context.avoids(ep.server())) {
+        return null;
+      }
+      Selection s = ep.track();
+      HealthControl.AdmissionGate gate = gates.get(id);
+      if (gate == null) {
+        return s;
+      }
+      GatedSelection gated = new GatedSelection(s, gate);
+      if (gate.tryAdmit(gated)) {
+        return gated;
+      }
+      ((LiveEndpoint.TrackedSelection) s).abandon();
+      return null;
     }
   }
 

@@ -435,6 +435,33 @@ class LoadBalancerTest {
     assertTrue(second.closed, "second input closed");
   }
 
+  @Test
+  void preferredServerIsReturnedWhilePickableAndNotAvoided() {
+    HealthFakes.FakeHealthInput health = new HealthFakes.FakeHealthInput();
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(A, B, C).healthInput(health)
+        .maxEjectionPercent(50).build()) {
+      PickContext preferB = PickContext.builder().prefer(B).build();
+      for (int i = 0; i < 10; i++) {
+        Selection s = lb.pick(preferB);
+        assertEquals(B, s.server());
+        s.complete(1, Outcome.SUCCESS);
+      }
+      assertEquals(0, view(lb, B).inFlight(), "a preferred pick is tracked and released");
+      Selection avoided = lb.pick(preferB.toBuilder().avoid(B).build());
+      assertTrue(!avoided.server().equals(B), "an avoided preferred server is not returned");
+      lb.drain(B);
+      assertTrue(!lb.pick(preferB).server().equals(B), "a draining server is not offered");
+      lb.undrain(B);
+      health.control.eject(B, "test");
+      assertTrue(!lb.pick(preferB).server().equals(B), "an ejected server is not offered");
+      health.control.uneject(B);
+      assertEquals(B, lb.pick(PickContext.builder().preferId("10.0.0.2:80").build()).server());
+      assertEquals(A.id(), lb.pick(PickContext.builder().prefer(A).build()).server().id());
+      Selection unknown = lb.pick(PickContext.builder().preferId("10.9.9.9:80").build());
+      assertNotNull(unknown.server(), "an unknown preferred server means a normal pick");
+    }
+  }
+
   static final class FakeSource implements ServerSource {
     final AtomicBoolean closed = new AtomicBoolean();
     private Listener listener;

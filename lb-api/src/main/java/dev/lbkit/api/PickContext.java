@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * What a pick may know about the request: an optional hash key (consistent hashing, sticky
- * routing), the servers to avoid (already tried by a retry of the same call), and optional
- * request attributes.
+ * routing), an optional preferred server (sticky sessions: the runtime returns it whenever it
+ * is pickable and not avoided), the servers to avoid (already tried by a retry of the same
+ * call), and optional request attributes.
  *
  * <p>Use {@link #EMPTY} for the common case: it makes a pick allocation-free. Immutable and
  * thread-safe.
@@ -20,14 +21,16 @@ import java.util.Set;
 public final class PickContext {
 
   /** The context of a request with no key, nothing to avoid and no attributes. */
-  public static final PickContext EMPTY = new PickContext(null, Set.of(), Map.of());
+  public static final PickContext EMPTY = new PickContext(null, null, Set.of(), Map.of());
 
   private final String hashKey;
+  private final String preferred;
   private final Set<String> avoid;
   private final Map<String, String> attributes;
 
-  private PickContext(String hashKey, Set<String> avoid, Map<String, String> attributes) {
+  private PickContext(String hashKey, String preferred, Set<String> avoid, Map<String, String> attributes) {
     this.hashKey = hashKey;
+    this.preferred = preferred;
     this.avoid = avoid;
     this.attributes = attributes;
   }
@@ -46,6 +49,7 @@ public final class PickContext {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.hashKey = hashKey;
+    b.preferred = preferred;
     b.avoid.addAll(avoid);
     b.attributes.putAll(attributes);
     return b;
@@ -59,6 +63,16 @@ public final class PickContext {
   /** The hash key, or null: the allocation-free form of {@link #hashKey()} for pick paths. */
   public String hashKeyOrNull() {
     return hashKey;
+  }
+
+  /**
+   * The id ({@link Server#id()}) of the server this request prefers, or null. The runtime
+   * returns that server whenever the current snapshot offers it (pickable, or spread over in
+   * panic), no admission gate refuses it and the context does not avoid it; otherwise the
+   * algorithm picks as if no server were preferred.
+   */
+  public String preferredIdOrNull() {
+    return preferred;
   }
 
   /** The ids ({@link Server#id()}) of servers to avoid, unmodifiable. */
@@ -91,23 +105,26 @@ public final class PickContext {
     }
     PickContext c = (PickContext) o;
     return Objects.equals(hashKey, c.hashKey)
+        && Objects.equals(preferred, c.preferred)
         && avoid.equals(c.avoid)
         && attributes.equals(c.attributes);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(hashKey, avoid, attributes);
+    return Objects.hash(hashKey, preferred, avoid, attributes);
   }
 
   @Override
   public String toString() {
-    return "PickContext{hashKey=" + hashKey + ", avoid=" + avoid + ", attributes=" + attributes + "}";
+    return "PickContext{hashKey=" + hashKey + ", preferred=" + preferred + ", avoid=" + avoid
+        + ", attributes=" + attributes + "}";
   }
 
   /** Builds a {@link PickContext}. Not thread-safe. */
   public static final class Builder {
     private String hashKey;
+    private String preferred;
     private final Set<String> avoid = new LinkedHashSet<>();
     private final Map<String, String> attributes = new LinkedHashMap<>();
 
@@ -119,6 +136,20 @@ public final class PickContext {
         throw new IllegalArgumentException("hashKey must not be null, was null");
       }
       this.hashKey = key;
+      return this;
+    }
+
+    /** Prefers {@code server}; see {@link PickContext#preferredIdOrNull()}. */
+    public Builder prefer(Server server) {
+      return preferId(Objects.requireNonNull(server, "server").id());
+    }
+
+    /** Prefers the server whose {@link Server#id()} is {@code serverId}. */
+    public Builder preferId(String serverId) {
+      if (serverId == null) {
+        throw new IllegalArgumentException("preferred server id must not be null, was null");
+      }
+      this.preferred = serverId;
       return this;
     }
 
@@ -146,11 +177,12 @@ public final class PickContext {
 
     /** Builds the context. */
     public PickContext build() {
-      if (hashKey == null && avoid.isEmpty() && attributes.isEmpty()) {
+      if (hashKey == null && preferred == null && avoid.isEmpty() && attributes.isEmpty()) {
         return EMPTY;
       }
       return new PickContext(
           hashKey,
+          preferred,
           Collections.unmodifiableSet(new LinkedHashSet<>(avoid)),
           Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
     }
