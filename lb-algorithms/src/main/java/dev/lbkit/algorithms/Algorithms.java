@@ -115,7 +115,7 @@ public final class Algorithms {
    * pick; allocates one selection per pick to count the request.
    */
   public static Algorithm leastConnections() {
-    return LeastConnections.INSTANCE;
+    return LeastConnections.UNWEIGHTED;
   }
 
   /**
@@ -123,7 +123,7 @@ public final class Algorithms {
    * so slow start acts at once. O(N) per pick; allocates one selection per pick.
    */
   public static Algorithm weightedLeastConnections() {
-    return WeightedLeastConnections.INSTANCE;
+    return LeastConnections.WEIGHTED;
   }
 
   /**
@@ -235,7 +235,7 @@ public final class Algorithms {
       if (choices != 0) {
         checkChoices(choices);
       }
-      return new LeastResponseTime(estimate, choices);
+      return new LeastResponseTime(estimate == LatencyEstimate.PEAK_EWMA, choices);
     }
   }
 

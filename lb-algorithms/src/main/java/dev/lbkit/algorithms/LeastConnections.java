@@ -30,16 +30,42 @@ import java.util.List;
  *
  * <p><b>Example.</b> In-flight {A: 3, B: 1, C: 1}: B or C, each with probability 1/2. If B is
  * picked and its call is still running, the next pick sees {3, 2, 1} and takes C.
+ *
+ * <p><b>Weighted least connections</b> ({@link #WEIGHTED}) is the same picker with the score
+ * {@code (in-flight + 1) / effective weight}, exact ties broken uniformly at random. Source:
+ * nginx {@code least_conn} with weights, LVS {@code wlc}. The score counts the request about to
+ * be sent ({@code + 1}), as Envoy's least-request balancer does: with plain {@code in-flight /
+ * weight} every idle server scores 0 whatever its weight, so an idle cluster would ignore
+ * weights; with {@code + 1} an idle server of weight 10 (score 0.1) beats an idle one of weight
+ * 1 (score 1). It costs one division more per server. Weights are read live from {@link
+ * Endpoint#effectiveWeight()} at every pick, so slow start and health multipliers act at once
+ * and weight changes need no rebuild.
+ *
+ * <p><b>Example</b> (the seed's): A has 100 in flight and weight 10, B 30 and 5, C 80 and 8.
+ * Scores: A 101/10 = 10.1, B 31/5 = 6.2, C 81/8 = 10.125, so B. Without the {@code + 1} the
+ * scores are 10, 6 and 10: still B.
  */
 final class LeastConnections implements Algorithm {
 
-  static final LeastConnections INSTANCE = new LeastConnections();
+  /** {@code (in-flight + 1) / weight multiplier}: configured weights ignored. */
+  static final LeastConnections UNWEIGHTED =
+      new LeastConnections("least-connections", ScoredPicker.Score.IN_FLIGHT);
 
-  private LeastConnections() {}
+  /** {@code (in-flight + 1) / effective weight}. */
+  static final LeastConnections WEIGHTED =
+      new LeastConnections("weighted-least-connections", ScoredPicker.Score.WEIGHTED_IN_FLIGHT);
+
+  private final String name;
+  private final ScoredPicker.Score score;
+
+  private LeastConnections(String name, ScoredPicker.Score score) {
+    this.name = name;
+    this.score = score;
+  }
 
   @Override
   public String name() {
-    return "least-connections";
+    return name;
   }
 
   @Override
@@ -49,11 +75,11 @@ final class LeastConnections implements Algorithm {
 
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
-    return new ScoredPicker(endpoints, context, ScoredPicker.Score.IN_FLIGHT, 0);
+    return new ScoredPicker(endpoints, context, score, 0);
   }
 
   @Override
   public String toString() {
-    return name();
+    return name;
   }
 }

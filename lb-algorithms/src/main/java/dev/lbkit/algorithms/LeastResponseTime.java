@@ -1,6 +1,5 @@
 package dev.lbkit.algorithms;
 
-import dev.lbkit.algorithms.Algorithms.LatencyEstimate;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.AlgorithmContext;
 import dev.lbkit.api.Endpoint;
@@ -49,17 +48,18 @@ import java.util.List;
  */
 final class LeastResponseTime implements Algorithm {
 
-  private final LatencyEstimate estimate;
+  private final boolean peak;
   private final int choices;
 
-  LeastResponseTime(LatencyEstimate estimate, int choices) {
-    this.estimate = estimate;
+  /** Peak EWMA when {@code peak}, else the plain EWMA; {@code choices} 0 for a full scan. */
+  LeastResponseTime(boolean peak, int choices) {
+    this.peak = peak;
     this.choices = choices;
   }
 
   @Override
   public String name() {
-    String base = estimate == LatencyEstimate.PEAK_EWMA ? "least-response-time-peak-ewma"
+    String base = peak ? "least-response-time-peak-ewma"
         : "least-response-time-ewma";
     return choices == 0 ? base : base + "-p" + choices + "c";
   }
@@ -71,8 +71,7 @@ final class LeastResponseTime implements Algorithm {
 
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
-    ScoredPicker.Score score = estimate == LatencyEstimate.PEAK_EWMA
-        ? ScoredPicker.Score.PEAK_EWMA_COST : ScoredPicker.Score.EWMA_COST;
+    ScoredPicker.Score score = peak ? ScoredPicker.Score.PEAK_EWMA_COST : ScoredPicker.Score.EWMA_COST;
     return new ScoredPicker(endpoints, context, score, choices);
   }
 

@@ -86,21 +86,11 @@ public final class ZoneAwareRouting {
    */
   public static final Duration DEFAULT_LATENCY_REFRESH = Duration.ofSeconds(1);
 
-  /** The key of servers without a zone. */
-  static final String NO_ZONE = "";
-
   private ZoneAwareRouting() {}
 
   /** Returns a builder; locality mode unless {@link Builder#zoneWeights} or {@link Builder#latencyBased} is set. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The three ways of splitting a tier between zones. */
-  enum Mode {
-    LOCALITY,
-    WEIGHTED,
-    LATENCY
   }
 
   /**
@@ -266,13 +256,14 @@ public final class ZoneAwareRouting {
       if (latencyRefresh.isZero() || latencyRefresh.isNegative()) {
         throw new IllegalArgumentException("latencyRefresh must be positive, was " + latencyRefresh);
       }
-      Mode mode = zoneWeights != null ? Mode.WEIGHTED : latencyBased ? Mode.LATENCY : Mode.LOCALITY;
-      if (mode == Mode.LOCALITY && localZone == null) {
+      ZoneRouter.Mode mode = zoneWeights != null ? ZoneRouter.Mode.WEIGHTED
+          : latencyBased ? ZoneRouter.Mode.LATENCY : ZoneRouter.Mode.LOCALITY;
+      if (mode == ZoneRouter.Mode.LOCALITY && localZone == null) {
         throw new IllegalArgumentException(
             "localZone must be set for locality routing, was null (or use zoneWeights(...) or latencyBased())");
       }
       if (callerShares != null) {
-        if (mode != Mode.LOCALITY) {
+        if (mode != ZoneRouter.Mode.LOCALITY) {
           throw new IllegalArgumentException(
               "callerShares applies to locality routing only, was set with " + (latencyBased ? "latencyBased" : "zoneWeights"));
         }

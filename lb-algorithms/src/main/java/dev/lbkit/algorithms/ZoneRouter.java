@@ -23,12 +23,22 @@ import org.slf4j.LoggerFactory;
  */
 final class ZoneRouter implements ZoneRouting {
 
+  /** The key of servers without a zone. */
+  static final String NO_ZONE = "";
+
+  /** The three ways of splitting a tier between zones. */
+  enum Mode {
+    LOCALITY,
+    WEIGHTED,
+    LATENCY
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ZoneRouter.class);
 
   /** Shares below this are rounding noise left by subtracting loads. */
   private static final double EPSILON = 1e-9;
 
-  private final ZoneAwareRouting.Mode mode;
+  private final Mode mode;
   private final String localZone;
   private final String localRegion;
   private final double threshold;
@@ -39,7 +49,7 @@ final class ZoneRouter implements ZoneRouting {
   private final Map<String, Double> callerShares;
 
   ZoneRouter(
-      ZoneAwareRouting.Mode mode,
+      Mode mode,
       String localZone,
       String localRegion,
       double threshold,
@@ -145,7 +155,7 @@ final class ZoneRouter implements ZoneRouting {
       }
       log.debug("{}: zone shares ({}): {}", context.cluster(), mode, sb);
     }
-    if (mode == ZoneAwareRouting.Mode.LATENCY) {
+    if (mode == Mode.LATENCY) {
       Endpoint[][] members = new Endpoint[zones.length][];
       for (int i = 0; i < zones.length; i++) {
         members[i] = zones[i].pickable.toArray(new Endpoint[0]);
@@ -156,7 +166,7 @@ final class ZoneRouter implements ZoneRouting {
   }
 
   private static Zone zone(Map<String, Zone> byName, Endpoint ep) {
-    String name = ep.server().zone().orElse(ZoneAwareRouting.NO_ZONE);
+    String name = ep.server().zone().orElse(NO_ZONE);
     Zone z = byName.computeIfAbsent(name, Zone::new);
     if (z.region == null) {
       z.region = ep.server().region().orElse(null);
