@@ -1108,6 +1108,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
       if (servers != null) {
         index(servers);
+        algorithm.validate(servers.size());
       }
       LoadBalancer lb = new LoadBalancer(this);
       lb.start(servers);
