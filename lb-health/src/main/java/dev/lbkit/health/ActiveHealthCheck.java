@@ -125,7 +125,12 @@ public final class ActiveHealthCheck {
       return this;
     }
 
-    /** Upper bound of the random delay added to each interval; zero disables it. */
+    /**
+     * Upper bound of the random delay added to each interval; zero disables it. At most the
+     * interval: a longer jitter would make the interval meaningless and stretch detection time
+     * by more than double. A shorter {@link #unhealthyInterval} is allowed: it only re-admits a
+     * server sooner, and the default jitter must not forbid a sub-second one.
+     */
     public Builder jitter(Duration jitter) {
       this.jitter = jitter;
       return this;
@@ -168,6 +173,10 @@ public final class ActiveHealthCheck {
         throw new IllegalArgumentException(
             "timeout must be shorter than interval (" + Checks.format(interval) + "), was "
                 + Checks.format(timeout));
+      }
+      if (jitter.compareTo(interval) > 0) {
+        throw new IllegalArgumentException(
+            "jitter must be at most interval (" + Checks.format(interval) + "), was " + Checks.format(jitter));
       }
       if (unhealthyInterval != null) {
         Checks.positive("unhealthyInterval", unhealthyInterval);
