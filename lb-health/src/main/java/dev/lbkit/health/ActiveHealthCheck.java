@@ -161,7 +161,10 @@ public final class ActiveHealthCheck {
     }
 
     /**
-     * Validates the settings and builds the input. Give each balancer its own input.
+     * Validates the settings and builds the input. Give each balancer its own input; the
+     * check may be shared. Closing the input (the balancer closes its inputs) releases the
+     * threads and connections of a check from {@link HealthChecks#http()} once no other open
+     * input uses it; a check of your own that holds resources is yours to close.
      *
      * @throws IllegalArgumentException naming the field and the value of a bad setting
      */
