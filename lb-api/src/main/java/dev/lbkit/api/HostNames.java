@@ -14,9 +14,9 @@ package dev.lbkit.api;
  *       same server.
  *   <li>DNS names: dot-separated labels of 1 to 63 ASCII letters, digits, {@code -} and
  *       {@code _} (SRV targets such as {@code _http._tcp.example} use underscores), at most 253
- *       characters without the optional final dot. A name made only of digits and dots must be
- *       an IPv4 literal: {@code 1.2.3} is read as an address by some resolvers and as a name by
- *       others.
+ *       characters in all, an optional final dot included, as {@code HttpUrl} counts. Digits
+ *       and dots that make no IPv4 literal ({@code 999.1.1.1}, {@code 1.2.3}) are a name, as
+ *       {@code HttpUrl} and lb-okhttp's {@code ServerDns} take them: they go to the resolver.
  * </ul>
  * Internationalized names must be given in their ASCII ({@code xn--}) form. The host is
  * otherwise kept as given: neither case nor IPv6 text is canonicalized, so {@code ::1} and
@@ -27,7 +27,10 @@ final class HostNames {
   /** RFC 1035: a label is at most 63 octets. */
   static final int MAX_LABEL_LENGTH = 63;
 
-  /** RFC 1035's 255 octets on the wire leave 253 characters of text without the final dot. */
+  /**
+   * RFC 1035's 255 octets on the wire leave 253 characters of text; {@code HttpUrl} counts a
+   * final dot among them.
+   */
   static final int MAX_NAME_LENGTH = 253;
 
   private HostNames() {}
@@ -51,18 +54,12 @@ final class HostNames {
       }
       throw invalid(host);
     }
-    if (isNumeric(host)) {
-      if (isIpv4(host)) {
-        return host;
-      }
-      throw invalid(host);
-    }
     checkName(host);
     return host;
   }
 
   private static void checkName(String host) {
-    // Not empty: "." alone is numeric and was rejected as an IPv4 literal.
+    // "." alone leaves one empty label, which is rejected below.
     String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     boolean longLabel = false;
     int labelStart = 0;
@@ -84,7 +81,7 @@ final class HostNames {
       throw new IllegalArgumentException(
           "host labels must be at most " + MAX_LABEL_LENGTH + " characters, was '" + host + "'");
     }
-    if (name.length() > MAX_NAME_LENGTH) {
+    if (host.length() > MAX_NAME_LENGTH) {
       throw new IllegalArgumentException(
           "host must be at most " + MAX_NAME_LENGTH + " characters, was '" + host + "'");
     }
@@ -92,16 +89,6 @@ final class HostNames {
 
   private static boolean isNameChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  }
-
-  private static boolean isNumeric(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if ((c < '0' || c > '9') && c != '.') {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether {@code s} is a dotted quad of decimal octets in [0, 255] without leading zeros. */
