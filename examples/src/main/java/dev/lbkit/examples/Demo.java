@@ -207,8 +207,8 @@ public final class Demo {
         .healthInput(OutlierDetection.builder()
             .baseEjectionTime(Duration.ofSeconds(1))
             .build())
-        // A TCP connect check: a killed backend refuses connections. (HealthChecks.http() would
-        // check /health, but its client's threads outlive the balancer and delay the JVM's exit.)
+        // A TCP connect check: a killed backend refuses connections, so the cheapest check
+        // sees it. (HealthChecks.http() would check /health instead.)
         .healthInput(ActiveHealthCheck.builder(HealthChecks.tcp())
             .interval(Duration.ofMillis(250))
             .timeout(Duration.ofMillis(200))

@@ -147,7 +147,11 @@ public final class Algorithms {
     return new RingHashBuilder();
   }
 
-  /** Returns a builder for Maglev hashing: O(1) picks from a prime-sized table. */
+  /**
+   * Returns a builder for Maglev hashing: O(1) picks from a prime-sized table. A table smaller
+   * than a static server list fails the balancer's build; one outgrown by a later list grows to
+   * the next prime at or above the server count.
+   */
   public static MaglevBuilder maglev() {
     return new MaglevBuilder();
   }
@@ -286,6 +290,12 @@ public final class Algorithms {
      * The lookup table size: a prime in [3, {@value Algorithms#MAX_MAGLEV_TABLE_SIZE}], default
      * {@value Algorithms#DEFAULT_MAGLEV_TABLE_SIZE}. Choose it at least 100 × the number of servers; max/mean is
      * about {@code 1 + N / tableSize}.
+     *
+     * <p>It must hold every server: a balancer built with a static list of more servers fails
+     * to build. When a later list (from a source or {@code updateServers}) brings more servers
+     * than slots, the table grows to the smallest prime ≥ the server count, with a warning
+     * logged once, so that every server still gets keys; see the Maglev class comment for why
+     * that size and what it costs in balance.
      */
     public MaglevBuilder tableSize(int tableSize) {
       this.tableSize = tableSize;

@@ -210,7 +210,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    * @throws IllegalArgumentException when two servers share an address
    */
   public void updateServers(List<Server> servers) {
-    Map<String, Server> next = index(Objects.requireNonNull(servers, "servers"));
+    Map<String, Server> next = index(ServerLists.requireNoNulls(servers, "servers"));
     control.execute(() -> applyServers(next));
   }
 
@@ -1149,15 +1149,25 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       return this;
     }
 
-    /** A fixed list of servers. Exclusive with {@link #source}. */
+    /**
+     * A fixed list of servers. Exclusive with {@link #source}.
+     *
+     * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+     *     not be null}
+     */
     public Builder servers(List<Server> servers) {
-      this.servers = List.copyOf(Objects.requireNonNull(servers, "servers"));
+      this.servers = List.copyOf(ServerLists.requireNoNulls(servers, "servers"));
       return this;
     }
 
-    /** A fixed list of servers. Exclusive with {@link #source}. */
+    /**
+     * A fixed list of servers. Exclusive with {@link #source}.
+     *
+     * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+     *     not be null}
+     */
     public Builder servers(Server... servers) {
-      return servers(List.of(servers));
+      return servers(servers == null ? null : java.util.Arrays.asList(servers));
     }
 
     /** Where servers come from. Exclusive with {@link #servers}. */
@@ -1279,6 +1289,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
       if (servers != null) {
         index(servers);
+        algorithm.validate(servers.size());
       }
       LoadBalancer lb = new LoadBalancer(this);
       lb.start(servers);

@@ -23,6 +23,11 @@ import java.util.List;
  * <p><b>Invariant.</b> Within one snapshot and without avoided servers, k×N consecutive picks give
  * every server exactly k picks.
  *
+ * <p><b>Why a 64-bit counter.</b> The index is the counter modulo N. A 32-bit counter wraps after
+ * 2^32 picks (72 minutes at a million picks a second), and unless N divides 2^32 the wrap repeats
+ * one server and skips another. A 64-bit counter wraps after 2^63 picks, centuries at any pick
+ * rate, and costs the same single atomic add on 64-bit JVMs.
+ *
  * <p><b>Example.</b> Servers [A, B, C], random start 1: B, C, A, B, C, A, ...
  *
  * <p><b>Threading.</b> Lock-free; the counter is the only shared mutable state.
@@ -67,7 +72,7 @@ final class RoundRobin implements Algorithm {
 
     static {
       try {
-        NEXT = MethodHandles.lookup().findVarHandle(RoundRobinPicker.class, "next", int.class);
+        NEXT = MethodHandles.lookup().findVarHandle(RoundRobinPicker.class, "next", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -76,9 +81,10 @@ final class RoundRobin implements Algorithm {
     private final Endpoint[] endpoints;
     private final AlgorithmContext context;
     @SuppressWarnings("unused") // accessed through NEXT
-    private volatile int next;
+    private volatile long next;
 
-    RoundRobinPicker(Endpoint[] endpoints, AlgorithmContext context, int start) {
+    /** A picker whose first pick is {@code endpoints[start mod N]}; tests start near a wrap. */
+    RoundRobinPicker(Endpoint[] endpoints, AlgorithmContext context, long start) {
       this.endpoints = endpoints;
       this.context = context;
       this.next = start;
@@ -87,7 +93,7 @@ final class RoundRobin implements Algorithm {
     @Override
     public Selection pick(PickContext ctx) {
       int n = endpoints.length;
-      int i = Math.floorMod((int) NEXT.getAndAdd(this, 1), n);
+      int i = Math.floorMod((long) NEXT.getAndAdd(this, 1L), n);
       Endpoint e = endpoints[i];
       if (!ctx.hasAvoid()) {
         return e.selection();

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -96,5 +101,60 @@ class MaglevTest {
     assertEquals("tableSize must be in [3, 16777213], was 16777259",
         assertThrows(IllegalArgumentException.class, () -> Algorithms.maglev().tableSize(16_777_259).build()).getMessage());
     assertEquals("maglev{tableSize=251}", Algorithms.maglev().tableSize(251).build().toString());
+  }
+  private static List<Server> servers(int n) {
+    List<Server> list = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      list.add(Server.of("10.0.0." + i, 80));
+    }
+    return list;
+  }
+
+  /** The servers that 2,000 distinct keys reach. */
+  private static Set<String> reached(LoadBalancer lb) {
+    Set<String> ids = new TreeSet<>();
+    for (int k = 0; k < 2000; k++) {
+      ids.add(lb.pick(PickContext.ofKey("user-" + k)).server().id());
+    }
+    return ids;
+  }
+
+  @Test
+  void buildRejectsATableSmallerThanTheStaticServerList() {
+    Algorithm maglev = Algorithms.maglev().tableSize(3).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> LoadBalancer.builder("c").algorithm(maglev).servers(servers(5)).build());
+    assertEquals("tableSize must be at least the number of servers (5), was 3", e.getMessage());
+    try (LoadBalancer lb = LoadBalancer.builder("c").algorithm(maglev).servers(servers(3)).build()) {
+      assertEquals(3, reached(lb).size(), "a table as large as the list is enough");
+    }
+  }
+
+  @Test
+  void tableGrowsToTheNextPrimeWhenAnUpdateBringsMoreServersThanItHolds() {
+    Algorithm maglev = Algorithms.maglev().tableSize(3).build();
+    try (LoadBalancer lb = LoadBalancer.builder("c").algorithm(maglev).servers(servers(3)).build()) {
+      lb.updateServers(servers(5));
+      assertEquals(5, reached(lb).size(), "every one of 5 servers gets keys from a table of 3");
+      lb.updateServers(servers(8));
+      assertEquals(8, reached(lb).size());
+      lb.updateServers(servers(2));
+      assertEquals(2, reached(lb).size());
+    }
+  }
+
+  @Test
+  void grownTableSizeIsTheSmallestPrimeAtOrAboveTheServerCount() {
+    assertEquals(3, build(FakeEndpoint.of(2), 3).table().length, "the configured size while it is enough");
+    assertEquals(5, build(FakeEndpoint.of(4), 3).table().length);
+    assertEquals(5, build(FakeEndpoint.of(5), 3).table().length);
+    assertEquals(11, build(FakeEndpoint.of(8), 7).table().length);
+    assertEquals(101, build(FakeEndpoint.of(100), 3).table().length);
+    for (int n : new int[] {4, 5, 8, 100}) {
+      Maglev.MaglevPicker p = build(FakeEndpoint.of(n), 3);
+      for (int c : slotCounts(p)) {
+        assertTrue(c >= 1, n + " servers: every server owns a slot");
+      }
+    }
   }
 }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.api.Server;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -51,5 +54,24 @@ class RoundRobinTest {
     for (int i = 0; i < 30; i++) {
       assertEquals(false, picker.pick(avoidB).server().equals(fakes.get(1).server()));
     }
+  }
+  @Test
+  void rotationStaysExactAcrossTheIntWrapOfThePickCounter() {
+    // 3 does not divide 2^32: a 32-bit counter wrapping from MAX_VALUE to MIN_VALUE would give
+    // the same server twice in a row and skip another.
+    List<FakeEndpoint> fakes = FakeEndpoint.of(3);
+    List<Server> servers = fakes.stream().map(FakeEndpoint::server).collect(Collectors.toList());
+    Picker picker = new RoundRobin.RoundRobinPicker(
+        fakes.toArray(new Endpoint[0]), new FakeAlgorithmContext(1, 3), Integer.MAX_VALUE - 4);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      order.add(servers.indexOf(picker.pick().server()));
+    }
+    int first = order.get(0);
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      expected.add((first + i) % 3);
+    }
+    assertEquals(expected, order);
   }
 }

@@ -36,4 +36,16 @@ public interface Algorithm {
   default boolean rebuildsOnWeightChange() {
     return true;
   }
+
+  /**
+   * Checks this algorithm's settings against a static list of {@code serverCount} servers.
+   * The runtime calls it when a balancer is built with a fixed server list (a source's lists
+   * arrive later and are not checked), so that a setting that cannot serve the list fails at
+   * build time rather than skewing traffic. The default accepts any count.
+   *
+   * @param serverCount the number of servers in the static list
+   * @throws IllegalArgumentException naming the setting and its value when it cannot serve
+   *     {@code serverCount} servers
+   */
+  default void validate(int serverCount) {}
 }

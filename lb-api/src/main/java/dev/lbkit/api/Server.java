@@ -50,8 +50,8 @@ public final class Server {
   private final Map<String, String> metadata;
   private final String id;
 
-  private Server(Builder b) {
-    this.host = b.host;
+  private Server(Builder b, String host) {
+    this.host = host;
     this.port = b.port;
     this.weight = b.weight;
     this.zone = b.zone;
@@ -71,7 +71,10 @@ public final class Server {
     return new Builder(host, port);
   }
 
-  /** Host name or IP literal, never empty. */
+  /**
+   * Host name or IP literal, never empty; an IPv6 literal without brackets. See {@link
+   * Builder#build()} for what is accepted.
+   */
   public String host() {
     return host;
   }
@@ -232,6 +235,13 @@ public final class Server {
     /**
      * Validates and builds the server.
      *
+     * <p>The host must be an IPv4 literal ({@code 10.0.0.1}), an IPv6 literal ({@code ::1}, or
+     * {@code [::1]}, whose brackets are dropped because {@link Server#id()} adds them), or a DNS
+     * name of ASCII letters, digits, {@code -} and {@code _} with labels of at most 63
+     * characters and at most 253 characters in all ({@code backend-1}, {@code
+     * _http._tcp.example.com}, {@code users.svc.cluster.local.}). That is a subset of what
+     * OkHttp's {@code HttpUrl} accepts: URLs, ports, spaces and zone ids are rejected.
+     *
      * @throws IllegalArgumentException naming the field and the value when a field is invalid
      */
     public Server build() {
@@ -239,6 +249,7 @@ public final class Server {
         throw new IllegalArgumentException(
             "host must not be empty, was " + (host == null ? "null" : "'" + host + "'"));
       }
+      String checkedHost = HostNames.check(host);
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("port must be in [1, 65535], was " + port);
       }
@@ -259,7 +270,7 @@ public final class Server {
       if (metadataNull) {
         throw new IllegalArgumentException("metadata must not be null, was null");
       }
-      return new Server(this);
+      return new Server(this, checkedHost);
     }
   }
 }

@@ -8,9 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -50,7 +52,8 @@ import org.xbill.DNS.Type;
  * "rarely", which a weighted balancer with weight 1 next to 100s approximates), priority = the
  * record's priority, so that 0 is the highest tier; priorities above {@link
  * Server#MAX_PRIORITY} are lowered to it, with a warning. A target of "." (RFC 2782: no
- * service) is skipped. With {@code resolveTargets(true)}, each target becomes one server per
+ * service) is skipped, and so is a target that is no host name (a label with a space, say),
+ * with a warning once per target. With {@code resolveTargets(true)}, each target becomes one server per
  * address (from the additional section, or an A/AAAA query), each with the record's full
  * weight, and metadata {@code srv-target} names the target.
  *
@@ -94,6 +97,7 @@ final class DnsServerSource implements ServerSource {
   private List<Server> lastGood;
   private long lastGoodAtNanos;
   private String lastProblem;
+  private final Set<String> rejectedTargets = new HashSet<>();
 
   DnsServerSource(DnsSourceBuilder b) {
     this.srv = b.srv;
@@ -374,7 +378,10 @@ final class DnsServerSource implements ServerSource {
       }
       int w = Math.max(Server.MIN_WEIGHT, s.getWeight());
       if (!resolveTargets) {
-        servers.add(server(target, s.getPort(), w, tier, null));
+        Server server = srvTarget(target, s.getPort(), w, tier);
+        if (server != null) {
+          servers.add(server);
+        }
         continue;
       }
       // The additional section usually carries the targets' addresses (Consul, CoreDNS,
@@ -404,6 +411,23 @@ final class DnsServerSource implements ServerSource {
       }
     }
     return new Answer(dedupe(servers), ttl, m.getRcode() == Rcode.NXDOMAIN, null);
+  }
+
+  /**
+   * The server for an unresolved SRV target, or null when the target is no host name: DNS
+   * labels may hold any byte (dnsjava shows a space as {@code \032}), which no URL can carry.
+   * One bad record must not cost the whole answer, so it is skipped, with a warning once per
+   * target.
+   */
+  private Server srvTarget(String target, int p, int w, int tier) {
+    try {
+      return server(target, p, w, tier, null);
+    } catch (IllegalArgumentException e) {
+      if (rejectedTargets.add(target)) {
+        log.warn("{}: skipping SRV target {} port {}: {}", display, target, p, e.getMessage());
+      }
+      return null;
+    }
   }
 
   private Server server(String host, int p, int w, int tier, String srvTarget) {

@@ -19,7 +19,8 @@ import java.util.Map;
  * </pre>
  *
  * <ul>
- *   <li>An address is {@code host:port}; IPv6 literals go in brackets.
+ *   <li>An address is {@code host:port}, without a scheme; IPv6 literals go in brackets. The
+ *       host is an IP literal or a DNS name, as {@link Server.Builder#build()} accepts.
  *   <li>Attributes: {@code weight} (1..1000000, default 1), {@code priority} (0..127, 0 is the
  *       highest tier, default 0), {@code zone}, {@code region}, and {@code meta.NAME} for
  *       free-form metadata. Values contain no spaces.
@@ -125,12 +126,18 @@ public final class ServerListFormat {
     String portText;
     int portColumn;
     String a = address.text;
+    if (a.contains("://")) {
+      throw error(sourceName, lineNo, address.column, "address must be host:port without a scheme, was '" + a + "'");
+    }
     if (a.startsWith("[")) {
       int close = a.indexOf(']');
       if (close < 0) {
         throw error(sourceName, lineNo, address.column, "IPv6 address must end with ']', was '" + a + "'");
       }
       host = a.substring(1, close);
+      if (host.indexOf(':') < 0) {
+        throw error(sourceName, lineNo, address.column, "brackets must hold an IPv6 address, was '" + a + "'");
+      }
       if (close + 1 >= a.length() || a.charAt(close + 1) != ':') {
         throw error(sourceName, lineNo, address.column + close + 1,
             "address must be host:port, was '" + a + "'");
@@ -197,7 +204,8 @@ public final class ServerListFormat {
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
-      // Every field was checked above; this is a safety net that still names the line.
+      // The host's syntax (IP literal or DNS name) is Server's to judge; the other fields were
+      // checked above, so any message here is about the address.
       throw error(sourceName, lineNo, address.column, e.getMessage());
     }
   }

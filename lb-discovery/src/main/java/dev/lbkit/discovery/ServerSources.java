@@ -30,14 +30,24 @@ public final class ServerSources {
 
   private ServerSources() {}
 
-  /** A fixed list, pushed once at start. */
+  /**
+   * A fixed list, pushed once at start.
+   *
+   * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+   *     not be null}
+   */
   public static ServerSource of(List<Server> servers) {
-    return new FixedSource(List.copyOf(Objects.requireNonNull(servers, "servers")));
+    return new FixedSource(List.copyOf(requireNoNulls(servers, "servers")));
   }
 
-  /** A fixed list, pushed once at start. */
+  /**
+   * A fixed list, pushed once at start.
+   *
+   * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+   *     not be null}
+   */
   public static ServerSource of(Server... servers) {
-    return of(Arrays.asList(servers));
+    return of(servers == null ? null : Arrays.asList(servers));
   }
 
   /** A server list file in the {@link ServerListFormat}, re-read when it changes. */
@@ -73,6 +83,21 @@ public final class ServerSources {
       throw new IllegalArgumentException("sources must not be empty, was []");
     }
     return new MergedSource(list);
+  }
+
+  /** Returns {@code servers} after checking that neither it nor any element is null. */
+  private static List<Server> requireNoNulls(List<Server> servers, String name) {
+    if (servers == null) {
+      throw new NullPointerException(name + " must not be null");
+    }
+    int i = 0;
+    for (Server s : servers) {
+      if (s == null) {
+        throw new NullPointerException(name + "[" + i + "] must not be null");
+      }
+      i++;
+    }
+    return servers;
   }
 
   /** A list pushed once. */
@@ -121,8 +146,10 @@ public final class ServerSources {
           public void onServers(List<Server> servers) {
             // Pushed under the lock, so that two sources pushing at once cannot deliver an
             // older combination after a newer one.
+            // Checked here, where the message can still blame this source's list.
+            List<Server> copy = List.copyOf(requireNoNulls(servers, "servers"));
             synchronized (MergedSource.this) {
-              latest.set(index, List.copyOf(servers));
+              latest.set(index, copy);
               List<Server> combined = new ArrayList<>();
               for (List<Server> l : latest) {
                 combined.addAll(l);

@@ -85,6 +85,25 @@ class DnsBadAnswersTest {
   }
 
   @Test
+  void srvTargetThatIsNoHostNameIsSkippedAndTheOtherTargetsArePushed() throws Exception {
+    dns = new FakeDnsResponder();
+    dns.mode(FakeDnsResponder.Mode.SRV_BAD_TARGET);
+    source = ServerSources.dnsSrv("_http._tcp.web.example")
+        .resolver(dns.address())
+        .queryTimeout(Duration.ofMillis(300))
+        .ttlBounds(Duration.ofSeconds(1), Duration.ofSeconds(300))
+        .failureRetry(Duration.ofSeconds(5))
+        .scheduler(scheduler)
+        .ticker(scheduler)
+        .build();
+    source.start(listener);
+    scheduler.runDue();
+    assertEquals(List.of("good.example:8080"), listener.lastIds());
+    assertEquals(Duration.ofSeconds(60), scheduler.lastDelay(), "a skipped record is no failed refresh");
+    assertEquals(List.of(), listener.errors);
+  }
+
+  @Test
   void defaultSchedulerRefreshesOnItsOwnThread() throws Exception {
     dns = new FakeDnsResponder();
     CountDownLatch pushed = new CountDownLatch(1);

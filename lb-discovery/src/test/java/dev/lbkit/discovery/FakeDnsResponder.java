@@ -11,18 +11,23 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
 
 /**
  * A tiny UDP DNS responder for answers dnsmasq cannot produce: malformed messages (a header
  * that announces an answer record, followed by garbage), SERVFAIL, and no answer at all. In
- * {@link Mode#VALID} it answers A queries with 10.0.0.1 and 10.0.0.2, TTL 60.
+ * {@link Mode#VALID} it answers A queries with 10.0.0.1 and 10.0.0.2, TTL 60. In {@link
+ * Mode#SRV_BAD_TARGET} it answers SRV queries with two records, TTL 60: {@code good.example.}
+ * port 8080, and a target whose first label holds a space (legal on the wire, but no host name)
+ * port 8081.
  */
 final class FakeDnsResponder implements AutoCloseable {
 
-  enum Mode { VALID, MALFORMED, SERVFAIL, SILENT }
+  enum Mode { VALID, MALFORMED, SERVFAIL, SILENT, SRV_BAD_TARGET }
 
   private final DatagramSocket socket;
   private final Thread thread;
@@ -85,6 +90,13 @@ final class FakeDnsResponder implements AutoCloseable {
       return r.toWire();
     }
     Record question = q.getQuestion();
+    if (m == Mode.SRV_BAD_TARGET && question.getType() == org.xbill.DNS.Type.SRV) {
+      r.addRecord(new SRVRecord(question.getName(), DClass.IN, 60, 0, 1, 8080, Name.fromString("good.example.")),
+          Section.ANSWER);
+      r.addRecord(new SRVRecord(question.getName(), DClass.IN, 60, 0, 1, 8081, Name.fromString("bad\\032host.example.")),
+          Section.ANSWER);
+      return r.toWire();
+    }
     if (question.getType() == org.xbill.DNS.Type.A) {
       for (String ip : new String[] {"10.0.0.1", "10.0.0.2"}) {
         r.addRecord(new ARecord(question.getName(), DClass.IN, 60, InetAddress.getByName(ip)), Section.ANSWER);

@@ -61,6 +61,23 @@ class ServerListFormatTest {
         "10.0.0.1:80\n10.0.0.2:80\n  10.0.0.1:80 weight=2");
   }
 
+  @Test
+  void reportsHostsThatAreNeitherNamesNorIpLiteralsAtTheirAddress() {
+    assertError("f:1:1: host must be a host name or an IP literal, was 'bad!host'", "bad!host:80");
+    assertError("f:2:3: host must be a host name or an IP literal, was 'a..b'", "10.0.0.1:80\n  a..b:80 weight=2");
+    assertError("f:1:1: host must be a host name or an IP literal, was '1::2::3'", "[1::2::3]:80");
+    String label = "a".repeat(300);
+    assertError("f:1:1: host labels must be at most 63 characters, was '" + label + "'", label + ":80");
+    assertError("f:1:1: brackets must hold an IPv6 address, was '[backend]:80'", "[backend]:80");
+    assertError("f:1:1: address must be host:port without a scheme, was 'http://x:80'", "http://x:80");
+  }
+
+  @Test
+  void acceptsSrvStyleNamesWithUnderscores() throws Exception {
+    assertEquals(List.of(Server.of("_http._tcp.users.example", 8080)),
+        ServerListFormat.parse("_http._tcp.users.example:8080", "f"));
+  }
+
   private static void assertError(String expected, String text) {
     ServerListFormatException e =
         assertThrows(ServerListFormatException.class, () -> ServerListFormat.parse(text, "f"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,30 @@ class ServerSourcesTest {
       source.start(listener);
     }
     assertEquals(List.of(servers), listener.lists);
+  }
+
+  @Test
+  void fixedSourceNamesTheIndexOfANullServer() {
+    NullPointerException e = assertThrows(NullPointerException.class,
+        () -> ServerSources.of(Arrays.asList(Server.of("10.0.0.1", 80), null)));
+    assertEquals("servers[1] must not be null", e.getMessage());
+    e = assertThrows(NullPointerException.class, () -> ServerSources.of((Server) null));
+    assertEquals("servers[0] must not be null", e.getMessage());
+    e = assertThrows(NullPointerException.class, () -> ServerSources.of((List<Server>) null));
+    assertEquals("servers must not be null", e.getMessage());
+  }
+
+  @Test
+  void mergedSourceNamesTheIndexOfANullServerPushedByOneOfItsSources() {
+    FakeSource first = new FakeSource();
+    FakeListener listener = new FakeListener();
+    try (ServerSource merged = ServerSources.merge(first)) {
+      merged.start(listener);
+      NullPointerException e = assertThrows(NullPointerException.class,
+          () -> first.listener.onServers(Arrays.asList(null, Server.of("10.0.0.1", 80))));
+      assertEquals("servers[0] must not be null", e.getMessage());
+      assertEquals(0, listener.pushes());
+    }
   }
 
   /** A source that pushes when the test says so. */

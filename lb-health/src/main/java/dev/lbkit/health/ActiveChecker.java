@@ -47,6 +47,7 @@ final class ActiveChecker implements HealthInput {
   // Control plane only.
   private final Map<String, Target> targets = new HashMap<>();
   private boolean closed;
+  private boolean retained;
 
   ActiveChecker(ActiveHealthCheck.Builder b) {
     this.check = b.check;
@@ -63,6 +64,12 @@ final class ActiveChecker implements HealthInput {
   @Override
   public void start(HealthControl control) {
     this.control = control;
+    // An HTTP check built by HealthChecks owns an OkHttp client; a check of the user's own is
+    // the user's to close.
+    if (check instanceof HttpCheck) {
+      ((HttpCheck) check).retain();
+      retained = true;
+    }
   }
 
   @Override
@@ -191,6 +198,10 @@ final class ActiveChecker implements HealthInput {
       t.stop();
     }
     targets.clear();
+    if (retained) {
+      retained = false;
+      ((HttpCheck) check).release();
+    }
   }
 
   @Override

@@ -125,7 +125,12 @@ public final class ActiveHealthCheck {
       return this;
     }
 
-    /** Upper bound of the random delay added to each interval; zero disables it. */
+    /**
+     * Upper bound of the random delay added to each interval; zero disables it. At most the
+     * interval: a longer jitter would make the interval meaningless and stretch detection time
+     * by more than double. A shorter {@link #unhealthyInterval} is allowed: it only re-admits a
+     * server sooner, and the default jitter must not forbid a sub-second one.
+     */
     public Builder jitter(Duration jitter) {
       this.jitter = jitter;
       return this;
@@ -156,7 +161,10 @@ public final class ActiveHealthCheck {
     }
 
     /**
-     * Validates the settings and builds the input. Give each balancer its own input.
+     * Validates the settings and builds the input. Give each balancer its own input; the
+     * check may be shared. Closing the input (the balancer closes its inputs) releases the
+     * threads and connections of a check from {@link HealthChecks#http()} once no other open
+     * input uses it; a check of your own that holds resources is yours to close.
      *
      * @throws IllegalArgumentException naming the field and the value of a bad setting
      */
@@ -168,6 +176,10 @@ public final class ActiveHealthCheck {
         throw new IllegalArgumentException(
             "timeout must be shorter than interval (" + Checks.format(interval) + "), was "
                 + Checks.format(timeout));
+      }
+      if (jitter.compareTo(interval) > 0) {
+        throw new IllegalArgumentException(
+            "jitter must be at most interval (" + Checks.format(interval) + "), was " + Checks.format(jitter));
       }
       if (unhealthyInterval != null) {
         Checks.positive("unhealthyInterval", unhealthyInterval);

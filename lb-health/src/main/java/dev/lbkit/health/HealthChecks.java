@@ -47,7 +47,9 @@ public final class HealthChecks {
    * <p><b>Its own client.</b> The check uses a private OkHttp client: it never goes through the
    * balancer it feeds, never follows redirects (a 3xx is judged against the expected status
    * ranges, so a redirect to another host is a failure by default), and does not retry.
-   * Connections are kept alive between checks.
+   * Connections are kept alive between checks. The client's threads and connections are
+   * released when the last active health check input using the check closes (a balancer closes
+   * its inputs), so one check may serve several balancers; using it again starts a new client.
    */
   public static final class HttpBuilder {
     /** Default method: GET, which every health endpoint supports. */
@@ -155,6 +157,11 @@ public final class HealthChecks {
         r.add(new int[] {DEFAULT_STATUS_FROM, DEFAULT_STATUS_TO});
       }
       scheme = https ? "https" : "http";
+      return new HttpCheck(HttpBuilder::newClient, scheme, method, path, List.copyOf(r), bodyContains,
+          Set.copyOf(jsonStatuses), headers.build());
+    }
+
+    private static OkHttpClient newClient() {
       // Daemon dispatcher threads: a health check must never keep the JVM alive after its
       // balancer closed (OkHttp's default dispatcher threads are not daemons and idle for 60 s).
       ExecutorService executor = Executors.newCachedThreadPool(task -> {
@@ -162,18 +169,15 @@ public final class HealthChecks {
         t.setDaemon(true);
         return t;
       });
-      OkHttpClient client =
-          new OkHttpClient.Builder()
-              .dispatcher(new Dispatcher(executor))
-              .followRedirects(false)
-              .followSslRedirects(false)
-              .retryOnConnectionFailure(false)
-              // The checker's own timeout cancels the call; these only bound a runaway call
-              // of a checker that was closed mid-flight.
-              .callTimeout(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS)
-              .build();
-      return new HttpCheck(
-          client, scheme, method, path, List.copyOf(r), bodyContains, Set.copyOf(jsonStatuses), headers.build());
+      return new OkHttpClient.Builder()
+          .dispatcher(new Dispatcher(executor))
+          .followRedirects(false)
+          .followSslRedirects(false)
+          .retryOnConnectionFailure(false)
+          // The checker's own timeout cancels the call; these only bound a runaway call of a
+          // checker that was closed mid-flight.
+          .callTimeout(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS)
+          .build();
     }
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
@@ -21,6 +22,12 @@ import okhttp3.Response;
  * Asynchronous: the call is enqueued, and cancelling the future (the checker's timeout)
  * cancels the call, so a server that accepts and never answers holds nothing but one socket
  * until the timeout.
+ *
+ * <p><b>Lifecycle.</b> The client (dispatcher threads, kept-alive connections) is created on the
+ * first check. Each active health check input that uses this check {@link #retain}s it when it
+ * starts and {@link #release}s it when it closes; the last release shuts the client down. One
+ * check may serve several balancers, so no single input may close it for the others. A check
+ * used again after that, or after {@link #close}, creates a new client.
  */
 final class HttpCheck implements HealthCheck, AutoCloseable {
 
@@ -29,7 +36,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
 
   private static final Pattern JSON_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([^\"]*)\"");
 
-  private final OkHttpClient client;
+  private final Supplier<OkHttpClient> newClient;
   private final String scheme;
   private final String method;
   private final String path;
@@ -38,8 +45,13 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
   private final Set<String> jsonStatuses;
   private final Headers headers;
 
+  private final Object lock = new Object();
+  // Guarded by lock: null until the first check, and again once released.
+  private OkHttpClient client;
+  private int users;
+
   HttpCheck(
-      OkHttpClient client,
+      Supplier<OkHttpClient> newClient,
       String scheme,
       String method,
       String path,
@@ -47,7 +59,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
       String bodyContains,
       Set<String> jsonStatuses,
       Headers headers) {
-    this.client = client;
+    this.newClient = newClient;
     this.scheme = scheme;
     this.method = method;
     this.path = path;
@@ -66,7 +78,7 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
       return result;
     }
     Request request = new Request.Builder().url(url).headers(headers).method(method, null).build();
-    Call call = client.newCall(request);
+    Call call = client().newCall(request);
     result.whenComplete((r, t) -> {
       if (result.isCancelled()) {
         call.cancel();
@@ -138,11 +150,65 @@ final class HttpCheck implements HealthCheck, AutoCloseable {
     return sb.toString();
   }
 
+  private OkHttpClient client() {
+    synchronized (lock) {
+      if (client == null) {
+        client = newClient.get();
+      }
+      return client;
+    }
+  }
+
+  /** The client now, or null before the first check and after a release; for tests. */
+  OkHttpClient currentClient() {
+    synchronized (lock) {
+      return client;
+    }
+  }
+
+  /** Registers one more user: an active health check input that started. */
+  void retain() {
+    synchronized (lock) {
+      users++;
+    }
+  }
+
+  /** Unregisters a user; the last one to leave shuts the client down. */
+  void release() {
+    OkHttpClient released;
+    synchronized (lock) {
+      if (users > 0) {
+        users--;
+      }
+      if (users > 0 || client == null) {
+        return;
+      }
+      released = client;
+      client = null;
+    }
+    shutDown(released);
+  }
+
+  /**
+   * Cancels running checks, stops the dispatcher's threads and closes the kept-alive
+   * connections, whoever still uses the check; a later check creates a new client.
+   */
   @Override
   public void close() {
-    client.dispatcher().cancelAll();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    OkHttpClient released;
+    synchronized (lock) {
+      released = client;
+      client = null;
+    }
+    if (released != null) {
+      shutDown(released);
+    }
+  }
+
+  private static void shutDown(OkHttpClient c) {
+    c.dispatcher().cancelAll();
+    c.dispatcher().executorService().shutdown();
+    c.connectionPool().evictAll();
   }
 
   @Override

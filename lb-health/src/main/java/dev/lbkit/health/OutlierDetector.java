@@ -207,17 +207,34 @@ final class OutlierDetector implements HealthInput {
     return true;
   }
 
+  /**
+   * Lifts the ejection, then clears this detector's flag in a second task.
+   *
+   * <p>Why two tasks: called from a control-plane task, {@code uneject} is only queued, and
+   * runs after this task. Were the flag cleared here, a failure reported from another thread
+   * in between would queue an ejection ahead of the uneject; the runtime would answer it with
+   * "already ejected" (the old ejection, still in place), this detector would count a new
+   * ejection, and then the queued uneject would make the server pickable while the detector
+   * believed it ejected, refusing to eject it again for a whole ejection time. The second task
+   * is queued behind the uneject, so the flag clears only once the server is really back, and
+   * until then reports see it ejected and queue nothing.
+   */
   private void readmit(Stats s) {
     if (closed || s.removed || !s.ejected) {
       return;
     }
-    s.ejected = false;
-    s.admittedTicks = 0;
-    s.consecutive.set(0);
-    s.clear();
     control.uneject(s.server);
-    control.setDetail(s.server, DETAIL_EJECTED, null);
-    log.info("{}: re-admitting {}: ejection time expired", control.cluster(), s.server.id());
+    control.execute(() -> {
+      if (closed || s.removed) {
+        return;
+      }
+      s.ejected = false;
+      s.admittedTicks = 0;
+      s.consecutive.set(0);
+      s.clear();
+      control.setDetail(s.server, DETAIL_EJECTED, null);
+      log.info("{}: re-admitting {}: ejection time expired", control.cluster(), s.server.id());
+    });
   }
 
   @Override

@@ -236,6 +236,16 @@ class ActiveHealthCheckTest {
         bad(() -> ActiveHealthCheck.builder(check).jitter(s(-1)).build()));
   }
 
+  @Test
+  void rejectsJitterLongerThanTheInterval() {
+    assertEquals("jitter must be at most interval (5s), was 6s",
+        bad(() -> ActiveHealthCheck.builder(check).interval(s(5)).timeout(s(1)).jitter(s(6)).build()));
+    assertEquals("jitter must be at most interval (30s), was 1m",
+        bad(() -> ActiveHealthCheck.conservative(check).jitter(s(60)).build()));
+    // Equal is allowed: checks then start every interval to 2 × interval.
+    ActiveHealthCheck.builder(check).interval(s(5)).timeout(s(1)).jitter(s(5)).build().close();
+  }
+
   static String bad(Runnable build) {
     return assertThrows(IllegalArgumentException.class, build::run).getMessage();
   }

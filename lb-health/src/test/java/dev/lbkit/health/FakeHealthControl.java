@@ -38,6 +38,14 @@ final class FakeHealthControl implements HealthControl {
   volatile int maxEjected = Integer.MAX_VALUE;
   /** Thrown once by the next {@link #eject} call, then cleared. */
   volatile RuntimeException ejectFailure;
+  /**
+   * When true, {@link #uneject} is applied as the runtime applies it: through {@link #execute},
+   * so that a call from a control-plane task takes effect only after that task (and whatever
+   * was queued before) has run. By default it is applied at once.
+   */
+  volatile boolean queueUneject;
+  /** Runs at the start of every {@link #uneject} call; a test's way into that moment. */
+  volatile Runnable duringUneject;
   private volatile List<Endpoint> endpoints = List.of();
   private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Thread> drainer = new AtomicReference<>();
@@ -135,6 +143,18 @@ final class FakeHealthControl implements HealthControl {
 
   @Override
   public void uneject(Server server) {
+    Runnable hook = duringUneject;
+    if (hook != null) {
+      hook.run();
+    }
+    if (queueUneject) {
+      execute(() -> applyUneject(server));
+    } else {
+      applyUneject(server);
+    }
+  }
+
+  private void applyUneject(Server server) {
     if (ejected.remove(server.id()) != null) {
       events.add("uneject " + server.id());
     }

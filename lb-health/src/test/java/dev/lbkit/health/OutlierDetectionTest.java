@@ -12,6 +12,7 @@ import dev.lbkit.api.Server;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class OutlierDetectionTest {
@@ -228,5 +229,34 @@ class OutlierDetectionTest {
         ActiveHealthCheckTest.bad(() -> OutlierDetection.builder().window(Duration.ZERO).build()));
     assertEquals("failureOutcomes must be non-empty failures only, was [SUCCESS]",
         ActiveHealthCheckTest.bad(() -> OutlierDetection.builder().failureOutcomes(EnumSet.of(Outcome.SUCCESS)).build()));
+  }
+  @Test
+  void failuresReportedAtTheMomentOfReadmissionLeaveDetectorAndRuntimeInAgreement() {
+    start(OutlierDetection.builder().failurePercentageEnabled(false));
+    control.queueUneject = true; // as the runtime: applied after the re-admitting task
+    report(0, Outcome.SERVER_ERROR, 5);
+    assertTrue(ejected(a));
+    // While the re-admission runs on the control plane, another thread reports five failures:
+    // calls that were in flight when the server was ejected.
+    control.duringUneject = () -> onAnotherThread(() -> report(0, Outcome.SERVER_ERROR, 5));
+    scheduler.advance(Duration.ofSeconds(10));
+    control.duringUneject = null;
+    assertFalse(ejected(a), "re-admitted");
+    assertNull(control.detail(a, OutlierDetector.DETAIL_EJECTED), "the detector knows it was re-admitted");
+    report(0, Outcome.SERVER_ERROR, 5);
+    assertTrue(ejected(a), "so five new failures eject it again");
+    assertEquals("2", control.detail(a, OutlierDetector.DETAIL_EJECTIONS));
+  }
+
+  private static void onAnotherThread(Runnable task) {
+    Thread t = new Thread(task, "reporter");
+    t.start();
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    assertFalse(t.isAlive(), "the reporting thread finished");
   }
 }

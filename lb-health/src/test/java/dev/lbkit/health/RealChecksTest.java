@@ -83,13 +83,19 @@ class RealChecksTest {
     web.enqueue(new MockResponse.Builder().code(200).build());
     run(http(HealthChecks.http()), server);
     // The dispatcher thread idles for a minute after the call, so it is still there to inspect.
-    List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("lbkit-http-check"))
-        .collect(java.util.stream.Collectors.toList());
-    assertFalse(threads.isEmpty(), "no lbkit-http-check thread ran the call");
+    // OkHttp names it after the URL while it runs the call and restores the name just after
+    // the result is delivered, so wait for that, bounded.
+    FakeHealthControl.await(() -> !httpCheckThreads().isEmpty(), "an idle lbkit-http-check thread");
+    List<Thread> threads = httpCheckThreads();
     for (Thread t : threads) {
       assertTrue(t.isDaemon(), t + " is not a daemon thread");
     }
+  }
+
+  private static List<Thread> httpCheckThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("lbkit-http-check"))
+        .collect(java.util.stream.Collectors.toList());
   }
 
   @Test
