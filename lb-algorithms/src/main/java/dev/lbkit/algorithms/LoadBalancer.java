@@ -298,7 +298,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             @Override
             public void onServers(List<Server> servers) {
               Map<String, Server> next = dedupe(servers);
-              control.execute(() -> applyServers(next));
+              if (next != null) {
+                control.execute(() -> applyServers(next));
+              }
             }
 
             @Override
@@ -622,10 +624,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   }
 
 
+  /** The source's list by id, first entry kept; null (logged) when an element is null. */
   private Map<String, Server> dedupe(List<Server> servers) {
     Map<String, Server> unique = new LinkedHashMap<>(capacity(servers.size()));
-    for (Server s : servers) {
-      if (unique.putIfAbsent(s.id(), Objects.requireNonNull(s, "server")) != null) {
+    for (int i = 0; i < servers.size(); i++) {
+      Server s = servers.get(i);
+      if (s == null) {
+        log.error("{}: server source {} pushed a list whose servers[{}] is null; keeping the last list",
+            cluster, source, i);
+        return null;
+      }
+      if (unique.putIfAbsent(s.id(), s) != null) {
         log.warn("{}: server source listed {} twice; keeping the first entry", cluster, s.id());
       }
     }

@@ -462,6 +462,16 @@ class LoadBalancerTest {
     }
   }
 
+  @Test
+  void sourceListWithANullElementIsIgnoredAndTheLastListKept() {
+    FakeSource source = new FakeSource();
+    try (LoadBalancer lb = LoadBalancer.builder("c").source(source).build()) {
+      source.push(List.of(A, B));
+      source.push(java.util.Arrays.asList(A, null, C));
+      assertEquals(List.of("10.0.0.1:80", "10.0.0.2:80"), ids(lb));
+    }
+  }
+
   static final class FakeSource implements ServerSource {
     final AtomicBoolean closed = new AtomicBoolean();
     private Listener listener;
