@@ -5,7 +5,7 @@ import dev.lbkit.api.PickContext;
 
 /**
  * The balancing algorithms that ship with lbkit. Each method returns an immutable {@link
- * Algorithm} to hand to {@link LoadBalancer.Builder#algorithm}, or a builder for one when the
+ * Algorithm} to hand to {@link LoadBalancerBuilder#algorithm}, or a builder for one when the
  * algorithm has parameters; implementations are package-private.
  *
  * <p>Every algorithm picks only among the servers the runtime hands it (the pickable ones of a

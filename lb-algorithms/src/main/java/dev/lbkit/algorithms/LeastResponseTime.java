@@ -30,7 +30,7 @@ import java.util.List;
  * default 10 s decay, at most 30 s. See {@link LiveEndpoint}.
  *
  * <p><b>Failures.</b> A failed call is sampled as at least the runtime's failure penalty
- * (default 1 s, {@link LoadBalancer.Builder#failurePenalty}), never as its measured latency: a
+ * (default 1 s, {@link LoadBalancerBuilder#failurePenalty}), never as its measured latency: a
  * refused connection answers in 0.1 ms and would otherwise make a dead server the fastest.
  *
  * <p><b>Cost.</b> Full scan: two O(N) passes (the best estimate, then the minimum cost), one random draw per

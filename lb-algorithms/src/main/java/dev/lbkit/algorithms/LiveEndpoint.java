@@ -1,8 +1,6 @@
 package dev.lbkit.algorithms;
 
-import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Endpoint;
-import dev.lbkit.api.HealthControl.AdmissionGate;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Selection;
@@ -11,7 +9,6 @@ import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -19,10 +16,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * The runtime's per-server object: configuration, combined health and live statistics. One
  * instance lives as long as its server id stays in the list, across every picker rebuild.
  *
- * <p><b>Threading.</b> Statistics are updated lock-free from reporting threads. The per-input
- * health signals ({@code active}, {@code ejection}, ...) are touched only on the control plane,
- * which then publishes the combined {@link #health()} and {@link #effectiveWeight()} with
- * volatile writes.
+ * <p><b>Threading.</b> Statistics are updated lock-free from reporting threads. Health is
+ * combined from the inputs' signals by {@link HealthSignals} on the control plane, which then
+ * publishes {@link #health()} and {@link #effectiveWeight()} here with volatile writes.
  *
  * <p><b>Latency estimates.</b> Two estimates are kept, an EWMA and a Peak EWMA (Finagle's
  * {@code PeakEwma}, tower's {@code PeakEwma}), both in time with decay time τ:
@@ -102,18 +98,11 @@ final class LiveEndpoint implements Endpoint {
   private volatile long lastSampleNanos;
   private volatile boolean sampled;
 
-  // Per-input signals: control plane only.
-  ActiveHealth[] active;
-  String[] activeReason;
-  String[] ejection;
-  double[] multiplier;
-  AdmissionGate[] gates;
-  volatile AdmissionGate gate; // the combined gate; non-null only while some input installs one
+  /** Details published by health inputs (breaker state, slow-start progress), shown in views. */
   final Map<String, String> details = new ConcurrentSkipListMap<>();
 
   LiveEndpoint(
       Server server,
-      int inputs,
       boolean unknownPickable,
       Ticker ticker,
       long decayNanos,
@@ -126,12 +115,6 @@ final class LiveEndpoint implements Endpoint {
         ? Long.MAX_VALUE : decayNanos * EXPIRY_DECAY_TIMES;
     this.failurePenaltyNanos = failurePenaltyNanos;
     this.sink = sink;
-    this.active = new ActiveHealth[inputs];
-    this.activeReason = new String[inputs];
-    this.ejection = new String[inputs];
-    this.multiplier = new double[inputs];
-    Arrays.fill(multiplier, 1.0);
-    this.gates = new AdmissionGate[inputs];
     this.health = HealthState.initial(unknownPickable);
     this.effectiveWeight = server.weight();
   }

@@ -26,7 +26,7 @@ class EjectionCapProperties {
       @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000) Integer> ops) {
     List<Server> servers = HealthFakes.servers(n, 0, 0);
     FakeHealthInput[] inputs = {new FakeHealthInput(), new FakeHealthInput(), new FakeHealthInput()};
-    LoadBalancer.Builder b = LoadBalancer.builder("c").servers(servers).maxEjectionPercent(percent)
+    LoadBalancerBuilder b = LoadBalancer.builder("c").servers(servers).maxEjectionPercent(percent)
         .panicThresholdPercent(0);
     for (FakeHealthInput in : inputs) {
       b.healthInput(in);

@@ -19,6 +19,7 @@ final class FakeEndpoint implements Endpoint {
   volatile boolean sampled;
   volatile long ewmaNanos;
   volatile long peakNanos;
+  volatile HealthState health = HealthState.INITIAL;
 
   FakeEndpoint(Server server) {
     this.server = server;
@@ -67,7 +68,12 @@ final class FakeEndpoint implements Endpoint {
 
   @Override
   public HealthState health() {
-    return HealthState.INITIAL;
+    return health;
+  }
+
+  FakeEndpoint health(HealthState h) {
+    this.health = h;
+    return this;
   }
 
   @Override

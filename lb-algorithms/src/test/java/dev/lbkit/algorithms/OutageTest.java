@@ -19,7 +19,7 @@ class OutageTest {
   private final FakeHealthInput health = new FakeHealthInput();
   private final List<Server> s = HealthFakes.servers(3, 0, 0);
 
-  private LoadBalancer.Builder builder() {
+  private LoadBalancerBuilder builder() {
     return LoadBalancer.builder("user-service").servers(s).healthInput(health);
   }
 

@@ -176,7 +176,7 @@ class HealthTest {
   }
 
   /** Every server down and found down by a TCP check: three refusing ports. */
-  private LoadBalancer.Builder outage() throws IOException {
+  private LoadBalancerBuilder outage() throws IOException {
     backends = Backends.start(0);
     List<Server> dead = List.of(Backends.refusing(), Backends.refusing(), Backends.refusing());
     HealthInput checks = ActiveHealthCheck.builder(HealthChecks.tcp()).interval(Duration.ofSeconds(5))

@@ -42,7 +42,7 @@ class IntegrationPassiveHealthTest {
     return list;
   }
 
-  private LoadBalancer.Builder balancer(List<Server> servers) {
+  private LoadBalancerBuilder balancer(List<Server> servers) {
     return LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).servers(servers).ticker(time)
         .random(RandomSource.seeded(42));
   }

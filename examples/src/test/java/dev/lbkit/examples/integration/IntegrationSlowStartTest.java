@@ -37,7 +37,7 @@ class IntegrationSlowStartTest {
       Server.of("10.0.0.1", 8080), Server.of("10.0.0.2", 8080), Server.of("10.0.0.3", 8080));
   private final Server fresh = Server.of("10.0.0.4", 8080);
 
-  private LoadBalancer.Builder balancer(Algorithm algorithm) {
+  private LoadBalancerBuilder balancer(Algorithm algorithm) {
     return LoadBalancer.builder("users").algorithm(algorithm).servers(old).ticker(time)
         .random(RandomSource.seeded(5))
         .healthInput(SlowStart.builder().window(Duration.ofSeconds(30)).minimumSharePercent(10)

@@ -1,0 +1,179 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.api.ActiveHealth;
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.HealthControl.AdmissionGate;
+import dev.lbkit.api.HealthState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The health signals of every server, one slot per health input: active verdicts and their
+ * reasons, ejections, weight multipliers and admission gates; plus drains. Owns the rules that
+ * combine them into one {@link HealthState} (the worst verdict wins, any ejection ejects,
+ * multipliers multiply) and the ejection cap.
+ *
+ * <p><b>Threading.</b> Control plane only: every method runs serialized, so nothing here is
+ * synchronized. The combined results are published through {@link LiveEndpoint#publishHealth}
+ * and the snapshot, never read from here by a pick.
+ */
+final class HealthSignals {
+
+  private final int inputs;
+  private final boolean unknownPickable;
+  private final int maxEjectionPercent;
+  private final Map<String, Slots> byId = new HashMap<>();
+  private final Set<String> draining = new HashSet<>();
+
+  /** One server's signals, indexed by input. */
+  private static final class Slots {
+    final ActiveHealth[] active;
+    final String[] activeReason;
+    final String[] ejection;
+    final double[] multiplier;
+    final AdmissionGate[] gates;
+    AdmissionGate gate; // the combined gate; null while no input installs one
+
+    Slots(int inputs) {
+      active = new ActiveHealth[inputs];
+      activeReason = new String[inputs];
+      ejection = new String[inputs];
+      multiplier = new double[inputs];
+      Arrays.fill(multiplier, 1.0);
+      gates = new AdmissionGate[inputs];
+    }
+  }
+
+  HealthSignals(int inputs, boolean unknownPickable, int maxEjectionPercent) {
+    this.inputs = inputs;
+    this.unknownPickable = unknownPickable;
+    this.maxEjectionPercent = maxEjectionPercent;
+  }
+
+  /**
+   * Keeps the signals of servers in {@code ids} and starts empty ones for new ids; a server that
+   * leaves and returns starts afresh.
+   */
+  void retainOnly(Collection<String> ids) {
+    byId.keySet().retainAll(ids);
+    draining.retainAll(ids);
+    for (String id : ids) {
+      byId.computeIfAbsent(id, k -> new Slots(inputs));
+    }
+  }
+
+  /** The combined health of server {@code id}. */
+  HealthState combine(String id) {
+    Slots s = slots(id);
+    ActiveHealth verdict = null;
+    String verdictReason = null;
+    String ejection = null;
+    double multiplier = 1.0;
+    for (int i = 0; i < inputs; i++) {
+      ActiveHealth a = s.active[i];
+      if (a != null && (verdict == null || rank(a) > rank(verdict))) {
+        verdict = a;
+        verdictReason = s.activeReason[i];
+      }
+      if (ejection == null) {
+        ejection = s.ejection[i];
+      }
+      multiplier *= s.multiplier[i];
+    }
+    return HealthState.initial(unknownPickable)
+        .withActive(verdict == null ? ActiveHealth.UNKNOWN : verdict, verdictReason)
+        .withEjection(ejection)
+        .withDraining(draining.contains(id))
+        .withWeightMultiplier(Math.max(multiplier, Double.MIN_NORMAL));
+  }
+
+  private static int rank(ActiveHealth a) {
+    // The worst verdict of any input wins: UNHEALTHY over UNKNOWN over HEALTHY.
+    return a == ActiveHealth.UNHEALTHY ? 2 : a == ActiveHealth.UNKNOWN ? 1 : 0;
+  }
+
+  void setActive(String id, int input, ActiveHealth verdict, String reason) {
+    Slots s = slots(id);
+    s.active[input] = verdict;
+    s.activeReason[input] = reason;
+  }
+
+  /** Whether {@code input} ejects server {@code id}. */
+  boolean ejectedBy(String id, int input) {
+    return slots(id).ejection[input] != null;
+  }
+
+  /** Sets or, with a null reason, lifts the ejection of server {@code id} by {@code input}. */
+  void setEjection(String id, int input, String reason) {
+    slots(id).ejection[input] = reason;
+  }
+
+  void setMultiplier(String id, int input, double multiplier) {
+    slots(id).multiplier[input] = multiplier;
+  }
+
+  /** Installs (or, with null, removes) the gate of {@code input} and recombines the server's gate. */
+  void setGate(String id, int input, AdmissionGate gate) {
+    Slots s = slots(id);
+    s.gates[input] = gate;
+    List<AdmissionGate> installed = new ArrayList<>();
+    for (AdmissionGate g : s.gates) {
+      if (g != null) {
+        installed.add(g);
+      }
+    }
+    s.gate = installed.isEmpty() ? null
+        : installed.size() == 1 ? installed.get(0)
+        : new CombinedGate(installed.toArray(new AdmissionGate[0]));
+  }
+
+  /** The combined admission gate of server {@code id}, or null. */
+  AdmissionGate gate(String id) {
+    Slots s = byId.get(id);
+    return s == null ? null : s.gate;
+  }
+
+  /** Starts or ends a drain; returns whether that changed anything. */
+  boolean setDraining(String id, boolean drain) {
+    return drain ? draining.add(id) : draining.remove(id);
+  }
+
+  /**
+   * Whether ejecting {@code candidate} keeps within the cap and leaves a pickable server: at most
+   * {@code maxEjectionPercent} of the cluster (counted after this ejection, across every input),
+   * but at least one server in a cluster of two or more, and never the last pickable server.
+   */
+  boolean ejectionAllowed(Endpoint candidate, Collection<? extends Endpoint> all) {
+    int total = all.size();
+    if (total < 2 || maxEjectionPercent == 0) {
+      return false;
+    }
+    int ejected = 0;
+    int pickable = 0;
+    for (Endpoint ep : all) {
+      if (ep.health().ejected()) {
+        ejected++;
+      }
+      if (ep.health().pickable()) {
+        pickable++;
+      }
+    }
+    int cap = Math.max(1, (int) Math.floor(total * maxEjectionPercent / 100.0));
+    boolean leavesPickable = !candidate.health().pickable() || pickable > 1;
+    return ejected + 1 <= cap && leavesPickable;
+  }
+
+  private Slots slots(String id) {
+    Slots s = byId.get(id);
+    if (s == null) {
+      throw new IllegalStateException("no health signals for " + id);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,196 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.api.Algorithm;
+import dev.lbkit.api.HealthInput;
+import dev.lbkit.api.LoadBalancerListener;
+import dev.lbkit.api.RandomSource;
+import dev.lbkit.api.Server;
+import dev.lbkit.api.ServerSource;
+import dev.lbkit.api.Ticker;
+import dev.lbkit.api.ZoneRouting;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds a {@link LoadBalancer}. Every setting is validated in {@link #build()}; messages name
+ * the field and the value. Not thread-safe.
+ */
+public final class LoadBalancerBuilder {
+  final String name;
+  Algorithm algorithm = Algorithms.roundRobin();
+  ZoneRouting zoneRouting = ZoneRouting.NONE;
+  final List<HealthInput> inputs = new ArrayList<>();
+  List<Server> servers;
+  ServerSource source;
+  Ticker ticker = Ticker.SYSTEM;
+  RandomSource random = RandomSource.threadLocal();
+  LoadBalancerListener listener = LoadBalancerListener.NONE;
+  boolean unknownPickable = true;
+  int panicThresholdPercent = LoadBalancer.DEFAULT_PANIC_THRESHOLD_PERCENT;
+  LoadBalancer.PanicMode panicMode = LoadBalancer.PanicMode.SPREAD;
+  int maxEjectionPercent = LoadBalancer.DEFAULT_MAX_EJECTION_PERCENT;
+  double overprovisioningFactor = LoadBalancer.DEFAULT_OVERPROVISIONING_FACTOR;
+  Duration ewmaDecay = LoadBalancer.DEFAULT_EWMA_DECAY;
+  Duration failurePenalty = LoadBalancer.DEFAULT_FAILURE_PENALTY;
+
+  LoadBalancerBuilder(String name) {
+    this.name = name;
+  }
+
+  /** The algorithm; default {@link Algorithms#roundRobin()}. */
+  public LoadBalancerBuilder algorithm(Algorithm algorithm) {
+    this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+    return this;
+  }
+
+  /**
+   * A fixed list of servers. Exclusive with {@link #source}.
+   *
+   * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+   *     not be null}
+   */
+  public LoadBalancerBuilder servers(List<Server> servers) {
+    this.servers = List.copyOf(ServerLists.requireNoNulls(servers, "servers"));
+    return this;
+  }
+
+  /**
+   * A fixed list of servers. Exclusive with {@link #source}.
+   *
+   * @throws NullPointerException naming the index of a null server, as {@code servers[2] must
+   *     not be null}
+   */
+  public LoadBalancerBuilder servers(Server... servers) {
+    return servers(servers == null ? null : java.util.Arrays.asList(servers));
+  }
+
+  /** Where servers come from. Exclusive with {@link #servers}. */
+  public LoadBalancerBuilder source(ServerSource source) {
+    this.source = Objects.requireNonNull(source, "source");
+    return this;
+  }
+
+  /** Adds a health input: active checks, outlier detection, breakers, slow start. */
+  public LoadBalancerBuilder healthInput(HealthInput input) {
+    inputs.add(Objects.requireNonNull(input, "input"));
+    return this;
+  }
+
+  /** The zone stage; default {@link ZoneRouting#NONE}. */
+  public LoadBalancerBuilder zoneRouting(ZoneRouting routing) {
+    this.zoneRouting = Objects.requireNonNull(routing, "zoneRouting");
+    return this;
+  }
+
+  /** The clock; default {@link Ticker#SYSTEM}. Tests inject a fake. */
+  public LoadBalancerBuilder ticker(Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /** The random source; default {@link RandomSource#threadLocal()}. */
+  public LoadBalancerBuilder random(RandomSource random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** Receives state changes; default {@link LoadBalancerListener#NONE}. */
+  public LoadBalancerBuilder listener(LoadBalancerListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Whether a server with no active verdict yet may be picked; default true, so that a
+   * cluster without active checks works, and a new server takes traffic at once (slow start
+   * softens that). Set false to wait for the first passing check.
+   */
+  public LoadBalancerBuilder unknownPickable(boolean allowed) {
+    this.unknownPickable = allowed;
+    return this;
+  }
+
+  /** Panic threshold in percent, [0, 100]; 0 disables panic. Default {@value LoadBalancer#DEFAULT_PANIC_THRESHOLD_PERCENT}. */
+  public LoadBalancerBuilder panicThresholdPercent(int percent) {
+    this.panicThresholdPercent = percent;
+    return this;
+  }
+
+  /** What panic does; default {@link LoadBalancer.PanicMode#SPREAD}. */
+  public LoadBalancerBuilder panicMode(LoadBalancer.PanicMode mode) {
+    this.panicMode = Objects.requireNonNull(mode, "panicMode");
+    return this;
+  }
+
+  /** Maximum share of servers passive health may eject, [0, 100]. Default {@value LoadBalancer#DEFAULT_MAX_EJECTION_PERCENT}. */
+  public LoadBalancerBuilder maxEjectionPercent(int percent) {
+    this.maxEjectionPercent = percent;
+    return this;
+  }
+
+  /** Priority overprovisioning factor, at least 1. Default {@value LoadBalancer#DEFAULT_OVERPROVISIONING_FACTOR}. */
+  public LoadBalancerBuilder overprovisioningFactor(double factor) {
+    this.overprovisioningFactor = factor;
+    return this;
+  }
+
+  /** Decay time of the latency EWMAs, positive. Default 10 s. */
+  public LoadBalancerBuilder ewmaDecay(Duration decay) {
+    this.ewmaDecay = Objects.requireNonNull(decay, "ewmaDecay");
+    return this;
+  }
+
+  /**
+   * The latency a failed call is sampled as, at least, by every latency-aware part (least
+   * response time, latency-based zone choice); positive. Default 1 s: see {@link
+   * LoadBalancer#DEFAULT_FAILURE_PENALTY}.
+   */
+  public LoadBalancerBuilder failurePenalty(Duration penalty) {
+    this.failurePenalty = Objects.requireNonNull(penalty, "failurePenalty");
+    return this;
+  }
+
+  /**
+   * Validates the settings, builds the balancer, attaches health inputs and starts the
+   * source.
+   *
+   * @throws IllegalArgumentException naming the field and the value of a bad setting
+   * @throws IllegalStateException naming the cluster when the source fails to start; the health
+   *     inputs already started are closed first
+   */
+  public LoadBalancer build() {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("name must not be empty, was " + (name == null ? "null" : "'" + name + "'"));
+    }
+    if (servers != null && source != null) {
+      throw new IllegalArgumentException("servers and source are exclusive, both were set");
+    }
+    if (servers == null && source == null) {
+      throw new IllegalArgumentException("servers or source must be set, neither was");
+    }
+    if (panicThresholdPercent < 0 || panicThresholdPercent > 100) {
+      throw new IllegalArgumentException("panicThresholdPercent must be in [0, 100], was " + panicThresholdPercent);
+    }
+    if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
+      throw new IllegalArgumentException("maxEjectionPercent must be in [0, 100], was " + maxEjectionPercent);
+    }
+    if (!(overprovisioningFactor >= 1.0) || Double.isInfinite(overprovisioningFactor)) {
+      throw new IllegalArgumentException("overprovisioningFactor must be a finite number >= 1, was " + overprovisioningFactor);
+    }
+    if (ewmaDecay.isZero() || ewmaDecay.isNegative()) {
+      throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
+    }
+    if (failurePenalty.isZero() || failurePenalty.isNegative()) {
+      throw new IllegalArgumentException("failurePenalty must be positive, was " + failurePenalty);
+    }
+    if (servers != null) {
+      LoadBalancer.index(servers);
+      algorithm.validate(servers.size());
+    }
+    LoadBalancer lb = new LoadBalancer(this);
+    lb.start(servers);
+    return lb;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.HealthControl.AdmissionGate;
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Picker;
+import dev.lbkit.api.Selection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One immutable state of a balancer, published with one volatile write and read once per pick:
+ * the picker, its context (counts that explain an empty pick), whether it is in panic, and the
+ * servers it offers with their admission gates, for preferred-server picks. Built by {@link
+ * SnapshotBuilder}.
+ */
+final class Snapshot {
+  final Picker picker;
+  final SnapshotContext context;
+  final boolean panic;
+  /** The panic detail while in panic or when panic changed; null otherwise. */
+  final String panicDetail;
+  final int pickableCount;
+  final int judgedCount;
+  /** The servers this snapshot offers, by id: what a preferred server must be among. */
+  private final Map<String, Endpoint> offered;
+  private final Map<String, AdmissionGate> gates;
+
+  Snapshot(
+      Picker picker,
+      SnapshotContext context,
+      boolean panic,
+      String panicDetail,
+      int pickableCount,
+      int judgedCount,
+      List<? extends Endpoint> offered,
+      Map<String, AdmissionGate> gates) {
+    this.picker = picker;
+    this.context = context;
+    this.panic = panic;
+    this.panicDetail = panicDetail;
+    this.pickableCount = pickableCount;
+    this.judgedCount = judgedCount;
+    Map<String, Endpoint> byId = new HashMap<>((int) (offered.size() / 0.75f) + 1);
+    for (Endpoint e : offered) {
+      byId.put(e.server().id(), e);
+    }
+    this.offered = byId;
+    this.gates = gates;
+  }
+
+  /** The same state with another picker: a closed balancer's. */
+  Snapshot withPicker(Picker failing) {
+    return new Snapshot(failing, context, panic, panicDetail, pickableCount, judgedCount, List.of(), Map.of());
+  }
+
+  /**
+   * The preferred server's selection (tracked, so load-aware algorithms see it), or null when
+   * this snapshot does not offer it, the context avoids it, or its admission gate refuses.
+   */
+  Selection preferred(String id, PickContext context) {
+    Endpoint ep = offered.get(id);
+    if (ep == null || context.avoids(ep.server())) {
+      return null;
+    }
+    Selection s = ep.track();
+    AdmissionGate gate = gates.get(id);
+    if (gate == null) {
+      return s;
+    }
+    GatedPicker.GatedSelection gated = new GatedPicker.GatedSelection(s, gate);
+    if (gate.tryAdmit(gated)) {
+      return gated;
+    }
+    GatedPicker.release(s);
+    return null;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.lbkit.algorithms;
+
+import dev.lbkit.algorithms.LoadBalancer.PanicMode;
+import dev.lbkit.api.Algorithm;
+import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.HealthControl.AdmissionGate;
+import dev.lbkit.api.HealthState;
+import dev.lbkit.api.Picker;
+import dev.lbkit.api.RandomSource;
+import dev.lbkit.api.Server;
+import dev.lbkit.api.Ticker;
+import dev.lbkit.api.ZoneRouting;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Builds a balancer's immutable {@link Snapshot} from its servers, their published health and
+ * admission gates, and the balancer's rules: a pure function, testable without a running
+ * balancer. The rules apply in the order {@link LoadBalancer}'s class comment gives: drain,
+ * panic, priority tiers, zones, then the algorithm.
+ *
+ * <p><b>Cost.</b> O(N) to group the servers, plus the algorithm's and the zone routing's own
+ * rebuild cost for each tier.
+ *
+ * <p><b>Threading.</b> Immutable and stateless; {@link #build} reads each endpoint's health once
+ * and may run on any thread, though the runtime runs it on the control plane.
+ */
+final class SnapshotBuilder {
+
+  private final String cluster;
+  private final Algorithm algorithm;
+  private final ZoneRouting zoneRouting;
+  private final Ticker ticker;
+  private final RandomSource random;
+  private final int panicThresholdPercent;
+  private final PanicMode panicMode;
+  private final double overprovisioningFactor;
+
+  SnapshotBuilder(
+      String cluster,
+      Algorithm algorithm,
+      ZoneRouting zoneRouting,
+      Ticker ticker,
+      RandomSource random,
+      int panicThresholdPercent,
+      PanicMode panicMode,
+      double overprovisioningFactor) {
+    this.cluster = cluster;
+    this.algorithm = algorithm;
+    this.zoneRouting = zoneRouting;
+    this.ticker = ticker;
+    this.random = random;
+    this.panicThresholdPercent = panicThresholdPercent;
+    this.panicMode = panicMode;
+    this.overprovisioningFactor = overprovisioningFactor;
+  }
+
+  /** The snapshot of a balancer with no servers yet, or closed: every pick fails with {@code detail}. */
+  Snapshot failing(String detail) {
+    SnapshotContext context = new SnapshotContext(cluster, ticker, random, List.of(), List.of());
+    return new Snapshot(failingPicker(context, detail), context, false, null, 0, 0, List.of(), Map.of());
+  }
+
+  /**
+   * Builds the snapshot of {@code all} (in list order).
+   *
+   * @param gateOf the combined admission gate of a server id, or null
+   * @param wasPanic whether the previous snapshot was in panic: the panic detail is formatted
+   *     only when panic holds or changes
+   */
+  Snapshot build(List<? extends Endpoint> all, Function<String, AdmissionGate> gateOf, boolean wasPanic) {
+    Groups g = new Groups(all, gateOf);
+    SnapshotContext context = new SnapshotContext(cluster, ticker, random, all, g.pickable);
+    boolean panic = !g.judged.isEmpty() && g.pickableShare() * 100.0 < panicThresholdPercent;
+    // Formatted only when panic changes or holds: String.format is costly on every rebuild.
+    String panicDetail = panic || panic != wasPanic
+        ? String.format("panic: %d of %d servers pickable, below the %d%% panic threshold",
+            g.pickable.size(), g.judged.size(), panicThresholdPercent)
+        : null;
+    Picker picker;
+    List<? extends Endpoint> offered;
+    if (g.nonDraining.isEmpty()) {
+      picker = failingPicker(context, all.isEmpty() ? null : "every server is draining");
+      offered = List.of();
+    } else if (panic && panicMode == PanicMode.FAIL_FAST) {
+      picker = failingPicker(context, panicDetail + "; fail-fast mode");
+      offered = List.of();
+    } else if (panic) {
+      // Spreading ignores health verdicts and tiers; admission gates still apply.
+      g.addGates(g.judged, gateOf);
+      picker = route(g.judged, g.judged, context);
+      offered = g.judged;
+    } else if (g.pickable.isEmpty()) {
+      picker = failingPicker(context, null);
+      offered = List.of();
+    } else {
+      picker = tiered(g, context);
+      offered = g.pickable;
+    }
+    Map<String, AdmissionGate> gates = Map.copyOf(g.gates);
+    if (!gates.isEmpty()) {
+      picker = new GatedPicker(picker, gates, context);
+    }
+    return new Snapshot(picker, context, panic, panicDetail, g.pickable.size(), g.judged.size(), offered, gates);
+  }
+
+  /** Splits the traffic between priority tiers (Envoy's priority levels) by their health. */
+  private Picker tiered(Groups g, SnapshotContext context) {
+    List<Picker> pickers = new ArrayList<>();
+    List<Double> loads = new ArrayList<>();
+    double remaining = 1.0;
+    double healthSum = 0;
+    List<Double> healths = new ArrayList<>();
+    for (Map.Entry<Integer, List<Endpoint>> t : g.tierAll.entrySet()) {
+      List<Endpoint> pickable = g.tierPickable.get(t.getKey());
+      if (pickable == null) {
+        continue;
+      }
+      double health = Math.min(1.0, overprovisioningFactor * pickable.size() / t.getValue().size());
+      healths.add(health);
+      healthSum += health;
+      double load = Math.min(remaining, health);
+      remaining -= load;
+      loads.add(load);
+      pickers.add(route(pickable, t.getValue(), context));
+    }
+    if (remaining > 1e-9) {
+      // Not enough healthy capacity anywhere: split in proportion to each tier's health.
+      for (int i = 0; i < loads.size(); i++) {
+        loads.set(i, healths.get(i) / healthSum);
+      }
+    }
+    // Tiers that get no traffic stay as fallbacks for requests whose avoid set empties the rest.
+    return pickers.size() == 1 ? pickers.get(0) : new TieredPicker(pickers, loads, random, context);
+  }
+
+  private Picker route(List<Endpoint> pickable, List<Endpoint> all, SnapshotContext context) {
+    Function<List<Endpoint>, Picker> build = list -> algorithm.newPicker(List.copyOf(list), context);
+    return zoneRouting.route(List.copyOf(pickable), List.copyOf(all), build, context);
+  }
+
+  private static Picker failingPicker(SnapshotContext context, String detail) {
+    return ctx -> {
+      throw context.noServerAvailable(ctx, detail);
+    };
+  }
+
+  /** The servers of one build, grouped by what the rules need. */
+  private static final class Groups {
+    final List<Endpoint> pickable;
+    final List<Endpoint> nonDraining;
+    /**
+     * Servers with a verdict (or pickable without one): panic judges only these. A server still
+     * awaiting its first check while unknownPickable is off is neither good nor bad yet;
+     * counting it would put every cold start in panic and spread traffic onto servers the user
+     * asked to wait for.
+     */
+    final List<Endpoint> judged;
+    final int[] judgedPerTier = new int[Server.MAX_PRIORITY + 1];
+    final TreeMap<Integer, List<Endpoint>> tierAll = new TreeMap<>();
+    final TreeMap<Integer, List<Endpoint>> tierPickable = new TreeMap<>();
+    final Map<String, AdmissionGate> gates = new HashMap<>();
+
+    Groups(List<? extends Endpoint> all, Function<String, AdmissionGate> gateOf) {
+      pickable = new ArrayList<>(all.size());
+      nonDraining = new ArrayList<>(all.size());
+      judged = new ArrayList<>(all.size());
+      for (Endpoint ep : all) {
+        HealthState h = ep.health();
+        if (h.draining()) {
+          continue;
+        }
+        nonDraining.add(ep);
+        int tier = ep.server().priority();
+        if (h.status() != HealthState.Status.UNKNOWN) {
+          judged.add(ep);
+          judgedPerTier[tier]++;
+        }
+        tierAll.computeIfAbsent(tier, t -> new ArrayList<>()).add(ep);
+        if (h.pickable()) {
+          pickable.add(ep);
+          tierPickable.computeIfAbsent(tier, t -> new ArrayList<>()).add(ep);
+        }
+      }
+      addGates(pickable, gateOf);
+    }
+
+    /** The pickable fraction of the cluster: summed over tiers of judged servers, capped at 1. */
+    double pickableShare() {
+      double share = 0;
+      for (int tier : tierAll.keySet()) {
+        if (judgedPerTier[tier] > 0) {
+          share += (double) tierPickable.getOrDefault(tier, List.of()).size() / judgedPerTier[tier];
+        }
+      }
+      return Math.min(1.0, share);
+    }
+
+    void addGates(List<Endpoint> endpoints, Function<String, AdmissionGate> gateOf) {
+      for (Endpoint ep : endpoints) {
+        AdmissionGate gate = gateOf.apply(ep.server().id());
+        if (gate != null) {
+          gates.put(ep.server().id(), gate);
+        }
+      }
+    }
+  }
+}
