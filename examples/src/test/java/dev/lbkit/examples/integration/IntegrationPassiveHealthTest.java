@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.algorithms.LoadBalancerBuilder;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
