@@ -65,6 +65,11 @@ final class LeastResponseTime implements Algorithm {
   }
 
   @Override
+  public boolean readsLatency() {
+    return true;
+  }
+
+  @Override
   public boolean rebuildsOnWeightChange() {
     return false;
   }

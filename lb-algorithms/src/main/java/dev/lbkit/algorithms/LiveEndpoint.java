@@ -82,6 +82,8 @@ final class LiveEndpoint implements Endpoint {
   private final double decayNanos;
   private final long expiryNanos;
   private final long failurePenaltyNanos;
+  /** Whether anything reads latency: otherwise a report samples nothing and reads no clock. */
+  private final boolean latencyTracked;
   private final OutcomeSink sink;
   /** What a completed {@link UntrackedSelection} points to instead of this endpoint. */
   private final Completed completed = new Completed(this);
@@ -107,6 +109,7 @@ final class LiveEndpoint implements Endpoint {
       Ticker ticker,
       long decayNanos,
       long failurePenaltyNanos,
+      boolean latencyTracked,
       OutcomeSink sink) {
     this.server = server;
     this.ticker = ticker;
@@ -114,6 +117,7 @@ final class LiveEndpoint implements Endpoint {
     this.expiryNanos = decayNanos > Long.MAX_VALUE / EXPIRY_DECAY_TIMES
         ? Long.MAX_VALUE : decayNanos * EXPIRY_DECAY_TIMES;
     this.failurePenaltyNanos = failurePenaltyNanos;
+    this.latencyTracked = latencyTracked;
     this.sink = sink;
     this.health = HealthState.initial(unknownPickable);
     this.effectiveWeight = server.weight();
@@ -141,7 +145,12 @@ final class LiveEndpoint implements Endpoint {
 
   @Override
   public boolean hasLatencySample() {
-    return sampled && ticker.nanoTime() - lastSampleNanos < expiryNanos;
+    return hasLatencySample(ticker.nanoTime());
+  }
+
+  @Override
+  public boolean hasLatencySample(long nowNanos) {
+    return sampled && nowNanos - lastSampleNanos < expiryNanos;
   }
 
   @Override
@@ -151,17 +160,23 @@ final class LiveEndpoint implements Endpoint {
 
   @Override
   public long peakEwmaNanos() {
-    return decayed(peakBits);
+    return peakEwmaNanos(ticker.nanoTime());
   }
 
-  /** The stored estimate decayed towards zero by its age: Finagle's decay on read. */
-  private long decayed(long bits) {
-    double stored = Double.longBitsToDouble(bits);
+  /** The Peak EWMA decayed towards zero by its age at {@code nowNanos}: Finagle's decay on read. */
+  @Override
+  public long peakEwmaNanos(long nowNanos) {
+    double stored = Double.longBitsToDouble(peakBits);
     if (stored == 0) {
       return 0;
     }
-    long age = ticker.nanoTime() - lastSampleNanos;
-    return age <= 0 ? (long) stored : (long) (stored * Math.exp(-age / decayNanos));
+    long age = nowNanos - lastSampleNanos;
+    return age <= 0 ? (long) stored : (long) (stored * Decay.weight(age / decayNanos));
+  }
+
+  /** Whether latency statistics are kept; when not, views show them as not tracked. */
+  boolean latencyTracked() {
+    return latencyTracked;
   }
 
   @Override
@@ -213,8 +228,8 @@ final class LiveEndpoint implements Endpoint {
         server,
         health,
         inFlight,
-        latencyEwmaNanos(),
-        peakEwmaNanos(),
+        latencyTracked ? latencyEwmaNanos() : ServerView.NOT_TRACKED,
+        latencyTracked ? peakEwmaNanos() : ServerView.NOT_TRACKED,
         consecutiveFailures,
         lastOutcome,
         effectiveWeight,
@@ -232,17 +247,25 @@ final class LiveEndpoint implements Endpoint {
     if (outcome == null) {
       outcome = Outcome.CANCELLED;
     }
-    lastOutcome = outcome;
+    // Written only on a change: under steady success the field's cache line is only read, and
+    // stays shared between the reporting cores.
+    if (lastOutcome != outcome) {
+      lastOutcome = outcome;
+    }
     if (outcome != Outcome.CANCELLED) {
       long rtt = Math.max(0L, latencyNanos);
       if (outcome.isFailure()) {
         FAILURES.getAndAdd(this, 1);
-        sample(Math.max(rtt, failurePenaltyNanos), true);
+        if (latencyTracked) {
+          sample(Math.max(rtt, failurePenaltyNanos), true);
+        }
       } else {
         if (consecutiveFailures != 0) {
           consecutiveFailures = 0;
         }
-        sample(rtt, false);
+        if (latencyTracked) {
+          sample(rtt, false);
+        }
       }
     }
     sink.onOutcome(this, outcome, latencyNanos);
@@ -259,7 +282,7 @@ final class LiveEndpoint implements Endpoint {
       sampled = true;
       return;
     }
-    double w = Math.exp(-Math.max(0L, td) / decayNanos);
+    double w = Decay.weight(td / decayNanos);
     long bits;
     double next;
     do {

@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * server in a cluster of two or more, and never the last pickable server.
  *
  * <p><b>Statistics.</b> Each server's in-flight count and latency EWMA live in an {@link
- * Endpoint} that survives list updates in which the server stays.
+ * Endpoint} that survives list updates in which the server stays. Latency is kept only when
+ * something reads it: the algorithm ({@link Algorithm#readsLatency()}), the zone routing, or
+ * {@link LoadBalancerBuilder#trackLatency}; otherwise a report reads no clock.
  *
  * <p>Thread-safe. {@link #close()} stops the source and health inputs; later picks fail.
  */
@@ -123,6 +125,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final PanicMode panicMode;
   private final long ewmaDecayNanos;
   private final long failurePenaltyNanos;
+  private final boolean latencyTracked;
   private final SnapshotBuilder snapshots;
   private final HealthSignals signals;
 
@@ -149,6 +152,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.panicMode = b.panicMode;
     this.ewmaDecayNanos = b.ewmaDecay.toNanos();
     this.failurePenaltyNanos = b.failurePenalty.toNanos();
+    this.latencyTracked = b.trackLatency || algorithm.readsLatency() || b.zoneRouting.readsLatency();
     this.signals = new HealthSignals(inputs.length, b.unknownPickable, b.maxEjectionPercent);
     this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, ticker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
@@ -364,7 +368,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       sameOrder = sameOrder && id.equals(previous.next());
       LiveEndpoint ep = byId.get(id);
       if (ep == null) {
-        ep = new LiveEndpoint(s, unknownPickable, ticker, ewmaDecayNanos, failurePenaltyNanos, this::onOutcome);
+        ep = new LiveEndpoint(
+            s, unknownPickable, ticker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
         added.add(s);
       } else if (!ep.server().equals(s)) {
         ep.setServer(s);

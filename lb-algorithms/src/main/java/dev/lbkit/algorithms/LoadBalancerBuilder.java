@@ -34,6 +34,7 @@ public final class LoadBalancerBuilder {
   double overprovisioningFactor = LoadBalancer.DEFAULT_OVERPROVISIONING_FACTOR;
   Duration ewmaDecay = LoadBalancer.DEFAULT_EWMA_DECAY;
   Duration failurePenalty = LoadBalancer.DEFAULT_FAILURE_PENALTY;
+  boolean trackLatency;
 
   LoadBalancerBuilder(String name) {
     this.name = name;
@@ -149,6 +150,17 @@ public final class LoadBalancerBuilder {
    */
   public LoadBalancerBuilder failurePenalty(Duration penalty) {
     this.failurePenalty = Objects.requireNonNull(penalty, "failurePenalty");
+    return this;
+  }
+
+  /**
+   * Keeps latency statistics even when neither the algorithm nor the zone routing reads them,
+   * for code that reads {@link dev.lbkit.api.ServerView#latencyEwmaNanos()} (dashboards,
+   * custom inputs). Default false: a report then costs no clock read and no EWMA update, and
+   * views show latency as {@link dev.lbkit.api.ServerView#NOT_TRACKED}.
+   */
+  public LoadBalancerBuilder trackLatency(boolean track) {
+    this.trackLatency = track;
     return this;
   }
 

@@ -86,13 +86,15 @@ final class ScoredPicker implements Picker {
 
   @Override
   public Selection pick(PickContext ctx) {
+    // One clock read per pick, for every candidate's decayed estimate.
+    long now = latency ? context.ticker().nanoTime() : 0;
     int best = -1;
     if (choices > 0) {
       long seed = context.random().nextLong();
-      best = bestOfDraws(ctx, seed);
+      best = bestOfDraws(ctx, seed, now);
     }
     if (best < 0) {
-      best = bestOfAll(ctx);
+      best = bestOfAll(ctx, now);
     }
     if (best < 0) {
       throw context.noServerAvailable(ctx, null);
@@ -100,8 +102,8 @@ final class ScoredPicker implements Picker {
     return endpoints[best].track();
   }
 
-  private int bestOfAll(PickContext ctx) {
-    double fill = latency ? bestEstimateOfAll(ctx) : 0;
+  private int bestOfAll(PickContext ctx, long now) {
+    double fill = latency ? bestEstimateOfAll(ctx, now) : 0;
     int best = -1;
     double bestScore = Double.POSITIVE_INFINITY;
     int ties = 0;
@@ -110,7 +112,7 @@ final class ScoredPicker implements Picker {
       if (ctx.hasAvoid() && ctx.avoids(e.server())) {
         continue;
       }
-      double s = score(e, fill);
+      double s = score(e, fill, now);
       if (best < 0 || s < bestScore) {
         best = i;
         bestScore = s;
@@ -122,9 +124,9 @@ final class ScoredPicker implements Picker {
     return best;
   }
 
-  private int bestOfDraws(PickContext ctx, long seed) {
+  private int bestOfDraws(PickContext ctx, long seed, long now) {
     int n = endpoints.length;
-    double fill = latency ? bestEstimateOfDraws(ctx, seed) : 0;
+    double fill = latency ? bestEstimateOfDraws(ctx, seed, now) : 0;
     int limit = maxDraws(choices);
     int accepted = 0;
     int best = -1;
@@ -135,7 +137,7 @@ final class ScoredPicker implements Picker {
         continue;
       }
       accepted++;
-      double s = score(endpoints[i], fill);
+      double s = score(endpoints[i], fill, now);
       if (best < 0 || s < bestScore) {
         best = i;
         bestScore = s;
@@ -144,14 +146,14 @@ final class ScoredPicker implements Picker {
     return best;
   }
 
-  private double score(Endpoint e, double fill) {
+  private double score(Endpoint e, double fill, long now) {
     switch (score) {
       case IN_FLIGHT:
         return (e.inFlight() + 1) / e.health().weightMultiplier();
       case WEIGHTED_IN_FLIGHT:
         return (e.inFlight() + 1) / e.effectiveWeight();
       default:
-        return latencyCost(e, fill);
+        return latencyCost(e, fill, now);
     }
   }
 
@@ -161,28 +163,28 @@ final class ScoredPicker implements Picker {
    * tie against an equally loaded rival: it cannot starve whatever the others' latencies, and
    * after its first pick its in-flight count makes it compete like any other server.
    */
-  private double latencyCost(Endpoint e, double fill) {
-    if (!e.hasLatencySample()) {
+  private double latencyCost(Endpoint e, double fill, long now) {
+    if (!e.hasLatencySample(now)) {
       return fill * UNSAMPLED_DISCOUNT * (e.inFlight() + 1);
     }
-    return Math.max(1.0, rawEstimate(e)) * (e.inFlight() + 1);
+    return Math.max(1.0, rawEstimate(e, now)) * (e.inFlight() + 1);
   }
 
-  private double rawEstimate(Endpoint e) {
-    return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos() : e.latencyEwmaNanos();
+  private double rawEstimate(Endpoint e, long now) {
+    return score == Score.PEAK_EWMA_COST ? e.peakEwmaNanos(now) : e.latencyEwmaNanos();
   }
 
-  private double bestEstimateOfAll(PickContext ctx) {
+  private double bestEstimateOfAll(PickContext ctx, long now) {
     double best = Double.POSITIVE_INFINITY;
     for (Endpoint e : endpoints) {
-      if (e.hasLatencySample() && !(ctx.hasAvoid() && ctx.avoids(e.server()))) {
-        best = Math.min(best, rawEstimate(e));
+      if (e.hasLatencySample(now) && !(ctx.hasAvoid() && ctx.avoids(e.server()))) {
+        best = Math.min(best, rawEstimate(e, now));
       }
     }
     return best == Double.POSITIVE_INFINITY ? 1.0 : Math.max(1.0, best);
   }
 
-  private double bestEstimateOfDraws(PickContext ctx, long seed) {
+  private double bestEstimateOfDraws(PickContext ctx, long seed, long now) {
     int n = endpoints.length;
     int limit = maxDraws(choices);
     int accepted = 0;
@@ -194,8 +196,8 @@ final class ScoredPicker implements Picker {
         continue;
       }
       accepted++;
-      if (e.hasLatencySample()) {
-        best = Math.min(best, rawEstimate(e));
+      if (e.hasLatencySample(now)) {
+        best = Math.min(best, rawEstimate(e, now));
       }
     }
     return best == Double.POSITIVE_INFINITY ? 1.0 : Math.max(1.0, best);

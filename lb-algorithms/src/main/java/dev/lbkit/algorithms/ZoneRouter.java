@@ -88,6 +88,11 @@ final class ZoneRouter implements ZoneRouting {
   }
 
   @Override
+  public boolean readsLatency() {
+    return mode == Mode.LATENCY;
+  }
+
+  @Override
   public Picker route(
       List<Endpoint> pickable,
       List<Endpoint> all,

@@ -92,7 +92,7 @@ class LoadBalancerTest {
   void listUpdateKeepsStatisticsOfServersThatStay() {
     FakeTicker ticker = new FakeTicker();
     LoadBalancer lb =
-        LoadBalancer.builder("c").servers(A, B).algorithm(new FakeTracking()).ticker(ticker).build();
+        LoadBalancer.builder("c").servers(A, B).algorithm(new FakeTracking()).ticker(ticker).trackLatency(true).build();
     Selection onA = pickUntil(lb, A);
     Selection done = pickUntil(lb, A);
     done.complete(5_000_000, Outcome.SUCCESS);
@@ -138,14 +138,15 @@ class LoadBalancerTest {
   @Test
   void peakEwmaJumpsOnSlowSampleAndDecaysOnFastOnes() {
     FakeTicker ticker = new FakeTicker();
-    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker).build();
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker).trackLatency(true).build();
     lb.pick().complete(10_000_000, Outcome.SUCCESS);
     ticker.advance(Duration.ofSeconds(1));
     lb.pick().complete(100_000_000, Outcome.SUCCESS);
     ServerView v = view(lb, A);
     assertEquals(100_000_000, v.peakEwmaNanos());
-    // Plain EWMA: w = exp(-1 s / 10 s) = 0.9048; 10 ms * w + 100 ms * (1 - w).
-    assertEquals(18_564_632, v.latencyEwmaNanos(), 2);
+    // Plain EWMA: w = exp(-1 s / 10 s) = 0.9048; 10 ms * w + 100 ms * (1 - w). The weight comes
+    // from Decay's table, within 1.9e-6 of exp: at most 90 ms * 1.9e-6 = 171 ns off.
+    assertEquals(18_564_632, v.latencyEwmaNanos(), 200);
     ticker.advance(Duration.ofSeconds(10));
     // Decay on read: 100 ms * e^-1 = 36.8 ms after one decay time without a sample.
     assertEquals(36_787_944, view(lb, A).peakEwmaNanos(), 2);
@@ -157,7 +158,7 @@ class LoadBalancerTest {
   @Test
   void cancelledCallsAreNeitherSuccessNorFailureAndAddNoLatency() {
     FakeTicker ticker = new FakeTicker();
-    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker).build();
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker).trackLatency(true).build();
     lb.pick().complete(999_999_999, Outcome.CANCELLED);
     assertEquals(0, lb.servers().get(0).latencyEwmaNanos(), "a cancelled call samples nothing");
     lb.pick().complete(5_000_000, Outcome.SUCCESS);
@@ -173,7 +174,7 @@ class LoadBalancerTest {
   void failureIsSampledAsThePenaltyNeverAsItsMeasuredLatency() {
     FakeTicker ticker = new FakeTicker();
     LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(ticker)
-        .failurePenalty(Duration.ofMillis(500)).build();
+        .failurePenalty(Duration.ofMillis(500)).trackLatency(true).build();
     lb.pick().complete(5_000_000, Outcome.SUCCESS);
     ticker.advance(Duration.ofMillis(1));
     lb.pick().complete(100_000, Outcome.CONNECT_FAILURE); // a refused connect: 0.1 ms
@@ -186,8 +187,23 @@ class LoadBalancerTest {
   }
 
   @Test
-  void defaultFailurePenaltyIsOneSecond() {
+  void latencyIsNotTrackedWhenNothingReadsIt() {
     LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(new FakeTicker()).build();
+    lb.pick().complete(5_000_000, Outcome.SUCCESS);
+    lb.pick().complete(1_000, Outcome.SERVER_ERROR);
+    ServerView v = view(lb, A);
+    assertEquals(ServerView.NOT_TRACKED, v.latencyEwmaNanos(), "round robin reads no latency");
+    assertEquals(ServerView.NOT_TRACKED, v.peakEwmaNanos());
+    assertEquals(1, v.consecutiveFailures(), "failures are counted all the same");
+    LoadBalancer lrt = LoadBalancer.builder("c").servers(A).ticker(new FakeTicker())
+        .algorithm(Algorithms.leastResponseTime().build()).build();
+    lrt.pick().complete(5_000_000, Outcome.SUCCESS);
+    assertEquals(5_000_000, view(lrt, A).latencyEwmaNanos(), "least response time reads it");
+  }
+
+  @Test
+  void defaultFailurePenaltyIsOneSecond() {
+    LoadBalancer lb = LoadBalancer.builder("c").servers(A).ticker(new FakeTicker()).trackLatency(true).build();
     lb.pick().complete(1_000, Outcome.SERVER_ERROR);
     assertEquals(1_000_000_000, view(lb, A).peakEwmaNanos());
   }

@@ -48,4 +48,14 @@ public interface Algorithm {
    *     {@code serverCount} servers
    */
   default void validate(int serverCount) {}
+
+  /**
+   * Whether the picker reads latency estimates ({@link Endpoint#peakEwmaNanos()}, {@link
+   * Endpoint#latencyEwmaNanos()}). The runtime keeps latency statistics only when something
+   * reads them, so that a report costs no clock read and no EWMA update otherwise. Default
+   * false; least response time returns true.
+   */
+  default boolean readsLatency() {
+    return false;
+  }
 }

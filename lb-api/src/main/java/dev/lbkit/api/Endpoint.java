@@ -55,6 +55,19 @@ public interface Endpoint {
    */
   long peakEwmaNanos();
 
+  /**
+   * {@link #hasLatencySample()} at {@code nowNanos}, a reading of the runtime's ticker: lets a
+   * pick read the clock once for all its candidates.
+   */
+  default boolean hasLatencySample(long nowNanos) {
+    return hasLatencySample();
+  }
+
+  /** {@link #peakEwmaNanos()} at {@code nowNanos}, a reading of the runtime's ticker. */
+  default long peakEwmaNanos(long nowNanos) {
+    return peakEwmaNanos();
+  }
+
   /** Failures reported in a row since the last success. */
   int consecutiveFailures();
 

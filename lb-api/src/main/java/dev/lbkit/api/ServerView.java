@@ -10,6 +10,12 @@ import java.util.Objects;
  */
 public final class ServerView {
 
+  /**
+   * The value of a latency statistic that nothing tracks: the runtime keeps latency only while
+   * its algorithm or zone routing reads it, or {@code trackLatency(true)} asks for it.
+   */
+  public static final long NOT_TRACKED = -1;
+
   private final Server server;
   private final HealthState health;
   private final int inFlight;
@@ -57,12 +63,18 @@ public final class ServerView {
     return inFlight;
   }
 
-  /** Latency EWMA in nanoseconds; 0 before the first sample. */
+  /**
+   * Latency EWMA in nanoseconds; 0 before the first sample; {@link #NOT_TRACKED} when nothing
+   * tracks latency.
+   */
   public long latencyEwmaNanos() {
     return latencyEwmaNanos;
   }
 
-  /** Peak EWMA in nanoseconds; 0 before the first sample. */
+  /**
+   * Peak EWMA in nanoseconds, decayed to the moment of the view; 0 before the first sample;
+   * {@link #NOT_TRACKED} when nothing tracks latency.
+   */
   public long peakEwmaNanos() {
     return peakEwmaNanos;
   }
@@ -117,7 +129,7 @@ public final class ServerView {
     return server.id()
         + " " + health
         + ", inFlight=" + inFlight
-        + ", ewma=" + latencyEwmaNanos / 1_000 + "us"
+        + (latencyEwmaNanos == NOT_TRACKED ? ", latency not tracked" : ", ewma=" + latencyEwmaNanos / 1_000 + "us")
         + ", consecutiveFailures=" + consecutiveFailures
         + (details.isEmpty() ? "" : ", " + details);
   }

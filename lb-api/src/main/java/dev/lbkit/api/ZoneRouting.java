@@ -33,4 +33,12 @@ public interface ZoneRouting {
       List<Endpoint> all,
       Function<List<Endpoint>, Picker> algorithm,
       AlgorithmContext context);
+
+  /**
+   * Whether routing reads latency estimates (latency-based zone choice); the runtime then keeps
+   * latency statistics. Default false.
+   */
+  default boolean readsLatency() {
+    return false;
+  }
 }
