@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DecayTest {
 
   @Property
-  void weightIsExpWithinTheStatedRelativeError(@ForAll @DoubleRange(min = 0.0, max = 31.999) double x) {
+  void weightIsExpWithinTheStatedRelativeError(@ForAll @DoubleRange(min = 0.0, max = 31.99) @net.jqwik.api.constraints.Scale(6) double x) {
     double exact = Math.exp(-x);
     double approx = Decay.weight(x);
     assertTrue(Math.abs(approx - exact) <= 2e-6 * exact, x + ": " + approx + " vs " + exact);
