@@ -18,7 +18,6 @@ import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,6 +84,7 @@ final class LbInterceptor implements Interceptor {
   final LbConfig config;
   private final Ticker ticker;
   private final OutcomeClassifier classifier;
+  private final ListenerDispatch events;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   private final List<RateLimitGate> gates = new ArrayList<>();
@@ -98,19 +98,13 @@ final class LbInterceptor implements Interceptor {
     this.config = config;
     this.ticker = config.ticker;
     this.classifier = new SafeClassifier(config.classifier);
+    this.events = new ListenerDispatch(config.listener);
     this.baseDns = baseDns;
     this.followRedirects = followRedirects;
     this.followSslRedirects = followSslRedirects;
     for (Map.Entry<String, Picker> e : config.clusters.entrySet()) {
-      String name = e.getKey();
-      Picker picker = e.getValue();
-      StickyPolicy policy = config.sticky.get(name);
-      StickyState sticky =
-          policy == null || policy.kind() == StickyPolicy.Kind.HASH
-              ? null
-              : new StickyState(policy, name, (LoadBalancer) picker, config.stickySecret, ticker, config.cacheExecutor);
-      clusters.put(name, new ClusterState(name, picker, policy, sticky, new RetryBudget(config.retryPolicy, ticker)));
-      logicalHosts.add(name);
+      clusters.put(e.getKey(), ClusterState.of(e.getKey(), e.getValue(), config));
+      logicalHosts.add(e.getKey());
     }
     for (RouteRule rule : config.rules) {
       if (rule.host() != null) {
@@ -197,35 +191,23 @@ final class LbInterceptor implements Interceptor {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
           ClusterState cs = clusters.get(LbConfig.clusterRef(target));
-          decided(call, request, cs.name, "rule " + rule.name());
+          events.routeDecided(call, request, cs.name, "rule " + rule.name());
           return cs;
         }
       }
     }
     ClusterState cs = clusters.get(host);
     if (cs != null) {
-      decided(call, request, cs.name, "host");
+      events.routeDecided(call, request, cs.name, "host");
       return cs;
     }
     if (config.strict) {
       LbException e = new LbException(LbException.Reason.UNKNOWN_HOST, host,
           host + ": no cluster or rule for this host (strict mode)", null);
-      rejected(call, e);
-      throw e;
+      throw events.callRejected(call, e);
     }
-    decided(call, request, null, "pass-through");
+    events.routeDecided(call, request, null, "pass-through");
     return null;
-  }
-
-  private void decided(Call call, Request request, String cluster, String reason) {
-    if (log.isDebugEnabled()) {
-      log.debug("{} {} -> {} ({})", request.method(), request.url().redact(), cluster == null ? "pass-through" : cluster, reason);
-    }
-    try {
-      config.listener.routeDecided(call, request, cluster, reason);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in routeDecided", config.listener, e);
-    }
   }
 
   // ------------------------------------------------------------------ rate limits
@@ -271,8 +253,7 @@ final class LbInterceptor implements Interceptor {
           String name = cluster != null ? cluster : request.url().host();
           LbException e = new LbException(LbException.Reason.RATE_LIMITED, name,
               name + ": rate limited by " + gate.limit + "; next permit in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms", null);
-          rejected(call, e);
-          throw e;
+          throw events.callRejected(call, e);
         }
         try {
           sleep(wait);
@@ -333,7 +314,7 @@ final class LbInterceptor implements Interceptor {
         throw new IOException(cs.name + ": cannot address " + server.id() + ": " + e.getMessage(), e);
       }
       cs.counters.attempts.increment();
-      notifyAttemptStarted(call, cs, server, attempt);
+      events.attemptStarted(call, cs.name, server, attempt);
       long t0 = ticker.nanoTime();
       Response response;
       try {
@@ -418,13 +399,11 @@ final class LbInterceptor implements Interceptor {
     } catch (NoAvailableServerException e) {
       cs.counters.noServer.increment();
       LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, e.getMessage(), e);
-      rejected(call, rejection);
-      throw rejection;
+      throw events.callRejected(call, rejection);
     } catch (RuntimeException e) {
       cs.counters.noServer.increment();
       LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, cs.name + ": picker failed: " + e, e);
-      rejected(call, rejection);
-      throw rejection;
+      throw events.callRejected(call, rejection);
     }
   }
 
@@ -483,16 +462,10 @@ final class LbInterceptor implements Interceptor {
       LbException e = new LbException(LbException.Reason.RETRY_BUDGET_EXHAUSTED, cs.name,
           cs.name + ": retry budget exhausted (" + config.retryPolicy.budgetPercent() + "% of requests + "
               + config.retryPolicy.budgetMinPerSecond() + "/s); last failure: " + failure, failure);
-      rejected(call, e);
-      throw e;
+      throw events.callRejected(call, e);
     }
     cs.counters.retries.increment();
-    log.debug("{}: retry {} after {}, backoff {} ns", cs.name, attempt + 1, why, backoff);
-    try {
-      config.listener.retryScheduled(call, cs.name, attempt + 1, backoff, why);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in retryScheduled", config.listener, e);
-    }
+    events.retryScheduled(call, cs.name, attempt + 1, backoff, why);
     return new Retry(next, backoff);
   }
 
@@ -759,28 +732,7 @@ final class LbInterceptor implements Interceptor {
   private LbException deadlineExceeded(Call call, String name, IOException last) {
     LbException e = new LbException(LbException.Reason.DEADLINE_EXCEEDED, name,
         name + ": call deadline passed before an attempt could start", last);
-    rejected(call, e);
-    return e;
-  }
-
-  private void rejected(Call call, LbException e) {
-    log.debug("rejected: {}", e.getMessage());
-    try {
-      config.listener.callRejected(call, e);
-    } catch (RuntimeException ex) {
-      log.warn("listener {} failed in callRejected", config.listener, ex);
-    }
-  }
-
-  private void notifyAttemptStarted(Call call, ClusterState cs, Server server, int attempt) {
-    if (log.isDebugEnabled()) {
-      log.debug("{}: attempt {} on {}", cs.name, attempt, server.id());
-    }
-    try {
-      config.listener.attemptStarted(call, cs.name, server, attempt);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in attemptStarted", config.listener, e);
-    }
+    return events.callRejected(call, e);
   }
 
   private void finished(Call call, ClusterState cs, Server server, int attempt, Outcome outcome, long latency) {
@@ -789,14 +741,7 @@ final class LbInterceptor implements Interceptor {
     } else if (outcome.isFailure()) {
       cs.counters.failures.increment();
     }
-    if (log.isDebugEnabled()) {
-      log.debug("{}: attempt {} on {} -> {} in {} us", cs.name, attempt, server.id(), outcome, latency / 1000);
-    }
-    try {
-      config.listener.attemptFinished(call, cs.name, server, attempt, outcome, latency);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in attemptFinished", config.listener, e);
-    }
+    events.attemptFinished(call, cs.name, server, attempt, outcome, latency);
   }
 
   private static void closeQuietly(Response r) {
@@ -808,106 +753,6 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
-  }
-
-  /**
-   * The configured classifier, guarded: what it throws (or a null outcome) is logged and the
-   * default classifier decides instead. Otherwise a classifier bug would leave the selection
-   * uncompleted and, under {@code enqueue()}, reach the uncaught-exception handler instead of
-   * the callback.
-   */
-  static final class SafeClassifier implements OutcomeClassifier {
-    private final OutcomeClassifier delegate;
-
-    SafeClassifier(OutcomeClassifier delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Outcome classify(Response response) {
-      try {
-        Outcome o = delegate.classify(response);
-        if (o != null) {
-          return o;
-        }
-        log.warn("classifier {} returned null for status {}; using the default", delegate, response.code());
-      } catch (RuntimeException e) {
-        log.warn("classifier {} failed for status {}; using the default", delegate, response.code(), e);
-      }
-      return OutcomeClassifier.DEFAULT.classify(response);
-    }
-
-    @Override
-    public Outcome classify(IOException failure) {
-      try {
-        Outcome o = delegate.classify(failure);
-        if (o != null) {
-          return o;
-        }
-        log.warn("classifier {} returned null for {}; using the default", delegate, failure.toString());
-      } catch (RuntimeException e) {
-        log.warn("classifier {} failed for {}; using the default", delegate, failure.toString(), e);
-      }
-      return OutcomeClassifier.DEFAULT.classify(failure);
-    }
-
-    @Override
-    public String toString() {
-      return delegate.toString();
-    }
-  }
-
-  /** One cluster's live state. */
-  static final class ClusterState {
-    final String name;
-    final Picker picker;
-    final StickyPolicy policy;
-    final StickyState sticky;
-    final RetryBudget budget;
-    final Counters counters;
-
-    ClusterState(String name, Picker picker, StickyPolicy policy, StickyState sticky, RetryBudget budget) {
-      this.name = name;
-      this.picker = picker;
-      this.policy = policy;
-      this.sticky = sticky;
-      this.budget = budget;
-      this.counters = new Counters(name);
-    }
-  }
-
-  /**
-   * The request's cookies, parsed once on demand: the explicit {@code Cookie} headers plus what
-   * the cookie jar holds for the request's (logical) URL. Untrusted input.
-   */
-  static final class CookieView {
-    private final Request request;
-    private final CookieJar jar;
-    private Map<String, String> all;
-
-    CookieView(Request request, CookieJar jar) {
-      this.request = request;
-      this.jar = jar;
-    }
-
-    Map<String, String> all() {
-      if (all == null) {
-        Map<String, String> m = new HashMap<>();
-        for (Cookie c : jar.loadForRequest(request.url())) {
-          m.put(c.name(), c.value());
-        }
-        for (String header : request.headers("Cookie")) {
-          for (String pair : header.split(";")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-              m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-          }
-        }
-        all = m;
-      }
-      return all;
-    }
   }
 
   /** Stores and loads cookies under the logical URL when the attempt's host is a TLS name. */
