@@ -87,7 +87,7 @@ final class LbInterceptor implements Interceptor {
   private final ListenerDispatch events;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Set<String> logicalHosts = new LinkedHashSet<>();
-  private final List<RateLimitGate> gates = new ArrayList<>();
+  private final RateLimitGates rateLimits;
   private final Dns baseDns;
   private final boolean followRedirects;
   private final boolean followSslRedirects;
@@ -111,9 +111,7 @@ final class LbInterceptor implements Interceptor {
         logicalHosts.add(rule.host());
       }
     }
-    for (RateLimit limit : config.rateLimits) {
-      gates.add(new RateLimitGate(limit, ticker, config.cacheExecutor));
-    }
+    this.rateLimits = RateLimitGates.of(config);
   }
 
   Map<String, ClusterCounters> counters() {
@@ -129,16 +127,13 @@ final class LbInterceptor implements Interceptor {
   }
 
   List<RateLimitGate> gates() {
-    return gates;
+    return rateLimits.gates();
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
     Call call = chain.call();
-    long start = ticker.nanoTime();
-    long timeout = call.timeout().timeoutNanos();
-    // Long.MAX_VALUE stands for "no deadline"; see remaining().
-    long deadline = timeout > 0 ? start + timeout : Long.MAX_VALUE;
+    CallDeadline deadline = CallDeadline.start(call, ticker);
     Request current = chain.request();
     Response prior = null;
     boolean priorBalanced = false;
@@ -212,74 +207,30 @@ final class LbInterceptor implements Interceptor {
 
   // ------------------------------------------------------------------ rate limits
 
-  /**
-   * Takes a permit from every limit that applies, in the order configured. When one refuses, the
-   * permits already taken from earlier limits are given back: a refused call consumes nothing.
-   */
-  private void acquirePermits(Call call, Request request, ClusterState cs, long deadline) throws IOException {
-    String cluster = cs == null ? null : cs.name;
-    Limiter[] taken = null;
-    long[] takenAt = null;
-    int held = 0;
-    for (RateLimitGate gate : gates) {
-      if (!gate.appliesTo(cluster)) {
-        continue;
+  /** Takes the call's rate-limit permits; a refusal is counted and reported. */
+  private void acquirePermits(Call call, Request request, ClusterState cs, CallDeadline deadline) throws IOException {
+    try {
+      rateLimits.acquire(request, cs == null ? null : cs.name, deadline);
+    } catch (LbException e) {
+      if (cs != null) {
+        cs.counters.rateLimited.increment();
       }
-      Limiter limiter = gate.limiterFor(request, cluster);
-      if (limiter == null) {
-        continue;
-      }
-      long maxWait = gate.limit.maxWait().toNanos();
-      long waited = 0;
-      while (true) {
-        long now = ticker.nanoTime();
-        long wait = limiter.tryAcquire(now);
-        if (wait == 0) {
-          if (taken == null) {
-            taken = new Limiter[gates.size()];
-            takenAt = new long[gates.size()];
-          }
-          taken[held] = limiter;
-          takenAt[held++] = now;
-          break;
-        }
-        if (waited + wait > maxWait || remaining(deadline, now) <= wait) {
-          for (int i = held - 1; i >= 0; i--) {
-            taken[i].release(takenAt[i]);
-          }
-          if (cs != null) {
-            cs.counters.rateLimited.increment();
-          }
-          String name = cluster != null ? cluster : request.url().host();
-          LbException e = new LbException(LbException.Reason.RATE_LIMITED, name,
-              name + ": rate limited by " + gate.limit + "; next permit in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms", null);
-          throw events.callRejected(call, e);
-        }
-        try {
-          sleep(wait);
-        } catch (IOException e) {
-          for (int i = held - 1; i >= 0; i--) {
-            taken[i].release(takenAt[i]);
-          }
-          throw e;
-        }
-        waited += wait;
-      }
+      throw events.callRejected(call, e);
     }
   }
 
   // ------------------------------------------------------------------ pass-through
 
-  private Response passThrough(Chain chain, Call call, Request request, long deadline) throws IOException {
-    if (remaining(deadline, ticker.nanoTime()) <= 0) {
-      throw deadlineExceeded(call, request.url().host(), null);
+  private Response passThrough(Chain chain, Call call, Request request, CallDeadline deadline) throws IOException {
+    if (deadline.passed()) {
+      throw events.callRejected(call, CallDeadline.exceeded(request.url().host()));
     }
     return chain.proceed(request);
   }
 
   // ------------------------------------------------------------------ balanced calls
 
-  private Response balanced(Chain chain, Call call, Request request, ClusterState cs, CookieView cookies, long deadline)
+  private Response balanced(Chain chain, Call call, Request request, ClusterState cs, CookieView cookies, CallDeadline deadline)
       throws IOException {
     cs.counters.requests.increment();
     cs.budget.onRequest();
@@ -293,15 +244,15 @@ final class LbInterceptor implements Interceptor {
         target = cs.sticky.target(cookies.all());
       }
     }
-    if (remaining(deadline, ticker.nanoTime()) <= 0) {
-      throw deadlineExceeded(call, cs.name, null);
+    if (deadline.passed()) {
+      throw events.callRejected(call, CallDeadline.exceeded(cs.name));
     }
     Selection selection = firstPick(call, cs, hashKey, target);
     List<Server> tried = new ArrayList<>(policy.maxAttempts());
     for (int attempt = 1; ; attempt++) {
       Server server = selection.server();
       AttemptState state = new AttemptState();
-      long remaining = remaining(deadline, ticker.nanoTime());
+      long remaining = deadline.remainingNanos();
       String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : request.url().host();
       Request attemptRequest;
       Chain attemptChain;
@@ -431,13 +382,13 @@ final class LbInterceptor implements Interceptor {
    * and budget. Returns null when any is missing; throws when only the budget is missing and the
    * last attempt failed with an exception.
    */
-  private Retry planRetry(Call call, ClusterState cs, int attempt, String hashKey, List<Server> tried, long deadline,
+  private Retry planRetry(Call call, ClusterState cs, int attempt, String hashKey, List<Server> tried, CallDeadline deadline,
       String why, IOException failure) throws LbException {
     if (attempt >= config.retryPolicy.maxAttempts() || call.isCanceled()) {
       return null;
     }
     long backoff = config.retryPolicy.backoffNanos(attempt);
-    if (remaining(deadline, ticker.nanoTime()) <= backoff) {
+    if (deadline.remainingNanos() <= backoff) {
       log.debug("{}: no retry, deadline too close", cs.name);
       return null;
     }
@@ -481,21 +432,13 @@ final class LbInterceptor implements Interceptor {
 
     Selection await(LbInterceptor owner) throws IOException {
       try {
-        owner.sleep(backoffNanos);
+        InterruptibleSleep.sleep(owner.config.sleeper, backoffNanos);
       } catch (IOException e) {
         next.complete(0, Outcome.CANCELLED);
         throw e;
       }
       return next;
     }
-  }
-
-  /** Nanoseconds left before {@code deadline}; {@code Long.MAX_VALUE} means no deadline. */
-  private static long remaining(long deadline, long now) {
-    if (deadline == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    return deadline - now;
   }
 
   /**
@@ -517,9 +460,9 @@ final class LbInterceptor implements Interceptor {
    * a failure OkHttp did not rewrite. Neither {@link Call#timeout()}'s deadline nor its {@code
    * hasDeadline()} can tell: OkHttp sets the call timeout as a timeout, not a deadline.
    */
-  private Outcome failureOutcome(Call call, IOException e, long deadline) {
+  private Outcome failureOutcome(Call call, IOException e, CallDeadline deadline) {
     if (call.isCanceled()) {
-      return e instanceof InterruptedIOException || remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS
+      return e instanceof InterruptedIOException || deadline.remainingNanos() <= DEADLINE_SLACK_NANOS
           ? Outcome.TIMEOUT
           : Outcome.CANCELLED;
     }
@@ -527,7 +470,7 @@ final class LbInterceptor implements Interceptor {
   }
 
   private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome,
-      long deadline) {
+      CallDeadline deadline) {
     ResponseBody body = response.body();
     if (body == null || body.contentLength() == 0) {
       selection.complete(latency, outcome);
@@ -674,20 +617,6 @@ final class LbInterceptor implements Interceptor {
 
   // ------------------------------------------------------------------ misc
 
-  private void sleep(long nanos) throws InterruptedIOException {
-    if (nanos <= 0) {
-      return;
-    }
-    try {
-      config.sleeper.sleep(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException io = new InterruptedIOException("interrupted while waiting");
-      io.initCause(e);
-      throw io;
-    }
-  }
-
   /**
    * The final failure of a balanced call, named after the cluster when no server of it could be
    * connected to: OkHttp's own message names only the last address ("Failed to connect to
@@ -727,12 +656,6 @@ final class LbInterceptor implements Interceptor {
       b.append(s.id());
     }
     return b.toString();
-  }
-
-  private LbException deadlineExceeded(Call call, String name, IOException last) {
-    LbException e = new LbException(LbException.Reason.DEADLINE_EXCEEDED, name,
-        name + ": call deadline passed before an attempt could start", last);
-    return events.callRejected(call, e);
   }
 
   private void finished(Call call, ClusterState cs, Server server, int attempt, Outcome outcome, long latency) {
