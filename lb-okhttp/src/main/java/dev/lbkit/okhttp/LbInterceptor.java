@@ -78,9 +78,6 @@ final class LbInterceptor implements Interceptor {
    */
   private static final long DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  /** Interned per-server Dns instances; cleared past this size (servers churn slowly). */
-  private static final int MAX_DNS_ENTRIES = 10_000;
-
   final LbConfig config;
   private final Ticker ticker;
   private final OutcomeClassifier classifier;
@@ -88,18 +85,16 @@ final class LbInterceptor implements Interceptor {
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   private final RateLimitGates rateLimits;
-  private final Dns baseDns;
+  private final AttemptAddressing addressing;
   private final boolean followRedirects;
   private final boolean followSslRedirects;
-  private final Map<ServerDns, ServerDns> dnsCache = new ConcurrentHashMap<>();
-  private final Map<String, CertificatePinner> pinnerCache = new ConcurrentHashMap<>();
 
   LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
     this.config = config;
     this.ticker = config.ticker;
     this.classifier = new SafeClassifier(config.classifier);
     this.events = new ListenerDispatch(config.listener);
-    this.baseDns = baseDns;
+    this.addressing = new AttemptAddressing(config, baseDns);
     this.followRedirects = followRedirects;
     this.followSslRedirects = followSslRedirects;
     for (Map.Entry<String, Picker> e : config.clusters.entrySet()) {
@@ -251,14 +246,10 @@ final class LbInterceptor implements Interceptor {
     List<Server> tried = new ArrayList<>(policy.maxAttempts());
     for (int attempt = 1; ; attempt++) {
       Server server = selection.server();
-      AttemptState state = new AttemptState();
       long remaining = deadline.remainingNanos();
-      String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : request.url().host();
-      Request attemptRequest;
-      Chain attemptChain;
+      AttemptAddress address;
       try {
-        attemptRequest = rewrite(request, server, attemptHost, state);
-        attemptChain = configure(chain, server, attemptHost, request.url(), remaining);
+        address = addressing.address(chain, request, server, remaining);
       } catch (RuntimeException e) {
         // For example a tls-name that is not a valid host name: a configuration error.
         selection.complete(0, Outcome.CANCELLED);
@@ -269,17 +260,17 @@ final class LbInterceptor implements Interceptor {
       long t0 = ticker.nanoTime();
       Response response;
       try {
-        response = attemptChain.proceed(attemptRequest);
+        response = address.proceed();
       } catch (IOException e) {
         long latency = ticker.nanoTime() - t0;
         Outcome outcome = failureOutcome(call, e, deadline);
         selection.complete(latency, outcome);
         finished(call, cs, server, attempt, outcome, latency);
         tried.add(server);
-        String why = retryableFailure(request, outcome, state.connected);
+        String why = retryableFailure(request, outcome, address.reachedServer());
         Retry retry = why == null ? null : planRetry(call, cs, attempt, hashKey, tried, deadline, why, e);
         if (retry == null) {
-          throw connectionFailure(cs, e, tried, state.connected);
+          throw connectionFailure(cs, e, tried, address.reachedServer());
         }
         selection = retry.await(this);
         continue;
@@ -481,82 +472,6 @@ final class LbInterceptor implements Interceptor {
     return response.newBuilder().body(new CompletingBody(body, completion)).build();
   }
 
-  // ------------------------------------------------------------------ attempt plumbing
-
-  private Request rewrite(Request request, Server server, String attemptHost, AttemptState state) {
-    HttpUrl logical = request.url();
-    HttpUrl url = logical.newBuilder().host(attemptHost).port(server.port()).build();
-    Request.Builder b = request.newBuilder().url(url).tag(AttemptState.class, state);
-    if (request.header("Host") == null) {
-      b.header("Host", config.hostHeader == LbConfig.HostHeader.SERVER ? server.id() : hostHeader(logical));
-    }
-    return b.build();
-  }
-
-  private Chain configure(Chain chain, Server server, String attemptHost, HttpUrl logical, long remainingNanos) {
-    ServerDns dns = new ServerDns(attemptHost, server, baseDns);
-    ServerDns interned = dnsCache.get(dns);
-    if (interned == null) {
-      if (dnsCache.size() >= MAX_DNS_ENTRIES) {
-        dnsCache.clear();
-      }
-      dnsCache.putIfAbsent(dns, dns);
-      interned = dnsCache.get(dns);
-      if (interned == null) {
-        interned = dns;
-      }
-    }
-    // Direct connections: a forward proxy would resolve the logical host itself, bypassing the
-    // per-server Dns. The base client's proxy still applies to pass-through calls.
-    Chain c = chain.withDns(interned).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
-    c = c.withConnectTimeout(capMillis(config.connectTimeout == null ? chain.connectTimeoutMillis() : config.connectTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    c = c.withReadTimeout(capMillis(config.readTimeout == null ? chain.readTimeoutMillis() : config.readTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    c = c.withWriteTimeout(capMillis(config.writeTimeout == null ? chain.writeTimeoutMillis() : config.writeTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    if (!attemptHost.equals(logical.host())) {
-      c = c.withCertificatePinner(pinnerFor(chain.getCertificatePinner(), logical.host(), attemptHost));
-      c = c.withCookieJar(new LogicalCookieJar(chain.getCookieJar(), logical));
-    }
-    return c;
-  }
-
-  /** The configured timeout (0 = none) capped by the time left before the deadline. */
-  private static int capMillis(long configuredMillis, long remainingNanos) {
-    long remainingMillis = remainingNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos + 999_999));
-    long ms = configuredMillis <= 0 ? remainingMillis : Math.min(configuredMillis, remainingMillis);
-    return ms >= Integer.MAX_VALUE ? 0 : (int) ms;
-  }
-
-  /**
-   * The pinner with every pin of the logical host also applied to the server's TLS name:
-   * OkHttp checks pins against the URL host and silently skips pins for other names.
-   */
-  private CertificatePinner pinnerFor(CertificatePinner base, String logicalHost, String tlsName) {
-    return pinnerCache.computeIfAbsent(logicalHost + "\n" + tlsName + "\n" + System.identityHashCode(base), k -> {
-      List<CertificatePinner.Pin> pins = base.findMatchingPins(logicalHost);
-      if (pins.isEmpty()) {
-        return base;
-      }
-      CertificatePinner.Builder b = new CertificatePinner.Builder();
-      for (CertificatePinner.Pin p : base.getPins()) {
-        b.add(p.getPattern(), p.getHashAlgorithm() + "/" + p.getHash().base64());
-      }
-      for (CertificatePinner.Pin p : pins) {
-        b.add(tlsName, p.getHashAlgorithm() + "/" + p.getHash().base64());
-      }
-      return b.build();
-    });
-  }
-
-  static String tlsNameOf(Server server) {
-    String name = server.metadata().get(LbConfig.TLS_NAME_METADATA);
-    return name != null ? name : server.host();
-  }
-
-  private static String hostHeader(HttpUrl url) {
-    String host = url.host().indexOf(':') >= 0 ? "[" + url.host() + "]" : url.host();
-    return url.port() == HttpUrl.defaultPort(url.scheme()) ? host : host + ":" + url.port();
-  }
-
   // ------------------------------------------------------------------ redirects
 
   /** The follow-up for a redirect, or null when it is not one or must not be followed. */
@@ -676,43 +591,5 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
-  }
-
-  /** Stores and loads cookies under the logical URL when the attempt's host is a TLS name. */
-  static final class LogicalCookieJar implements CookieJar {
-    private final CookieJar delegate;
-    private final HttpUrl logical;
-
-    LogicalCookieJar(CookieJar delegate, HttpUrl logical) {
-      this.delegate = delegate;
-      this.logical = logical;
-    }
-
-    @Override
-    public List<Cookie> loadForRequest(HttpUrl url) {
-      return delegate.loadForRequest(logical);
-    }
-
-    @Override
-    public void saveFromResponse(HttpUrl url, List<Cookie> cookies) {
-      List<Cookie> mapped = new ArrayList<>(cookies.size());
-      for (Cookie c : cookies) {
-        if (c.hostOnly()) {
-          mapped.add(c.newBuilder().hostOnlyDomain(logical.host()).build());
-        }
-      }
-      delegate.saveFromResponse(logical, mapped);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof LogicalCookieJar && ((LogicalCookieJar) o).delegate.equals(delegate)
-          && ((LogicalCookieJar) o).logical.host().equals(logical.host());
-    }
-
-    @Override
-    public int hashCode() {
-      return delegate.hashCode() * 31 + logical.host().hashCode();
-    }
   }
 }
