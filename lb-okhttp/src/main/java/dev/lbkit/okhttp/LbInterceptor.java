@@ -69,9 +69,6 @@ import org.slf4j.LoggerFactory;
 final class LbInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LbInterceptor.class);
 
-  /** Redirect hops allowed, 20: OkHttp's own limit (Chrome's too). */
-  static final int MAX_FOLLOW_UPS = 20;
-
   /**
    * Tolerance when telling a call-timeout cancellation from a user cancellation: OkHttp's timer
    * starts slightly before this interceptor reads the clock.
@@ -86,8 +83,7 @@ final class LbInterceptor implements Interceptor {
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   private final RateLimitGates rateLimits;
   private final AttemptAddressing addressing;
-  private final boolean followRedirects;
-  private final boolean followSslRedirects;
+  private final Redirects redirects;
 
   LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
     this.config = config;
@@ -95,8 +91,7 @@ final class LbInterceptor implements Interceptor {
     this.classifier = new SafeClassifier(config.classifier);
     this.events = new ListenerDispatch(config.listener);
     this.addressing = new AttemptAddressing(config, baseDns);
-    this.followRedirects = followRedirects;
-    this.followSslRedirects = followSslRedirects;
+    this.redirects = new Redirects(followRedirects, followSslRedirects, config.allowHttpsToHttpRedirects);
     for (Map.Entry<String, Picker> e : config.clusters.entrySet()) {
       clusters.put(e.getKey(), ClusterState.of(e.getKey(), e.getValue(), config));
       logicalHosts.add(e.getKey());
@@ -154,13 +149,13 @@ final class LbInterceptor implements Interceptor {
           cs == null ? passThrough(chain, call, current, deadline) : balanced(chain, call, current, cs, cookies, deadline);
       if (prior != null) {
         // As OkHttp's own follow-up: each response links the one that redirected to it, bodiless.
-        response = response.newBuilder().priorResponse(withoutBody(prior)).build();
+        response = response.newBuilder().priorResponse(Redirects.withoutBody(prior)).build();
       }
-      Request followUp = followRedirects ? redirect(response, current) : null;
+      Request followUp = redirects.followUp(response, current);
       if (followUp == null) {
         return response;
       }
-      if (++followUps > MAX_FOLLOW_UPS) {
+      if (++followUps > Redirects.MAX_FOLLOW_UPS) {
         response.close();
         throw new ProtocolException("Too many follow-up requests: " + followUps);
       }
@@ -284,7 +279,7 @@ final class LbInterceptor implements Interceptor {
       if (outcome == Outcome.SERVER_ERROR
           && policy.retryableStatuses().contains(response.code())
           && policy.isIdempotent(request.method())
-          && !oneShotBody(request)) {
+          && Resend.possible(request)) {
         tried.add(server);
         Retry retry = planRetry(call, cs, attempt, hashKey, tried, deadline, "status " + response.code(), null);
         if (retry != null) {
@@ -357,15 +352,10 @@ final class LbInterceptor implements Interceptor {
     if (!connected) {
       return "not sent (" + outcome + ")";
     }
-    if (config.retryPolicy.isIdempotent(request.method()) && !oneShotBody(request)) {
+    if (config.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
       return outcome.toString();
     }
     return null;
-  }
-
-  private static boolean oneShotBody(Request request) {
-    RequestBody body = request.body();
-    return body != null && (body.isOneShot() || body.isDuplex());
   }
 
   /**
@@ -470,64 +460,6 @@ final class LbInterceptor implements Interceptor {
     CompletingBody.Completion completion =
         new CompletingBody.Completion(selection, latency, outcome, e -> failureOutcome(call, e, deadline));
     return response.newBuilder().body(new CompletingBody(body, completion)).build();
-  }
-
-  // ------------------------------------------------------------------ redirects
-
-  /** The follow-up for a redirect, or null when it is not one or must not be followed. */
-  private Request redirect(Response response, Request request) {
-    int code = response.code();
-    if (code != 300 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-      return null;
-    }
-    String location = response.header("Location");
-    if (location == null) {
-      return null;
-    }
-    HttpUrl url = request.url().resolve(location);
-    if (url == null) {
-      return null;
-    }
-    if (!url.scheme().equals(request.url().scheme())) {
-      if (!followSslRedirects) {
-        return null;
-      }
-      if (request.url().isHttps() && !url.isHttps() && !config.allowHttpsToHttpRedirects) {
-        log.debug("refusing redirect from HTTPS to HTTP: {}", url.redact());
-        return null;
-      }
-    }
-    Request.Builder b = request.newBuilder().url(url);
-    String method = request.method();
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      if (code == 307 || code == 308) {
-        if (oneShotBody(request)) {
-          return null;
-        }
-      } else {
-        b.method("GET", null);
-        b.removeHeader("Transfer-Encoding");
-        b.removeHeader("Content-Length");
-        b.removeHeader("Content-Type");
-      }
-    }
-    HttpUrl from = request.url();
-    if (!from.host().equals(url.host()) || from.port() != url.port() || !from.scheme().equals(url.scheme())) {
-      // Credentials and explicit cookies never follow to another origin; the cookie jar scopes
-      // its own cookies by host.
-      b.removeHeader("Authorization");
-      b.removeHeader("Cookie");
-      b.removeHeader("Host");
-    }
-    return b.build();
-  }
-
-  /**
-   * {@code response} with an empty body, for {@link Response#priorResponse()}: OkHttp keeps only
-   * the headers of prior responses too (their bodies were closed when the follow-up started).
-   */
-  private static Response withoutBody(Response response) {
-    return response.newBuilder().body(ResponseBody.create(new byte[0], response.body().contentType())).build();
   }
 
   // ------------------------------------------------------------------ misc
