@@ -1,6 +1,5 @@
 package dev.lbkit.okhttp;
 
-import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Picker;
 
 /**
@@ -34,7 +33,7 @@ final class ClusterState {
     StickyState sticky =
         policy == null || policy.kind() == StickyPolicy.Kind.HASH
             ? null
-            : new StickyState(policy, name, (LoadBalancer) picker, config.stickySecret, config.ticker, config.cacheExecutor);
+            : new StickyState(policy, name, config.stickySecret, config.ticker, config.cacheExecutor);
     return new ClusterState(name, picker, policy, sticky, new RetryBudget(config.retryPolicy, config.ticker));
   }
 }

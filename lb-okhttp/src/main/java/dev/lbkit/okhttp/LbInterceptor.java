@@ -1,13 +1,11 @@
 package dev.lbkit.okhttp;
 
-import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -226,18 +224,18 @@ final class LbInterceptor implements Interceptor {
     cs.budget.onRequest();
     RetryPolicy policy = config.retryPolicy;
     String hashKey = null;
-    Server target = null;
+    String preferredId = null;
     if (cs.policy != null) {
       if (cs.policy.kind() == StickyPolicy.Kind.HASH) {
         hashKey = hashKey(cs, request);
       } else {
-        target = cs.sticky.target(cookies.all());
+        preferredId = cs.sticky.preferredId(cookies.all());
       }
     }
     if (deadline.passed()) {
       throw events.callRejected(call, CallDeadline.exceeded(cs.name));
     }
-    Selection selection = firstPick(call, cs, hashKey, target);
+    Selection selection = firstPick(call, cs, hashKey, preferredId);
     List<Server> tried = new ArrayList<>(policy.maxAttempts());
     for (int attempt = 1; ; attempt++) {
       Server server = selection.server();
@@ -308,40 +306,32 @@ final class LbInterceptor implements Interceptor {
     }
   }
 
-  private Selection firstPick(Call call, ClusterState cs, String hashKey, Server target) throws LbException {
-    if (target != null) {
-      PickContext.Builder b = PickContext.builder();
-      if (hashKey != null) {
-        b.hashKey(hashKey);
-      }
-      if (cs.picker instanceof LoadBalancer) {
-        for (ServerView v : ((LoadBalancer) cs.picker).servers()) {
-          if (!v.server().id().equals(target.id())) {
-            b.avoid(v.server());
-          }
-        }
-      }
-      try {
-        Selection s = cs.picker.pick(b.build());
-        if (log.isDebugEnabled()) {
-          log.debug("{}: sticky pick {}", cs.name, s.server().id());
-        }
-        return s;
-      } catch (RuntimeException stale) {
-        // The target left or became unpickable since it was resolved: a normal pick.
-      }
+  /**
+   * The first attempt's selection: by the hash key, or the server the sticky cookie names while
+   * the picker offers it (else a normal pick).
+   */
+  private Selection firstPick(Call call, ClusterState cs, String hashKey, String preferredId) throws LbException {
+    PickContext.Builder b = PickContext.builder();
+    if (hashKey != null) {
+      b.hashKey(hashKey);
     }
+    if (preferredId != null) {
+      b.preferId(preferredId);
+    }
+    Selection s;
     try {
-      return cs.picker.pick(hashKey == null ? PickContext.EMPTY : PickContext.ofKey(hashKey));
+      s = cs.picker.pick(b.build());
     } catch (NoAvailableServerException e) {
       cs.counters.noServer.increment();
-      LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, e.getMessage(), e);
-      throw events.callRejected(call, rejection);
+      throw events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cs.name, e.getMessage(), e));
     } catch (RuntimeException e) {
       cs.counters.noServer.increment();
-      LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, cs.name + ": picker failed: " + e, e);
-      throw events.callRejected(call, rejection);
+      throw events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cs.name, cs.name + ": picker failed: " + e, e));
     }
+    if (preferredId != null && log.isDebugEnabled()) {
+      log.debug("{}: sticky pick {}", cs.name, s.server().id().equals(preferredId) ? s.server().id() : "unavailable, picked " + s.server().id());
+    }
+    return s;
   }
 
   /** Why a failed attempt may be retried, or null. RFC 9110 §9.2.2. */
