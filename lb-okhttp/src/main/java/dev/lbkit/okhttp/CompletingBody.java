@@ -18,7 +18,7 @@ import okio.Okio;
  * streams, which is what load-aware algorithms need, while the latency reported is the time to
  * the response headers, so a slow reader does not make the server look slow. A read failure
  * turns the outcome into the failure's, decided as for a failure before the headers (see {@code
- * LbInterceptor.failureOutcome}): the call's deadline passing mid-body is {@link Outcome#TIMEOUT},
+ * BalancedCall.failureOutcome}): the call's deadline passing mid-body is {@link Outcome#TIMEOUT},
  * only the caller's own {@code cancel()} is {@link Outcome#CANCELLED}. A close before the end
  * keeps the headers' outcome (the caller chose to stop). A body the caller never closes leaks the
  * selection, as it leaks OkHttp's connection.

@@ -114,13 +114,9 @@ final class HostSyntax {
         return null;
       }
       int start = i;
-      int value = 0;
-      while (i < n && Character.digit(s.charAt(i), 16) >= 0 && s.charAt(i) < 128) {
-        value = (value << 4) | Character.digit(s.charAt(i), 16);
-        i++;
-        if (i - start > 4) {
-          return null;
-        }
+      i = hexGroupEnd(s, start);
+      if (i < 0) {
+        return null;
       }
       if (i < n && s.charAt(i) == '.') {
         // A dotted IPv4 address can only end the address, filling its last four bytes.
@@ -135,6 +131,7 @@ final class HostSyntax {
       if (i == start) {
         return null;
       }
+      int value = Integer.parseInt(s, start, i, 16);
       bytes[b++] = (byte) (value >>> 8);
       bytes[b++] = (byte) value;
       if (i == n) {
@@ -155,14 +152,38 @@ final class HostSyntax {
         return null;
       }
     }
+    return expandCompression(bytes, b, compress);
+  }
+
+  /**
+   * The end of the group of hex digits that starts at {@code start} in {@code s} (equal to
+   * {@code start} when there is none), or -1 when it has more than four digits.
+   */
+  private static int hexGroupEnd(String s, int start) {
+    int i = start;
+    while (i < s.length() && Character.digit(s.charAt(i), 16) >= 0 && s.charAt(i) < 128) {
+      i++;
+      if (i - start > 4) {
+        return -1;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * {@code bytes}, of which the first {@code written} are parsed, with the "::" that stood at
+   * byte {@code compress} (-1 for none) expanded to zero groups; null when the groups do not
+   * make sixteen bytes.
+   */
+  private static byte[] expandCompression(byte[] bytes, int written, int compress) {
     if (compress < 0) {
-      return b == 16 ? bytes : null;
+      return written == 16 ? bytes : null;
     }
     // "::" stands for at least one zero group.
-    if (b > 14) {
+    if (written > 14) {
       return null;
     }
-    int tail = b - compress;
+    int tail = written - compress;
     System.arraycopy(bytes, compress, bytes, 16 - tail, tail);
     Arrays.fill(bytes, compress, 16 - tail, (byte) 0);
     return bytes;

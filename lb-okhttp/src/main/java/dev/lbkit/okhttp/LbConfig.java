@@ -211,7 +211,8 @@ public final class LbConfig {
     /**
      * Balances requests for logical host {@code host} with {@code picker}. Any {@link Picker}
      * works; balancer-cookie and application-cookie stickiness need a {@link LoadBalancer},
-     * whose server list they read.
+     * which honours the server a pick prefers ({@link
+     * dev.lbkit.api.PickContext#preferredIdOrNull()}).
      *
      * <p>{@code host} is what a request URL names: a DNS name (letters, digits, {@code -} and
      * {@code _}; labels of at most 63 characters, 253 in all) or an IPv4 or IPv6 address, the
@@ -351,7 +352,10 @@ public final class LbConfig {
 
     /**
      * Secret of balancer-cookie tokens; share it between processes that must honour each
-     * other's cookies. At least 16 bytes. By default 32 random bytes per config.
+     * other's cookies. A process honours another's token once it has itself had a response
+     * from the server the token names (it learns tokens as it issues them); until then such a
+     * request gets a normal pick and a new cookie. At least 16 bytes. By default 32 random
+     * bytes per config.
      */
     public Builder stickySecret(byte[] secret) {
       this.stickySecret = Objects.requireNonNull(secret, "stickySecret").clone();

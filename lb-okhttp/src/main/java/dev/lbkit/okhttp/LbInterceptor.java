@@ -1,125 +1,74 @@
 package dev.lbkit.okhttp;
 
-import dev.lbkit.algorithms.LoadBalancer;
-import dev.lbkit.api.NoAvailableServerException;
-import dev.lbkit.api.Outcome;
-import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
-import dev.lbkit.api.Selection;
-import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
-import java.net.Proxy;
-import java.net.SocketTimeoutException;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
-import okhttp3.CertificatePinner;
-import okhttp3.Cookie;
-import okhttp3.CookieJar;
 import okhttp3.Dns;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The application interceptor behind {@link LbOkHttp#wrap}: routes each request, picks a server
- * per attempt, retries, follows redirects, applies stickiness and rate limits.
+ * The application interceptor behind {@link LbOkHttp#wrap}: routes each request to a cluster
+ * (or passes it through), takes its rate-limit permits, and follows redirects, as OkHttp's
+ * {@code RetryAndFollowUpInterceptor} does. What happens to a request routed to a cluster is
+ * {@link BalancedCall}'s.
  *
- * <p><b>Why the URL keeps the logical host.</b> Each attempt rewrites only the port (to the
- * server's) and installs, through OkHttp 5's per-call chain overrides, a {@link ServerDns} that
- * resolves the logical host to the chosen server's address. Everything OkHttp derives from the
- * URL host therefore still says {@code user-service}: TLS SNI and hostname verification,
- * certificate pins, the cookie jar's domain and the Host header. Rewriting the host to an IP
- * address instead would break all of them (certificates do not name IPs, pins silently stop
- * matching, cookies land under the IP). A network interceptor could not do this at all: the
- * connection is chosen before network interceptors run. Connections stay per server because
- * {@link okhttp3.Address} equality includes the {@code Dns}, which differs per server.
+ * <p>Where each behaviour lives:
+ * <ul>
+ *   <li>routing rules and the logical hosts: here ({@link #route}); the rules themselves are
+ *       {@link RouteRule};
+ *   <li>the follow-up loop: here ({@link #intercept}); which redirects are followed, and how:
+ *       {@link Redirects};
+ *   <li>rate limits: {@link RateLimitGates};
+ *   <li>the call's deadline: {@link CallDeadline};
+ *   <li>picks, attempts, retries, the retry budget and stickiness: {@link BalancedCall}, with
+ *       {@link AttemptAddressing} (where an attempt goes) and {@link StickyState} (cookies);
+ *   <li>listener events: {@link ListenerDispatch}.
+ * </ul>
  *
- * <p><b>Attempts.</b> OkHttp's own silent retry is turned off for balanced attempts ({@code
- * withRetryOnConnectionFailure(false)}): it would resend on the same server, possibly a POST on a
- * stale pooled connection. The network interceptor {@link AttemptState.Marker} records whether an
- * attempt reached a connected server, which decides whether a POST may be retried.
- *
- * <p><b>Deadline.</b> The call timeout bounds the whole call. Before every attempt the remaining
- * time is checked, and each attempt's connect, read and write timeouts are capped by it, so no
- * attempt starts after the deadline and none outlives it by much.
- *
- * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
- * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
- * response or a failure, and with {@link Outcome#CANCELLED} for a selection not used.
+ * <p>Threading: one per wrapped client, shared by every call; it holds no per-call state. Each
+ * call runs on its own thread (the caller's, or the dispatcher's under {@code enqueue()}).
  */
 final class LbInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LbInterceptor.class);
 
-  /** Redirect hops allowed, 20: OkHttp's own limit (Chrome's too). */
-  static final int MAX_FOLLOW_UPS = 20;
-
-  /**
-   * Tolerance when telling a call-timeout cancellation from a user cancellation: OkHttp's timer
-   * starts slightly before this interceptor reads the clock.
-   */
-  private static final long DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
-  /** Interned per-server Dns instances; cleared past this size (servers churn slowly). */
-  private static final int MAX_DNS_ENTRIES = 10_000;
-
   final LbConfig config;
   private final Ticker ticker;
-  private final OutcomeClassifier classifier;
+  private final ListenerDispatch events;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
+  /** The hosts rules may apply to: every cluster's and every rule's own. */
   private final Set<String> logicalHosts = new LinkedHashSet<>();
-  private final List<RateLimitGate> gates = new ArrayList<>();
-  private final Dns baseDns;
-  private final boolean followRedirects;
-  private final boolean followSslRedirects;
-  private final Map<ServerDns, ServerDns> dnsCache = new ConcurrentHashMap<>();
-  private final Map<String, CertificatePinner> pinnerCache = new ConcurrentHashMap<>();
+  private final RateLimitGates rateLimits;
+  private final Redirects redirects;
+  private final BalancedCall.Factory calls;
 
   LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
     this.config = config;
     this.ticker = config.ticker;
-    this.classifier = new SafeClassifier(config.classifier);
-    this.baseDns = baseDns;
-    this.followRedirects = followRedirects;
-    this.followSslRedirects = followSslRedirects;
+    this.events = new ListenerDispatch(config.listener);
     for (Map.Entry<String, Picker> e : config.clusters.entrySet()) {
-      String name = e.getKey();
-      Picker picker = e.getValue();
-      StickyPolicy policy = config.sticky.get(name);
-      StickyState sticky =
-          policy == null || policy.kind() == StickyPolicy.Kind.HASH
-              ? null
-              : new StickyState(policy, name, (LoadBalancer) picker, config.stickySecret, ticker, config.cacheExecutor);
-      clusters.put(name, new ClusterState(name, picker, policy, sticky, new RetryBudget(config.retryPolicy, ticker)));
-      logicalHosts.add(name);
+      clusters.put(e.getKey(), ClusterState.of(e.getKey(), e.getValue(), config));
+      logicalHosts.add(e.getKey());
     }
     for (RouteRule rule : config.rules) {
       if (rule.host() != null) {
         logicalHosts.add(rule.host());
       }
     }
-    for (RateLimit limit : config.rateLimits) {
-      gates.add(new RateLimitGate(limit, ticker, config.cacheExecutor));
-    }
+    this.rateLimits = RateLimitGates.of(config);
+    this.redirects = new Redirects(followRedirects, followSslRedirects, config.allowHttpsToHttpRedirects);
+    this.calls = new BalancedCall.Factory(config, baseDns, events);
   }
 
   Map<String, ClusterCounters> counters() {
@@ -135,16 +84,19 @@ final class LbInterceptor implements Interceptor {
   }
 
   List<RateLimitGate> gates() {
-    return gates;
+    return rateLimits.gates();
   }
 
+  /**
+   * The follow-up loop: routes the request, sends it, and while the response is a redirect to
+   * follow, routes and sends the follow-up, up to {@link Redirects#MAX_FOLLOW_UPS} hops. Each hop
+   * is routed anew (a relative redirect gets a new pick) and takes its own permits; the call's
+   * deadline covers them all.
+   */
   @Override
   public Response intercept(Chain chain) throws IOException {
     Call call = chain.call();
-    long start = ticker.nanoTime();
-    long timeout = call.timeout().timeoutNanos();
-    // Long.MAX_VALUE stands for "no deadline"; see remaining().
-    long deadline = timeout > 0 ? start + timeout : Long.MAX_VALUE;
+    CallDeadline deadline = CallDeadline.start(call, ticker);
     Request current = chain.request();
     Response prior = null;
     boolean priorBalanced = false;
@@ -166,17 +118,18 @@ final class LbInterceptor implements Interceptor {
         prior.close();
       }
       acquirePermits(call, current, cs, deadline);
-      Response response =
-          cs == null ? passThrough(chain, call, current, deadline) : balanced(chain, call, current, cs, cookies, deadline);
+      Response response = cs == null
+          ? passThrough(chain, current, deadline)
+          : calls.newCall(chain, current, cs, cookies, deadline).execute();
       if (prior != null) {
         // As OkHttp's own follow-up: each response links the one that redirected to it, bodiless.
-        response = response.newBuilder().priorResponse(withoutBody(prior)).build();
+        response = response.newBuilder().priorResponse(Redirects.withoutBody(prior)).build();
       }
-      Request followUp = followRedirects ? redirect(response, current) : null;
+      Request followUp = redirects.followUp(response, current);
       if (followUp == null) {
         return response;
       }
-      if (++followUps > MAX_FOLLOW_UPS) {
+      if (++followUps > Redirects.MAX_FOLLOW_UPS) {
         response.close();
         throw new ProtocolException("Too many follow-up requests: " + followUps);
       }
@@ -186,8 +139,10 @@ final class LbInterceptor implements Interceptor {
     }
   }
 
-  // ------------------------------------------------------------------ routing
-
+  /**
+   * The cluster of {@code request}: the first rule that matches it, else the cluster its host
+   * names, else null (pass-through), or a refusal in strict mode.
+   */
   private ClusterState route(Call call, Request request, CookieView cookies) throws LbException {
     String host = request.url().host();
     // Rules see only requests for logical hosts: a request for an outside host is never steered
@@ -197,606 +152,42 @@ final class LbInterceptor implements Interceptor {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
           ClusterState cs = clusters.get(LbConfig.clusterRef(target));
-          decided(call, request, cs.name, "rule " + rule.name());
+          events.routeDecided(call, request, cs.name, "rule " + rule.name());
           return cs;
         }
       }
     }
     ClusterState cs = clusters.get(host);
     if (cs != null) {
-      decided(call, request, cs.name, "host");
+      events.routeDecided(call, request, cs.name, "host");
       return cs;
     }
     if (config.strict) {
-      LbException e = new LbException(LbException.Reason.UNKNOWN_HOST, host,
-          host + ": no cluster or rule for this host (strict mode)", null);
-      rejected(call, e);
-      throw e;
+      throw events.callRejected(call, new LbException(LbException.Reason.UNKNOWN_HOST, host,
+          host + ": no cluster or rule for this host (strict mode)", null));
     }
-    decided(call, request, null, "pass-through");
+    events.routeDecided(call, request, null, "pass-through");
     return null;
   }
 
-  private void decided(Call call, Request request, String cluster, String reason) {
-    if (log.isDebugEnabled()) {
-      log.debug("{} {} -> {} ({})", request.method(), request.url().redact(), cluster == null ? "pass-through" : cluster, reason);
-    }
+  /** Takes the request's rate-limit permits; a refusal is counted and reported. */
+  private void acquirePermits(Call call, Request request, ClusterState cs, CallDeadline deadline) throws IOException {
     try {
-      config.listener.routeDecided(call, request, cluster, reason);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in routeDecided", config.listener, e);
+      rateLimits.acquire(request, cs == null ? null : cs.name, deadline);
+    } catch (LbException e) {
+      if (cs != null) {
+        cs.counters.rateLimited.increment();
+      }
+      throw events.callRejected(call, e);
     }
   }
 
-  // ------------------------------------------------------------------ rate limits
-
-  /**
-   * Takes a permit from every limit that applies, in the order configured. When one refuses, the
-   * permits already taken from earlier limits are given back: a refused call consumes nothing.
-   */
-  private void acquirePermits(Call call, Request request, ClusterState cs, long deadline) throws IOException {
-    String cluster = cs == null ? null : cs.name;
-    Limiter[] taken = null;
-    long[] takenAt = null;
-    int held = 0;
-    for (RateLimitGate gate : gates) {
-      if (!gate.appliesTo(cluster)) {
-        continue;
-      }
-      Limiter limiter = gate.limiterFor(request, cluster);
-      if (limiter == null) {
-        continue;
-      }
-      long maxWait = gate.limit.maxWait().toNanos();
-      long waited = 0;
-      while (true) {
-        long now = ticker.nanoTime();
-        long wait = limiter.tryAcquire(now);
-        if (wait == 0) {
-          if (taken == null) {
-            taken = new Limiter[gates.size()];
-            takenAt = new long[gates.size()];
-          }
-          taken[held] = limiter;
-          takenAt[held++] = now;
-          break;
-        }
-        if (waited + wait > maxWait || remaining(deadline, now) <= wait) {
-          for (int i = held - 1; i >= 0; i--) {
-            taken[i].release(takenAt[i]);
-          }
-          if (cs != null) {
-            cs.counters.rateLimited.increment();
-          }
-          String name = cluster != null ? cluster : request.url().host();
-          LbException e = new LbException(LbException.Reason.RATE_LIMITED, name,
-              name + ": rate limited by " + gate.limit + "; next permit in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms", null);
-          rejected(call, e);
-          throw e;
-        }
-        try {
-          sleep(wait);
-        } catch (IOException e) {
-          for (int i = held - 1; i >= 0; i--) {
-            taken[i].release(takenAt[i]);
-          }
-          throw e;
-        }
-        waited += wait;
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ pass-through
-
-  private Response passThrough(Chain chain, Call call, Request request, long deadline) throws IOException {
-    if (remaining(deadline, ticker.nanoTime()) <= 0) {
-      throw deadlineExceeded(call, request.url().host(), null);
+  /** Sends a request no cluster balances as it is, with the base client's settings. */
+  private Response passThrough(Chain chain, Request request, CallDeadline deadline) throws IOException {
+    if (deadline.passed()) {
+      throw events.callRejected(chain.call(), CallDeadline.exceeded(request.url().host()));
     }
     return chain.proceed(request);
-  }
-
-  // ------------------------------------------------------------------ balanced calls
-
-  private Response balanced(Chain chain, Call call, Request request, ClusterState cs, CookieView cookies, long deadline)
-      throws IOException {
-    cs.counters.requests.increment();
-    cs.budget.onRequest();
-    RetryPolicy policy = config.retryPolicy;
-    String hashKey = null;
-    Server target = null;
-    if (cs.policy != null) {
-      if (cs.policy.kind() == StickyPolicy.Kind.HASH) {
-        hashKey = hashKey(cs, request);
-      } else {
-        target = cs.sticky.target(cookies.all());
-      }
-    }
-    if (remaining(deadline, ticker.nanoTime()) <= 0) {
-      throw deadlineExceeded(call, cs.name, null);
-    }
-    Selection selection = firstPick(call, cs, hashKey, target);
-    List<Server> tried = new ArrayList<>(policy.maxAttempts());
-    for (int attempt = 1; ; attempt++) {
-      Server server = selection.server();
-      AttemptState state = new AttemptState();
-      long remaining = remaining(deadline, ticker.nanoTime());
-      String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : request.url().host();
-      Request attemptRequest;
-      Chain attemptChain;
-      try {
-        attemptRequest = rewrite(request, server, attemptHost, state);
-        attemptChain = configure(chain, server, attemptHost, request.url(), remaining);
-      } catch (RuntimeException e) {
-        // For example a tls-name that is not a valid host name: a configuration error.
-        selection.complete(0, Outcome.CANCELLED);
-        throw new IOException(cs.name + ": cannot address " + server.id() + ": " + e.getMessage(), e);
-      }
-      cs.counters.attempts.increment();
-      notifyAttemptStarted(call, cs, server, attempt);
-      long t0 = ticker.nanoTime();
-      Response response;
-      try {
-        response = attemptChain.proceed(attemptRequest);
-      } catch (IOException e) {
-        long latency = ticker.nanoTime() - t0;
-        Outcome outcome = failureOutcome(call, e, deadline);
-        selection.complete(latency, outcome);
-        finished(call, cs, server, attempt, outcome, latency);
-        tried.add(server);
-        String why = retryableFailure(request, outcome, state.connected);
-        Retry retry = why == null ? null : planRetry(call, cs, attempt, hashKey, tried, deadline, why, e);
-        if (retry == null) {
-          throw connectionFailure(cs, e, tried, state.connected);
-        }
-        selection = retry.await(this);
-        continue;
-      } catch (RuntimeException | Error e) {
-        selection.complete(ticker.nanoTime() - t0, Outcome.IO_ERROR);
-        throw e;
-      }
-      long latency = ticker.nanoTime() - t0;
-      Outcome outcome = classifier.classify(response);
-      finished(call, cs, server, attempt, outcome, latency);
-      if (outcome == Outcome.SERVER_ERROR
-          && policy.retryableStatuses().contains(response.code())
-          && policy.isIdempotent(request.method())
-          && !oneShotBody(request)) {
-        tried.add(server);
-        Retry retry = planRetry(call, cs, attempt, hashKey, tried, deadline, "status " + response.code(), null);
-        if (retry != null) {
-          selection.complete(latency, outcome);
-          response.close();
-          selection = retry.await(this);
-          continue;
-        }
-      }
-      if (cs.sticky != null) {
-        response = cs.sticky.onResponse(response, server, cookies.all(), request.url(), chain.getCookieJar());
-      }
-      // The caller sees its own logical request, not the attempt's port and tag.
-      response = response.newBuilder().request(request).build();
-      return completeWithBody(call, response, selection, latency, outcome, deadline);
-    }
-  }
-
-  /** The request's hash key; a key function that throws counts as no key (a normal pick). */
-  private static String hashKey(ClusterState cs, Request request) {
-    try {
-      return cs.policy.key(request);
-    } catch (RuntimeException e) {
-      log.warn("{}: hash key of {} failed; picking without a key", cs.name, cs.policy, e);
-      return null;
-    }
-  }
-
-  private Selection firstPick(Call call, ClusterState cs, String hashKey, Server target) throws LbException {
-    if (target != null) {
-      PickContext.Builder b = PickContext.builder();
-      if (hashKey != null) {
-        b.hashKey(hashKey);
-      }
-      if (cs.picker instanceof LoadBalancer) {
-        for (ServerView v : ((LoadBalancer) cs.picker).servers()) {
-          if (!v.server().id().equals(target.id())) {
-            b.avoid(v.server());
-          }
-        }
-      }
-      try {
-        Selection s = cs.picker.pick(b.build());
-        if (log.isDebugEnabled()) {
-          log.debug("{}: sticky pick {}", cs.name, s.server().id());
-        }
-        return s;
-      } catch (RuntimeException stale) {
-        // The target left or became unpickable since it was resolved: a normal pick.
-      }
-    }
-    try {
-      return cs.picker.pick(hashKey == null ? PickContext.EMPTY : PickContext.ofKey(hashKey));
-    } catch (NoAvailableServerException e) {
-      cs.counters.noServer.increment();
-      LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, e.getMessage(), e);
-      rejected(call, rejection);
-      throw rejection;
-    } catch (RuntimeException e) {
-      cs.counters.noServer.increment();
-      LbException rejection = new LbException(LbException.Reason.NO_SERVER, cs.name, cs.name + ": picker failed: " + e, e);
-      rejected(call, rejection);
-      throw rejection;
-    }
-  }
-
-  /** Why a failed attempt may be retried, or null. RFC 9110 §9.2.2. */
-  private String retryableFailure(Request request, Outcome outcome, boolean connected) {
-    if (outcome == Outcome.CANCELLED) {
-      return null;
-    }
-    if (!connected) {
-      return "not sent (" + outcome + ")";
-    }
-    if (config.retryPolicy.isIdempotent(request.method()) && !oneShotBody(request)) {
-      return outcome.toString();
-    }
-    return null;
-  }
-
-  private static boolean oneShotBody(Request request) {
-    RequestBody body = request.body();
-    return body != null && (body.isOneShot() || body.isDuplex());
-  }
-
-  /**
-   * Plans the next attempt: attempts left, time left after the backoff, a server not yet tried,
-   * and budget. Returns null when any is missing; throws when only the budget is missing and the
-   * last attempt failed with an exception.
-   */
-  private Retry planRetry(Call call, ClusterState cs, int attempt, String hashKey, List<Server> tried, long deadline,
-      String why, IOException failure) throws LbException {
-    if (attempt >= config.retryPolicy.maxAttempts() || call.isCanceled()) {
-      return null;
-    }
-    long backoff = config.retryPolicy.backoffNanos(attempt);
-    if (remaining(deadline, ticker.nanoTime()) <= backoff) {
-      log.debug("{}: no retry, deadline too close", cs.name);
-      return null;
-    }
-    PickContext.Builder b = PickContext.builder().avoidAll(tried);
-    if (hashKey != null) {
-      b.hashKey(hashKey);
-    }
-    Selection next;
-    try {
-      next = cs.picker.pick(b.build());
-    } catch (RuntimeException e) {
-      log.debug("{}: no retry, no untried server: {}", cs.name, e.getMessage());
-      return null;
-    }
-    if (!cs.budget.tryRetry()) {
-      next.complete(0, Outcome.CANCELLED);
-      cs.counters.budgetExhausted.increment();
-      log.debug("{}: no retry, retry budget exhausted", cs.name);
-      if (failure == null) {
-        return null;
-      }
-      LbException e = new LbException(LbException.Reason.RETRY_BUDGET_EXHAUSTED, cs.name,
-          cs.name + ": retry budget exhausted (" + config.retryPolicy.budgetPercent() + "% of requests + "
-              + config.retryPolicy.budgetMinPerSecond() + "/s); last failure: " + failure, failure);
-      rejected(call, e);
-      throw e;
-    }
-    cs.counters.retries.increment();
-    log.debug("{}: retry {} after {}, backoff {} ns", cs.name, attempt + 1, why, backoff);
-    try {
-      config.listener.retryScheduled(call, cs.name, attempt + 1, backoff, why);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in retryScheduled", config.listener, e);
-    }
-    return new Retry(next, backoff);
-  }
-
-  /** The next attempt's selection and the backoff to wait before it. */
-  private static final class Retry {
-    final Selection next;
-    final long backoffNanos;
-
-    Retry(Selection next, long backoffNanos) {
-      this.next = next;
-      this.backoffNanos = backoffNanos;
-    }
-
-    Selection await(LbInterceptor owner) throws IOException {
-      try {
-        owner.sleep(backoffNanos);
-      } catch (IOException e) {
-        next.complete(0, Outcome.CANCELLED);
-        throw e;
-      }
-      return next;
-    }
-  }
-
-  /** Nanoseconds left before {@code deadline}; {@code Long.MAX_VALUE} means no deadline. */
-  private static long remaining(long deadline, long now) {
-    if (deadline == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    return deadline - now;
-  }
-
-  /**
-   * The outcome of an attempt that failed with {@code e}, before its headers or while its body
-   * was read ({@link CompletingBody}). A call that is not cancelled goes to the classifier. A
-   * cancelled call was cancelled either by the caller or by its own call timeout, and only the
-   * caller's cancel is {@link Outcome#CANCELLED}: a server that sends headers and then stalls
-   * past the deadline must count as a {@link Outcome#TIMEOUT}, or outlier detection and breakers
-   * would never see it.
-   *
-   * <p>The rule: a cancelled call is a timeout when the failure is an {@link
-   * InterruptedIOException}, or when the deadline has passed (within {@link
-   * #DEADLINE_SLACK_NANOS}). OkHttp's call timeout is an okio {@code AsyncTimeout} whose expiry
-   * cancels the call; when the call then finishes, OkHttp replaces the failure the cancel caused
-   * with {@code InterruptedIOException("timeout")} ({@code RealCall.timeoutExit}), before the
-   * headers and during the body read alike. A caller's own {@code cancel()} surfaces as the
-   * failure of the closed stream instead ({@code IOException("Canceled")}, a closed socket, an
-   * HTTP/2 stream reset), never as an {@code InterruptedIOException}. The deadline check covers
-   * a failure OkHttp did not rewrite. Neither {@link Call#timeout()}'s deadline nor its {@code
-   * hasDeadline()} can tell: OkHttp sets the call timeout as a timeout, not a deadline.
-   */
-  private Outcome failureOutcome(Call call, IOException e, long deadline) {
-    if (call.isCanceled()) {
-      return e instanceof InterruptedIOException || remaining(deadline, ticker.nanoTime()) <= DEADLINE_SLACK_NANOS
-          ? Outcome.TIMEOUT
-          : Outcome.CANCELLED;
-    }
-    return classifier.classify(e);
-  }
-
-  private Response completeWithBody(Call call, Response response, Selection selection, long latency, Outcome outcome,
-      long deadline) {
-    ResponseBody body = response.body();
-    if (body == null || body.contentLength() == 0) {
-      selection.complete(latency, outcome);
-      return response;
-    }
-    CompletingBody.Completion completion =
-        new CompletingBody.Completion(selection, latency, outcome, e -> failureOutcome(call, e, deadline));
-    return response.newBuilder().body(new CompletingBody(body, completion)).build();
-  }
-
-  // ------------------------------------------------------------------ attempt plumbing
-
-  private Request rewrite(Request request, Server server, String attemptHost, AttemptState state) {
-    HttpUrl logical = request.url();
-    HttpUrl url = logical.newBuilder().host(attemptHost).port(server.port()).build();
-    Request.Builder b = request.newBuilder().url(url).tag(AttemptState.class, state);
-    if (request.header("Host") == null) {
-      b.header("Host", config.hostHeader == LbConfig.HostHeader.SERVER ? server.id() : hostHeader(logical));
-    }
-    return b.build();
-  }
-
-  private Chain configure(Chain chain, Server server, String attemptHost, HttpUrl logical, long remainingNanos) {
-    ServerDns dns = new ServerDns(attemptHost, server, baseDns);
-    ServerDns interned = dnsCache.get(dns);
-    if (interned == null) {
-      if (dnsCache.size() >= MAX_DNS_ENTRIES) {
-        dnsCache.clear();
-      }
-      dnsCache.putIfAbsent(dns, dns);
-      interned = dnsCache.get(dns);
-      if (interned == null) {
-        interned = dns;
-      }
-    }
-    // Direct connections: a forward proxy would resolve the logical host itself, bypassing the
-    // per-server Dns. The base client's proxy still applies to pass-through calls.
-    Chain c = chain.withDns(interned).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
-    c = c.withConnectTimeout(capMillis(config.connectTimeout == null ? chain.connectTimeoutMillis() : config.connectTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    c = c.withReadTimeout(capMillis(config.readTimeout == null ? chain.readTimeoutMillis() : config.readTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    c = c.withWriteTimeout(capMillis(config.writeTimeout == null ? chain.writeTimeoutMillis() : config.writeTimeout.toMillis(), remainingNanos), TimeUnit.MILLISECONDS);
-    if (!attemptHost.equals(logical.host())) {
-      c = c.withCertificatePinner(pinnerFor(chain.getCertificatePinner(), logical.host(), attemptHost));
-      c = c.withCookieJar(new LogicalCookieJar(chain.getCookieJar(), logical));
-    }
-    return c;
-  }
-
-  /** The configured timeout (0 = none) capped by the time left before the deadline. */
-  private static int capMillis(long configuredMillis, long remainingNanos) {
-    long remainingMillis = remainingNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos + 999_999));
-    long ms = configuredMillis <= 0 ? remainingMillis : Math.min(configuredMillis, remainingMillis);
-    return ms >= Integer.MAX_VALUE ? 0 : (int) ms;
-  }
-
-  /**
-   * The pinner with every pin of the logical host also applied to the server's TLS name:
-   * OkHttp checks pins against the URL host and silently skips pins for other names.
-   */
-  private CertificatePinner pinnerFor(CertificatePinner base, String logicalHost, String tlsName) {
-    return pinnerCache.computeIfAbsent(logicalHost + "\n" + tlsName + "\n" + System.identityHashCode(base), k -> {
-      List<CertificatePinner.Pin> pins = base.findMatchingPins(logicalHost);
-      if (pins.isEmpty()) {
-        return base;
-      }
-      CertificatePinner.Builder b = new CertificatePinner.Builder();
-      for (CertificatePinner.Pin p : base.getPins()) {
-        b.add(p.getPattern(), p.getHashAlgorithm() + "/" + p.getHash().base64());
-      }
-      for (CertificatePinner.Pin p : pins) {
-        b.add(tlsName, p.getHashAlgorithm() + "/" + p.getHash().base64());
-      }
-      return b.build();
-    });
-  }
-
-  static String tlsNameOf(Server server) {
-    String name = server.metadata().get(LbConfig.TLS_NAME_METADATA);
-    return name != null ? name : server.host();
-  }
-
-  private static String hostHeader(HttpUrl url) {
-    String host = url.host().indexOf(':') >= 0 ? "[" + url.host() + "]" : url.host();
-    return url.port() == HttpUrl.defaultPort(url.scheme()) ? host : host + ":" + url.port();
-  }
-
-  // ------------------------------------------------------------------ redirects
-
-  /** The follow-up for a redirect, or null when it is not one or must not be followed. */
-  private Request redirect(Response response, Request request) {
-    int code = response.code();
-    if (code != 300 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-      return null;
-    }
-    String location = response.header("Location");
-    if (location == null) {
-      return null;
-    }
-    HttpUrl url = request.url().resolve(location);
-    if (url == null) {
-      return null;
-    }
-    if (!url.scheme().equals(request.url().scheme())) {
-      if (!followSslRedirects) {
-        return null;
-      }
-      if (request.url().isHttps() && !url.isHttps() && !config.allowHttpsToHttpRedirects) {
-        log.debug("refusing redirect from HTTPS to HTTP: {}", url.redact());
-        return null;
-      }
-    }
-    Request.Builder b = request.newBuilder().url(url);
-    String method = request.method();
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      if (code == 307 || code == 308) {
-        if (oneShotBody(request)) {
-          return null;
-        }
-      } else {
-        b.method("GET", null);
-        b.removeHeader("Transfer-Encoding");
-        b.removeHeader("Content-Length");
-        b.removeHeader("Content-Type");
-      }
-    }
-    HttpUrl from = request.url();
-    if (!from.host().equals(url.host()) || from.port() != url.port() || !from.scheme().equals(url.scheme())) {
-      // Credentials and explicit cookies never follow to another origin; the cookie jar scopes
-      // its own cookies by host.
-      b.removeHeader("Authorization");
-      b.removeHeader("Cookie");
-      b.removeHeader("Host");
-    }
-    return b.build();
-  }
-
-  /**
-   * {@code response} with an empty body, for {@link Response#priorResponse()}: OkHttp keeps only
-   * the headers of prior responses too (their bodies were closed when the follow-up started).
-   */
-  private static Response withoutBody(Response response) {
-    return response.newBuilder().body(ResponseBody.create(new byte[0], response.body().contentType())).build();
-  }
-
-  // ------------------------------------------------------------------ misc
-
-  private void sleep(long nanos) throws InterruptedIOException {
-    if (nanos <= 0) {
-      return;
-    }
-    try {
-      config.sleeper.sleep(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException io = new InterruptedIOException("interrupted while waiting");
-      io.initCause(e);
-      throw io;
-    }
-  }
-
-  /**
-   * The final failure of a balanced call, named after the cluster when no server of it could be
-   * connected to: OkHttp's own message names only the last address ("Failed to connect to
-   * user-service/127.0.0.1:8081"), which tells an operator neither the cluster nor how many
-   * servers were tried. The copy keeps the class ({@link ConnectException}, {@link
-   * NoRouteToHostException}, {@link SocketTimeoutException}), so callers and classifiers that
-   * test the type still work, and has the original as its cause. Other failures (TLS, a
-   * connection reset after sending, timeouts of a connected exchange) are returned unchanged:
-   * their messages and types are what callers match on.
-   */
-  static IOException connectionFailure(ClusterState cs, IOException e, List<Server> tried, boolean connected) {
-    if (connected) {
-      return e;
-    }
-    IOException named;
-    String message = cs.name + ": could not connect to " + tried.get(tried.size() - 1).id() + " (servers tried: "
-        + ids(tried) + "): " + e.getMessage();
-    if (e instanceof ConnectException) {
-      named = new ConnectException(message);
-    } else if (e instanceof NoRouteToHostException) {
-      named = new NoRouteToHostException(message);
-    } else if (e instanceof SocketTimeoutException) {
-      named = new SocketTimeoutException(message);
-    } else {
-      return e;
-    }
-    named.initCause(e);
-    return named;
-  }
-
-  private static String ids(List<Server> servers) {
-    StringBuilder b = new StringBuilder();
-    for (Server s : servers) {
-      if (b.length() > 0) {
-        b.append(", ");
-      }
-      b.append(s.id());
-    }
-    return b.toString();
-  }
-
-  private LbException deadlineExceeded(Call call, String name, IOException last) {
-    LbException e = new LbException(LbException.Reason.DEADLINE_EXCEEDED, name,
-        name + ": call deadline passed before an attempt could start", last);
-    rejected(call, e);
-    return e;
-  }
-
-  private void rejected(Call call, LbException e) {
-    log.debug("rejected: {}", e.getMessage());
-    try {
-      config.listener.callRejected(call, e);
-    } catch (RuntimeException ex) {
-      log.warn("listener {} failed in callRejected", config.listener, ex);
-    }
-  }
-
-  private void notifyAttemptStarted(Call call, ClusterState cs, Server server, int attempt) {
-    if (log.isDebugEnabled()) {
-      log.debug("{}: attempt {} on {}", cs.name, attempt, server.id());
-    }
-    try {
-      config.listener.attemptStarted(call, cs.name, server, attempt);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in attemptStarted", config.listener, e);
-    }
-  }
-
-  private void finished(Call call, ClusterState cs, Server server, int attempt, Outcome outcome, long latency) {
-    if (outcome == Outcome.SUCCESS) {
-      cs.counters.successes.increment();
-    } else if (outcome.isFailure()) {
-      cs.counters.failures.increment();
-    }
-    if (log.isDebugEnabled()) {
-      log.debug("{}: attempt {} on {} -> {} in {} us", cs.name, attempt, server.id(), outcome, latency / 1000);
-    }
-    try {
-      config.listener.attemptFinished(call, cs.name, server, attempt, outcome, latency);
-    } catch (RuntimeException e) {
-      log.warn("listener {} failed in attemptFinished", config.listener, e);
-    }
   }
 
   private static void closeQuietly(Response r) {
@@ -808,143 +199,5 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
-  }
-
-  /**
-   * The configured classifier, guarded: what it throws (or a null outcome) is logged and the
-   * default classifier decides instead. Otherwise a classifier bug would leave the selection
-   * uncompleted and, under {@code enqueue()}, reach the uncaught-exception handler instead of
-   * the callback.
-   */
-  static final class SafeClassifier implements OutcomeClassifier {
-    private final OutcomeClassifier delegate;
-
-    SafeClassifier(OutcomeClassifier delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Outcome classify(Response response) {
-      try {
-        Outcome o = delegate.classify(response);
-        if (o != null) {
-          return o;
-        }
-        log.warn("classifier {} returned null for status {}; using the default", delegate, response.code());
-      } catch (RuntimeException e) {
-        log.warn("classifier {} failed for status {}; using the default", delegate, response.code(), e);
-      }
-      return OutcomeClassifier.DEFAULT.classify(response);
-    }
-
-    @Override
-    public Outcome classify(IOException failure) {
-      try {
-        Outcome o = delegate.classify(failure);
-        if (o != null) {
-          return o;
-        }
-        log.warn("classifier {} returned null for {}; using the default", delegate, failure.toString());
-      } catch (RuntimeException e) {
-        log.warn("classifier {} failed for {}; using the default", delegate, failure.toString(), e);
-      }
-      return OutcomeClassifier.DEFAULT.classify(failure);
-    }
-
-    @Override
-    public String toString() {
-      return delegate.toString();
-    }
-  }
-
-  /** One cluster's live state. */
-  static final class ClusterState {
-    final String name;
-    final Picker picker;
-    final StickyPolicy policy;
-    final StickyState sticky;
-    final RetryBudget budget;
-    final Counters counters;
-
-    ClusterState(String name, Picker picker, StickyPolicy policy, StickyState sticky, RetryBudget budget) {
-      this.name = name;
-      this.picker = picker;
-      this.policy = policy;
-      this.sticky = sticky;
-      this.budget = budget;
-      this.counters = new Counters(name);
-    }
-  }
-
-  /**
-   * The request's cookies, parsed once on demand: the explicit {@code Cookie} headers plus what
-   * the cookie jar holds for the request's (logical) URL. Untrusted input.
-   */
-  static final class CookieView {
-    private final Request request;
-    private final CookieJar jar;
-    private Map<String, String> all;
-
-    CookieView(Request request, CookieJar jar) {
-      this.request = request;
-      this.jar = jar;
-    }
-
-    Map<String, String> all() {
-      if (all == null) {
-        Map<String, String> m = new HashMap<>();
-        for (Cookie c : jar.loadForRequest(request.url())) {
-          m.put(c.name(), c.value());
-        }
-        for (String header : request.headers("Cookie")) {
-          for (String pair : header.split(";")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-              m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-          }
-        }
-        all = m;
-      }
-      return all;
-    }
-  }
-
-  /** Stores and loads cookies under the logical URL when the attempt's host is a TLS name. */
-  static final class LogicalCookieJar implements CookieJar {
-    private final CookieJar delegate;
-    private final HttpUrl logical;
-
-    LogicalCookieJar(CookieJar delegate, HttpUrl logical) {
-      this.delegate = delegate;
-      this.logical = logical;
-    }
-
-    @Override
-    public List<Cookie> loadForRequest(HttpUrl url) {
-      return delegate.loadForRequest(logical);
-    }
-
-    @Override
-    public void saveFromResponse(HttpUrl url, List<Cookie> cookies) {
-      List<Cookie> mapped = new ArrayList<>(cookies.size());
-      for (Cookie c : cookies) {
-        if (c.hostOnly()) {
-          mapped.add(c.newBuilder().hostOnlyDomain(logical.host()).build());
-        }
-      }
-      delegate.saveFromResponse(logical, mapped);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof LogicalCookieJar && ((LogicalCookieJar) o).delegate.equals(delegate)
-          && ((LogicalCookieJar) o).logical.host().equals(logical.host());
-    }
-
-    @Override
-    public int hashCode() {
-      return delegate.hashCode() * 31 + logical.host().hashCode();
-    }
   }
 }

@@ -2,13 +2,22 @@ package dev.lbkit.okhttp;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.lbkit.api.Ticker;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Request;
 
-/** The live limiters of one {@link RateLimit}: one, one per cluster, or one per key. */
+/**
+ * The live limiters of one {@link RateLimit}: one, one per cluster, or one per key; and the
+ * wait for one of their permits.
+ *
+ * <p>Threading: shared by every call; the limiter maps are concurrent and each {@link Limiter}
+ * is exact under concurrency. A waiting call holds no lock.
+ */
 final class RateLimitGate {
   /** Per-key limiters idle this long (at least a period) are dropped: they are full again anyway. */
   private static final Duration MIN_KEY_IDLE = Duration.ofMinutes(1);
@@ -16,13 +25,17 @@ final class RateLimitGate {
   final RateLimit limit;
   /** The limit's cluster as {@link LbConfig} keys clusters, or null for every call. */
   private final String cluster;
+  private final Ticker ticker;
+  private final Sleeper sleeper;
   private final Limiter global;
   private final Map<String, Limiter> perCluster;
   private final Cache<String, Limiter> perKey;
 
-  RateLimitGate(RateLimit limit, dev.lbkit.api.Ticker ticker, Executor cacheExecutor) {
+  RateLimitGate(RateLimit limit, Ticker ticker, Sleeper sleeper, Executor cacheExecutor) {
     this.limit = limit;
     this.cluster = limit.cluster() == null ? null : LbConfig.clusterRef(limit.cluster());
+    this.ticker = ticker;
+    this.sleeper = sleeper;
     this.global = limit.scope() == RateLimit.Scope.GLOBAL ? Limiter.create(limit) : null;
     this.perCluster = limit.scope() == RateLimit.Scope.CLUSTER ? new ConcurrentHashMap<>() : null;
     Duration idle = limit.period().compareTo(MIN_KEY_IDLE) > 0 ? limit.period() : MIN_KEY_IDLE;
@@ -57,7 +70,56 @@ final class RateLimitGate {
     }
   }
 
+  /**
+   * Takes one permit for {@code request}, routed to {@code cluster} (a cluster key, or null for
+   * pass-through). Over the limit it waits, up to {@link RateLimit#maxWait()} in all and never
+   * when the permit would come at or after the deadline.
+   *
+   * @return the permit taken, or null when this limit does not apply to the call
+   * @throws LbException {@link LbException.Reason#RATE_LIMITED} when no permit comes in time;
+   *     nothing was taken from this limit then
+   * @throws java.io.InterruptedIOException when interrupted while waiting
+   */
+  Permit acquire(Request request, String cluster, CallDeadline deadline) throws IOException {
+    Limiter limiter = appliesTo(cluster) ? limiterFor(request, cluster) : null;
+    if (limiter == null) {
+      return null;
+    }
+    long maxWait = limit.maxWait().toNanos();
+    long waited = 0;
+    while (true) {
+      long now = ticker.nanoTime();
+      long wait = limiter.tryAcquire(now);
+      if (wait == 0) {
+        return new Permit(limiter, now);
+      }
+      if (waited + wait > maxWait || deadline.remainingNanos(now) <= wait) {
+        String name = cluster != null ? cluster : request.url().host();
+        throw new LbException(LbException.Reason.RATE_LIMITED, name,
+            name + ": rate limited by " + limit + "; next permit in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms", null);
+      }
+      InterruptibleSleep.sleep(sleeper, wait);
+      waited += wait;
+    }
+  }
+
   Cache<String, Limiter> perKeyCache() {
     return perKey;
+  }
+
+  /** One permit taken from a limiter; {@link #release()} gives it back. */
+  static final class Permit {
+    private final Limiter limiter;
+    private final long grantedAtNanos;
+
+    private Permit(Limiter limiter, long grantedAtNanos) {
+      this.limiter = limiter;
+      this.grantedAtNanos = grantedAtNanos;
+    }
+
+    /** Gives the permit back, as {@link Limiter#release} describes. */
+    void release() {
+      limiter.release(grantedAtNanos);
+    }
   }
 }

@@ -14,7 +14,7 @@ import okhttp3.Dns;
  * Two attempts to the same server must therefore carry equal {@code Dns} objects (so they share
  * pooled connections) and attempts to different servers unequal ones (so a connection to one
  * server is never reused for another, even when both listen on the same port). This class has
- * value equality on (name, server address, base Dns), and {@link LbInterceptor} also caches one
+ * value equality on (name, server address, base Dns), and {@link AttemptAddressing} also caches one
  * instance per server to avoid an allocation per attempt.
  */
 final class ServerDns implements Dns {

@@ -2,9 +2,7 @@ package dev.lbkit.okhttp;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerView;
 import dev.lbkit.api.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -21,29 +19,48 @@ import okhttp3.HttpUrl;
 import okhttp3.Response;
 
 /**
- * The live side of a {@link StickyPolicy} for one cluster.
+ * The live side of a cookie {@link StickyPolicy} for one cluster: which server a request's
+ * sticky cookie names, and what a response teaches or gets.
  *
- * <p>Resolving a sticky value scans the cluster's current server views: O(servers) per sticky
- * request, with one token computation per server cached. A value only ever resolves to a
- * current, pickable member of this cluster; anything else yields null and a normal pick.
+ * <p>A sticky value resolves to a server id at most, never to an address. The call prefers that
+ * server ({@link dev.lbkit.api.PickContext.Builder#preferId}), and the picker returns it only
+ * while it is a current, pickable member of this cluster that its admission gate admits;
+ * otherwise the call gets a normal pick. So a forged, stale or unknown value never leaves the
+ * cluster, and stickiness needs nothing of the cluster but its {@link dev.lbkit.api.Picker}.
+ *
+ * <p><b>Balancer cookie.</b> The token is an HMAC of the cluster and the server id under the
+ * client's secret, so it cannot be turned back into an id: it is compared, in constant time,
+ * with the tokens of the servers this client has had a response from, which it learns as it
+ * issues them. Cost: O(servers learned) per sticky request, one HMAC per new server. A token
+ * issued by another process that shares the secret is honoured once this client has had a
+ * response from the server it names; before that the request gets a normal pick and a new
+ * cookie.
+ *
+ * <p><b>Application cookie.</b> The value of the application's own cookie maps to the server
+ * that set it, learned from each response's {@code Set-Cookie} into a Caffeine cache bounded in
+ * size and idle time.
+ *
+ * <p>Threading: shared by every call to the cluster; the token map and the session cache are
+ * concurrent.
  */
 final class StickyState {
-  /** Token cache bound; past it the cache is cleared (tokens are cheap to recompute). */
+  /**
+   * Bound of learned tokens; past it they are cleared and learned again from the next responses
+   * (tokens are cheap to recompute, and few clusters have that many servers).
+   */
   private static final int MAX_TOKENS = 4096;
   /** Token length in bytes of HMAC output: 96 bits, unguessable and short. */
   private static final int TOKEN_BYTES = 12;
 
   final StickyPolicy policy;
   private final String cluster;
-  private final LoadBalancer balancer;
   private final byte[] secret;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final Cache<String, String> sessions;
 
-  StickyState(StickyPolicy policy, String cluster, LoadBalancer balancer, byte[] secret, Ticker ticker, Executor executor) {
+  StickyState(StickyPolicy policy, String cluster, byte[] secret, Ticker ticker, Executor executor) {
     this.policy = policy;
     this.cluster = cluster;
-    this.balancer = balancer;
     this.secret = secret;
     this.sessions =
         policy.kind() == StickyPolicy.Kind.APPLICATION_COOKIE
@@ -56,28 +73,18 @@ final class StickyState {
             : null;
   }
 
-  /** The pickable member of the cluster the request's sticky value names, or null. */
-  Server target(Map<String, String> cookies) {
+  /** The id of the server the request's sticky cookie names, or null (no cookie, or an unknown value). */
+  String preferredId(Map<String, String> cookies) {
     String value = cookies.get(policy.name());
     if (value == null) {
       return null;
     }
-    String serverId;
     if (policy.kind() == StickyPolicy.Kind.APPLICATION_COOKIE) {
-      serverId = sessions.getIfPresent(value);
-      if (serverId == null) {
-        return null;
-      }
-    } else {
-      serverId = null;
+      return sessions.getIfPresent(value);
     }
-    for (ServerView v : balancer.servers()) {
-      if (!v.health().pickable()) {
-        continue;
-      }
-      Server s = v.server();
-      if (serverId != null ? s.id().equals(serverId) : constantTimeEquals(token(s), value)) {
-        return s;
+    for (Map.Entry<String, String> learned : tokens.entrySet()) {
+      if (constantTimeEquals(learned.getValue(), value)) {
+        return learned.getKey();
       }
     }
     return null;
@@ -106,6 +113,7 @@ final class StickyState {
     return response.newBuilder().addHeader("Set-Cookie", setCookie).build();
   }
 
+  /** The balancer-cookie token of {@code server}, learned for {@link #preferredId} from now on. */
   String token(Server server) {
     String token = tokens.get(server.id());
     if (token == null) {

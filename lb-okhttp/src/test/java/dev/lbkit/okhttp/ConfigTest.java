@@ -80,7 +80,8 @@ class ConfigTest {
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).cluster("[0::1]").build())
         .build();
     assertEquals(Set.of("::1"), config.clusters().keySet());
-    assertTrue(new RateLimitGate(config.rateLimits.get(0), new Backends.FakeTicker(), Runnable::run).appliesTo("::1"));
+    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    assertTrue(new RateLimitGate(config.rateLimits.get(0), ticker, ticker, Runnable::run).appliesTo("::1"));
   }
 
   @Test

@@ -1,0 +1,394 @@
+package dev.lbkit.okhttp;
+
+import dev.lbkit.api.NoAvailableServerException;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.PickContext;
+import dev.lbkit.api.Selection;
+import dev.lbkit.api.Server;
+import dev.lbkit.api.Ticker;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Dns;
+import okhttp3.Interceptor.Chain;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request sent to one cluster, from the first pick to the response handed back: the attempt
+ * loop, retries and the cluster's retry budget, the call's deadline, the servers tried, and the
+ * hash key or preferred server of the cluster's sticky policy. {@link LbInterceptor} creates one
+ * per request it routes to a cluster (a followed redirect gets a new one), as OkHttp's {@code
+ * RealCall} owns one call.
+ *
+ * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
+ * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
+ * a server not yet tried (the tried servers are the pick's avoid set), keeps the hash key but
+ * not the preferred server, waits its backoff, and needs attempts, time and budget left. A
+ * request that is not idempotent is retried only when its attempt never reached a server, as
+ * {@link AttemptState.Marker} records.
+ *
+ * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
+ * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
+ * response or a failure, and with {@link Outcome#CANCELLED} for a selection not used.
+ *
+ * <p>Threading: confined to the thread that runs the interceptor chain. Only {@link
+ * #failureOutcome} runs later, on the thread that reads the response body, and it reads final
+ * fields only.
+ */
+final class BalancedCall {
+  private static final Logger log = LoggerFactory.getLogger(BalancedCall.class);
+
+  /**
+   * Tolerance when telling a call-timeout cancellation from a user cancellation: OkHttp's timer
+   * starts slightly before the interceptor reads the clock.
+   */
+  private static final long DEADLINE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /** What every call of the wrapped client shares. */
+  private final Factory shared;
+  private final Chain chain;
+  private final Call call;
+  /** The logical request: what the caller (or a followed redirect) asked for. */
+  private final Request request;
+  private final ClusterState cluster;
+  private final CookieView cookies;
+  private final CallDeadline deadline;
+  /** The servers of the attempts so far; a retry avoids them. */
+  private final List<Server> tried;
+
+  /** The sticky hash key, or null. */
+  private String hashKey;
+  /** The id of the server the sticky cookie names, or null; only the first pick prefers it. */
+  private String preferredId;
+  /** The current attempt's number, from 1. */
+  private int attempt;
+  /** The current attempt's selection. */
+  private Selection selection;
+  /** The current attempt, as addressed. */
+  private AttemptAddress address;
+  /** The backoff before the retry last planned. */
+  private long backoffNanos;
+
+  private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CookieView cookies,
+      CallDeadline deadline) {
+    this.shared = factory;
+    this.chain = chain;
+    this.call = chain.call();
+    this.request = request;
+    this.cluster = cluster;
+    this.cookies = cookies;
+    this.deadline = deadline;
+    this.tried = new ArrayList<>(shared.retryPolicy.maxAttempts());
+  }
+
+  /**
+   * Runs the call: a first pick, then attempts until one's response stands or a failure is
+   * final.
+   *
+   * @return the response, with the logical request and a body that completes its selection
+   * @throws LbException when lbkit refuses the call: no server, the deadline, the retry budget
+   * @throws IOException the last attempt's failure (see {@link ClusterConnectFailure})
+   */
+  Response execute() throws IOException {
+    cluster.counters.requests.increment();
+    cluster.budget.onRequest();
+    chooseAffinity();
+    if (deadline.passed()) {
+      throw shared.events.callRejected(call, CallDeadline.exceeded(cluster.name));
+    }
+    selection = firstPick();
+    for (attempt = 1; ; attempt++) {
+      Response response = runAttempt();
+      if (response != null) {
+        return response;
+      }
+    }
+  }
+
+  /** Sets the hash key or the preferred server, as the cluster's sticky policy says. */
+  private void chooseAffinity() {
+    StickyPolicy policy = cluster.policy;
+    if (policy == null) {
+      return;
+    }
+    if (policy.kind() != StickyPolicy.Kind.HASH) {
+      preferredId = cluster.sticky.preferredId(cookies.all());
+      return;
+    }
+    try {
+      hashKey = policy.key(request);
+    } catch (RuntimeException e) {
+      // A key function that throws counts as no key: a normal pick.
+      log.warn("{}: hash key of {} failed; picking without a key", cluster.name, policy, e);
+    }
+  }
+
+  /**
+   * The first attempt's selection: by the hash key, or the server the sticky cookie names while
+   * the picker offers it (else a normal pick).
+   */
+  private Selection firstPick() throws LbException {
+    PickContext.Builder b = PickContext.builder();
+    if (hashKey != null) {
+      b.hashKey(hashKey);
+    }
+    if (preferredId != null) {
+      b.preferId(preferredId);
+    }
+    Selection s;
+    try {
+      s = cluster.picker.pick(b.build());
+    } catch (NoAvailableServerException e) {
+      cluster.counters.noServer.increment();
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cluster.name, e.getMessage(), e));
+    } catch (RuntimeException e) {
+      cluster.counters.noServer.increment();
+      throw shared.events.callRejected(call,
+          new LbException(LbException.Reason.NO_SERVER, cluster.name, cluster.name + ": picker failed: " + e, e));
+    }
+    if (preferredId != null && log.isDebugEnabled()) {
+      log.debug("{}: sticky pick {}", cluster.name,
+          s.server().id().equals(preferredId) ? s.server().id() : "unavailable, picked " + s.server().id());
+    }
+    return s;
+  }
+
+  /**
+   * Runs attempt {@link #attempt} on {@link #selection}. Returns the response to hand back, or
+   * null when a retry has been set up (with the next selection current).
+   */
+  private Response runAttempt() throws IOException {
+    address = address();
+    cluster.counters.attempts.increment();
+    shared.events.attemptStarted(call, cluster.name, selection.server(), attempt);
+    long t0 = shared.ticker.nanoTime();
+    Response response;
+    try {
+      response = address.proceed();
+    } catch (IOException e) {
+      retryAfterFailure(e, shared.ticker.nanoTime() - t0);
+      return null;
+    } catch (RuntimeException | Error e) {
+      selection.complete(shared.ticker.nanoTime() - t0, Outcome.IO_ERROR);
+      throw e;
+    }
+    long latency = shared.ticker.nanoTime() - t0;
+    Outcome outcome = shared.classifier.classify(response);
+    finished(outcome, latency);
+    if (retryAfterStatus(response, outcome, latency)) {
+      return null;
+    }
+    return deliver(response, outcome, latency);
+  }
+
+  private AttemptAddress address() throws IOException {
+    Server server = selection.server();
+    try {
+      return shared.addressing.address(chain, request, server, deadline.remainingNanos());
+    } catch (RuntimeException e) {
+      // For example a tls-name that is not a valid host name: a configuration error.
+      selection.complete(0, Outcome.CANCELLED);
+      throw new IOException(cluster.name + ": cannot address " + server.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void finished(Outcome outcome, long latencyNanos) {
+    if (outcome == Outcome.SUCCESS) {
+      cluster.counters.successes.increment();
+    } else if (outcome.isFailure()) {
+      cluster.counters.failures.increment();
+    }
+    shared.events.attemptFinished(call, cluster.name, selection.server(), attempt, outcome, latencyNanos);
+  }
+
+  /** Completes the failed attempt and sets up a retry, or throws the final failure. */
+  private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
+    Outcome outcome = failureOutcome(failure);
+    selection.complete(latencyNanos, outcome);
+    finished(outcome, latencyNanos);
+    tried.add(selection.server());
+    String why = retryableFailure(outcome);
+    Selection next = why == null ? null : planRetry(why, failure);
+    if (next == null) {
+      throw ClusterConnectFailure.of(cluster.name, failure, tried, address.reachedServer());
+    }
+    startRetry(next);
+  }
+
+  /** Why the failed attempt may be retried, or null. RFC 9110 §9.2.2. */
+  private String retryableFailure(Outcome outcome) {
+    if (outcome == Outcome.CANCELLED) {
+      return null;
+    }
+    if (!address.reachedServer()) {
+      return "not sent (" + outcome + ")";
+    }
+    if (shared.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
+      return outcome.toString();
+    }
+    return null;
+  }
+
+  /**
+   * Sets up a retry of a response whose status the policy retries, discarding the response;
+   * false when there is none to set up, and the response stands.
+   */
+  private boolean retryAfterStatus(Response response, Outcome outcome, long latencyNanos) throws IOException {
+    if (outcome != Outcome.SERVER_ERROR
+        || !shared.retryPolicy.retryableStatuses().contains(response.code())
+        || !shared.retryPolicy.isIdempotent(request.method())
+        || !Resend.possible(request)) {
+      return false;
+    }
+    tried.add(selection.server());
+    Selection next = planRetry("status " + response.code(), null);
+    if (next == null) {
+      return false;
+    }
+    selection.complete(latencyNanos, outcome);
+    response.close();
+    startRetry(next);
+    return true;
+  }
+
+  /**
+   * Plans the next attempt: attempts left, time left after the backoff, a server not yet tried,
+   * and budget. Returns its selection, with {@link #backoffNanos} set, or null when any is
+   * missing; throws when only the budget is missing and the last attempt failed with {@code
+   * failure} (null for a retryable status).
+   */
+  private Selection planRetry(String why, IOException failure) throws LbException {
+    if (attempt >= shared.retryPolicy.maxAttempts() || call.isCanceled()) {
+      return null;
+    }
+    long backoff = shared.retryPolicy.backoffNanos(attempt);
+    if (deadline.remainingNanos() <= backoff) {
+      log.debug("{}: no retry, deadline too close", cluster.name);
+      return null;
+    }
+    Selection next = untriedPick();
+    if (next == null) {
+      return null;
+    }
+    if (!cluster.budget.tryRetry()) {
+      next.complete(0, Outcome.CANCELLED);
+      cluster.counters.budgetExhausted.increment();
+      log.debug("{}: no retry, retry budget exhausted", cluster.name);
+      if (failure == null) {
+        return null;
+      }
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.RETRY_BUDGET_EXHAUSTED, cluster.name,
+          cluster.name + ": retry budget exhausted (" + shared.retryPolicy.budgetPercent() + "% of requests + "
+              + shared.retryPolicy.budgetMinPerSecond() + "/s); last failure: " + failure, failure));
+    }
+    cluster.counters.retries.increment();
+    shared.events.retryScheduled(call, cluster.name, attempt + 1, backoff, why);
+    backoffNanos = backoff;
+    return next;
+  }
+
+  /** A selection among the servers not tried yet, with the hash key; null when there is none. */
+  private Selection untriedPick() {
+    PickContext.Builder b = PickContext.builder().avoidAll(tried);
+    if (hashKey != null) {
+      b.hashKey(hashKey);
+    }
+    try {
+      return cluster.picker.pick(b.build());
+    } catch (RuntimeException e) {
+      log.debug("{}: no retry, no untried server: {}", cluster.name, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Waits the planned backoff, then makes {@code next} current; an interrupt cancels {@code next}. */
+  private void startRetry(Selection next) throws IOException {
+    try {
+      InterruptibleSleep.sleep(shared.sleeper, backoffNanos);
+    } catch (IOException e) {
+      next.complete(0, Outcome.CANCELLED);
+      throw e;
+    }
+    selection = next;
+  }
+
+  /**
+   * The response that stands, as the caller gets it: with the sticky cookie when one is due,
+   * the logical request (not the attempt's port and tag), and a body that completes the
+   * selection when done.
+   */
+  private Response deliver(Response response, Outcome outcome, long latencyNanos) {
+    if (cluster.sticky != null) {
+      response = cluster.sticky.onResponse(response, selection.server(), cookies.all(), request.url(), chain.getCookieJar());
+    }
+    response = response.newBuilder().request(request).build();
+    ResponseBody body = response.body();
+    if (body == null || body.contentLength() == 0) {
+      selection.complete(latencyNanos, outcome);
+      return response;
+    }
+    CompletingBody.Completion completion =
+        new CompletingBody.Completion(selection, latencyNanos, outcome, this::failureOutcome);
+    return response.newBuilder().body(new CompletingBody(body, completion)).build();
+  }
+
+  /**
+   * The outcome of an attempt that failed with {@code e}, before its headers or while its body
+   * was read ({@link CompletingBody}). A call that is not cancelled goes to the classifier. A
+   * cancelled call was cancelled either by the caller or by its own call timeout, and only the
+   * caller's cancel is {@link Outcome#CANCELLED}: a server that sends headers and then stalls
+   * past the deadline must count as a {@link Outcome#TIMEOUT}, or outlier detection and breakers
+   * would never see it.
+   *
+   * <p>The rule: a cancelled call is a timeout when the failure is an {@link
+   * InterruptedIOException}, or when the deadline has passed (within {@link
+   * #DEADLINE_SLACK_NANOS}). OkHttp's call timeout is an okio {@code AsyncTimeout} whose expiry
+   * cancels the call; when the call then finishes, OkHttp replaces the failure the cancel caused
+   * with {@code InterruptedIOException("timeout")} ({@code RealCall.timeoutExit}), before the
+   * headers and during the body read alike. A caller's own {@code cancel()} surfaces as the
+   * failure of the closed stream instead ({@code IOException("Canceled")}, a closed socket, an
+   * HTTP/2 stream reset), never as an {@code InterruptedIOException}. The deadline check covers
+   * a failure OkHttp did not rewrite. Neither {@link Call#timeout()}'s deadline nor its {@code
+   * hasDeadline()} can tell: OkHttp sets the call timeout as a timeout, not a deadline.
+   */
+  private Outcome failureOutcome(IOException e) {
+    if (call.isCanceled()) {
+      return e instanceof InterruptedIOException || deadline.remainingNanos() <= DEADLINE_SLACK_NANOS
+          ? Outcome.TIMEOUT
+          : Outcome.CANCELLED;
+    }
+    return shared.classifier.classify(e);
+  }
+
+  /** Creates the balanced calls of one wrapped client, and holds what they share. Immutable. */
+  static final class Factory {
+    private final RetryPolicy retryPolicy;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final OutcomeClassifier classifier;
+    private final ListenerDispatch events;
+    private final AttemptAddressing addressing;
+
+    /** Calls as {@code config} says, resolving other hosts with {@code baseDns}, reporting to {@code events}. */
+    Factory(LbConfig config, Dns baseDns, ListenerDispatch events) {
+      this.retryPolicy = config.retryPolicy;
+      this.ticker = config.ticker;
+      this.sleeper = config.sleeper;
+      this.classifier = new SafeClassifier(config.classifier);
+      this.events = events;
+      this.addressing = new AttemptAddressing(config, baseDns);
+    }
+
+    /** A call of {@code request}, routed to {@code cluster}; {@code cookies} are the request's. */
+    BalancedCall newCall(Chain chain, Request request, ClusterState cluster, CookieView cookies, CallDeadline deadline) {
+      return new BalancedCall(this, chain, request, cluster, cookies, deadline);
+    }
+  }
+}
