@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import okhttp3.Cookie;
@@ -30,11 +31,11 @@ import okhttp3.Response;
  *
  * <p><b>Balancer cookie.</b> The token is an HMAC of the cluster and the server id under the
  * client's secret, so it cannot be turned back into an id: it is compared, in constant time,
- * with the tokens of the servers this client has had a response from, which it learns as it
- * issues them. Cost: O(servers learned) per sticky request, one HMAC per new server. A token
- * issued by another process that shares the secret is honoured once this client has had a
- * response from the server it names; before that the request gets a normal pick and a new
- * cookie.
+ * with the tokens this client knows. It learns a server's token when it issues one, and, when a
+ * cookie names none it knows (a cookie issued by another process sharing the secret, or before
+ * a restart), computes the tokens of the cluster's current servers it has none for. Cost:
+ * O(servers known) per sticky request, one HMAC per server ever learned; an unknown or forged
+ * token costs one read of the server list and no HMAC once every current server is known.
  *
  * <p><b>Application cookie.</b> The value of the application's own cookie maps to the server
  * that set it, learned from each response's {@code Set-Cookie} into a Caffeine cache bounded in
@@ -56,10 +57,14 @@ final class StickyState {
   private final String cluster;
   private final byte[] secret;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
+  private final Supplier<List<Server>> members;
   private final Cache<String, String> sessions;
 
-  StickyState(StickyPolicy policy, String cluster, byte[] secret, Ticker ticker, Executor executor) {
+  StickyState(
+      StickyPolicy policy, String cluster, byte[] secret, Ticker ticker, Executor executor,
+      Supplier<List<Server>> members) {
     this.policy = policy;
+    this.members = members;
     this.cluster = cluster;
     this.secret = secret;
     this.sessions =
@@ -82,8 +87,21 @@ final class StickyState {
     if (policy.kind() == StickyPolicy.Kind.APPLICATION_COOKIE) {
       return sessions.getIfPresent(value);
     }
+    String id = knownId(value);
+    if (id == null) {
+      for (Server s : members.get()) {
+        if (!tokens.containsKey(s.id())) {
+          token(s);
+        }
+      }
+      id = knownId(value);
+    }
+    return id;
+  }
+
+  private String knownId(String token) {
     for (Map.Entry<String, String> learned : tokens.entrySet()) {
-      if (constantTimeEquals(learned.getValue(), value)) {
+      if (constantTimeEquals(learned.getValue(), token)) {
         return learned.getKey();
       }
     }
