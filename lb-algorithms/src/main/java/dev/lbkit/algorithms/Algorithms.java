@@ -11,11 +11,11 @@ import dev.lbkit.api.PickContext;
  * <p>Every algorithm picks only among the servers the runtime hands it (the pickable ones of a
  * tier and zone), honours {@link PickContext#avoids}, never returns null and throws the runtime's
  * explained {@link dev.lbkit.api.NoAvailableServerException} when nothing may be picked. Picks are
- * lock-free and allocation-free, with two documented exceptions: algorithms that count in-flight
- * requests (least connections, weighted least connections, power of d choices, least response
- * time, bounded-load hashing) allocate the one small {@link dev.lbkit.api.Selection} that releases
- * the count, and smooth weighted round robin guards its O(N) scan with a short critical section
- * (see its class comment for why).
+ * lock-free. Each allocates one selection per pick, so that only its first report counts: 16
+ * bytes for the algorithms that track nothing, 24 for those that count in-flight requests (least
+ * connections, weighted least connections, power of d choices, least response time, bounded-load
+ * hashing). Smooth weighted round robin guards its O(N) scan with a short critical section (see
+ * its class comment for why).
  *
  * <p><b>Which one.</b> {@link #roundRobin()} for equal servers; {@link #smoothWeightedRoundRobin()}
  * or {@link #weightedRandom()} for static capacities; {@link #powerOfTwoChoices()} as the robust
@@ -83,28 +83,38 @@ public final class Algorithms {
   }
 
   /**
-   * Round robin, starting each snapshot at a random index; ignores weights. Allocation-free,
-   * lock-free; k×N picks give every server exactly k.
+   * Round robin, starting each snapshot at a random index; ignores weights. Lock-free, one
+   * 16-byte selection per pick; k×N picks give every server exactly k.
    */
   public static Algorithm roundRobin() {
     return RoundRobin.INSTANCE;
   }
 
   /**
+   * Round robin on a counter per thread, from a random start: no cache line is shared between
+   * picking cores, so picks scale with threads. Gives up exact global rotation; see {@link
+   * #roundRobin()} for the exact default and the class comment of the implementation for the
+   * trade-off. Allocation: one 16-byte selection per pick, as round robin.
+   */
+  public static Algorithm perThreadRoundRobin() {
+    return PerThreadRoundRobin.INSTANCE;
+  }
+
+  /**
    * nginx's smooth weighted round robin: exact shares over every cycle of sum(weights)/gcd
    * picks, spread out rather than in blocks ({a:5, b:1, c:1} gives a a b a c a a). O(N) per pick
-   * under a short critical section; no allocation.
+   * under a short critical section; one 16-byte selection per pick.
    */
   public static Algorithm smoothWeightedRoundRobin() {
     return SmoothWeightedRoundRobin.INSTANCE;
   }
 
-  /** Uniform random; ignores weights. O(1), allocation-free, stateless. */
+  /** Uniform random; ignores weights. O(1), stateless, one 16-byte selection per pick. */
   public static Algorithm random() {
     return UniformRandom.INSTANCE;
   }
 
-  /** Random in proportion to effective weight, by an alias table: O(1), allocation-free. */
+  /** Random in proportion to effective weight, by an alias table: O(1), one 16-byte selection per pick. */
   public static Algorithm weightedRandom() {
     return WeightedRandom.INSTANCE;
   }

@@ -14,12 +14,12 @@ final class HashKeys {
   private HashKeys() {}
 
   /**
-   * The hash of the pick's key, computed once per pick; a pick without a key gets a random hash,
-   * so keyless requests spread over the servers in proportion to their share of the hash space.
+   * The hash of the pick's key, computed once per request by {@link PickContext}; a pick without
+   * a key gets a random hash, so keyless requests spread over the servers in proportion to their
+   * share of the hash space.
    */
   static long keyHash(PickContext ctx, AlgorithmContext context) {
-    String key = ctx.hashKeyOrNull();
-    return key == null ? context.random().nextLong() : Hashing.xxh64(key);
+    return ctx.hashKeyOrNull() == null ? context.random().nextLong() : ctx.keyHash();
   }
 
   /**

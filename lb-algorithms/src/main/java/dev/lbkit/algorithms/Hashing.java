@@ -1,28 +1,19 @@
 package dev.lbkit.algorithms;
 
-import java.nio.charset.StandardCharsets;
+import dev.lbkit.api.internal.XxHash64;
 
 /**
  * The hash functions of the consistent-hashing algorithms: xxHash64 for keys and server ids, and
  * a 64-bit finalizer to derive further hashes from one.
  *
- * <p><b>xxHash64</b> follows Yann Collet's specification (xxhash.com, {@code doc/xxhash_spec.md})
- * and is checked against the published vectors in {@code HashingTest}. Strings are hashed as
- * their UTF-8 bytes. An ASCII-only string, the common case for keys such as user ids, addresses
- * and header values, is read in place without allocation; any other string is encoded first,
- * which allocates one byte array.
+ * <p><b>xxHash64</b> is {@link XxHash64}'s, shared with {@link dev.lbkit.api.PickContext}, which
+ * hashes a request's key once for every pick and retry of that request.
  *
  * <p><b>mix64</b> is the finalizer of SplitMix64 (Steele, Lea, Flood 2014): a bijection on 64-bit
  * values with full avalanche, used to combine a key hash with a precomputed server hash
  * (rendezvous) and to derive virtual-node hashes from a server hash (ring).
  */
 final class Hashing {
-
-  private static final long P1 = 0x9E3779B185EBCA87L;
-  private static final long P2 = 0xC2B2AE3D27D4EB4FL;
-  private static final long P3 = 0x165667B19E3779F9L;
-  private static final long P4 = 0x85EBCA77C2B2AE63L;
-  private static final long P5 = 0x27D4EB2F165667C5L;
 
   /** The golden-ratio increment of SplitMix64: consecutive multiples are well spread. */
   static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -31,97 +22,12 @@ final class Hashing {
 
   /** xxHash64 of the UTF-8 bytes of {@code s} with seed 0; allocation-free for ASCII strings. */
   static long xxh64(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return xxh64(s.getBytes(StandardCharsets.UTF_8), 0L);
-      }
-    }
-    return xxh64(s, null, s.length(), 0L);
+    return XxHash64.hash(s);
   }
 
   /** xxHash64 of {@code bytes} with {@code seed}. */
   static long xxh64(byte[] bytes, long seed) {
-    return xxh64(null, bytes, bytes.length, seed);
-  }
-
-  // Exactly one of ascii and bytes is non-null; an ASCII string's chars are its bytes.
-  private static long xxh64(String ascii, byte[] bytes, int len, long seed) {
-    int i = 0;
-    long h;
-    if (len >= 32) {
-      long v1 = seed + P1 + P2;
-      long v2 = seed + P2;
-      long v3 = seed;
-      long v4 = seed - P1;
-      int limit = len - 32;
-      do {
-        v1 = round(v1, long64(ascii, bytes, i));
-        v2 = round(v2, long64(ascii, bytes, i + 8));
-        v3 = round(v3, long64(ascii, bytes, i + 16));
-        v4 = round(v4, long64(ascii, bytes, i + 24));
-        i += 32;
-      } while (i <= limit);
-      h = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12)
-          + Long.rotateLeft(v4, 18);
-      h = merge(h, v1);
-      h = merge(h, v2);
-      h = merge(h, v3);
-      h = merge(h, v4);
-    } else {
-      h = seed + P5;
-    }
-    h += len;
-    while (i + 8 <= len) {
-      h ^= round(0, long64(ascii, bytes, i));
-      h = Long.rotateLeft(h, 27) * P1 + P4;
-      i += 8;
-    }
-    if (i + 4 <= len) {
-      h ^= int32(ascii, bytes, i) * P1;
-      h = Long.rotateLeft(h, 23) * P2 + P3;
-      i += 4;
-    }
-    while (i < len) {
-      h ^= byte8(ascii, bytes, i) * P5;
-      h = Long.rotateLeft(h, 11) * P1;
-      i++;
-    }
-    return avalanche(h);
-  }
-
-  private static long round(long acc, long input) {
-    acc += input * P2;
-    acc = Long.rotateLeft(acc, 31);
-    return acc * P1;
-  }
-
-  private static long merge(long h, long v) {
-    h ^= round(0, v);
-    return h * P1 + P4;
-  }
-
-  private static long avalanche(long h) {
-    h ^= h >>> 33;
-    h *= P2;
-    h ^= h >>> 29;
-    h *= P3;
-    h ^= h >>> 32;
-    return h;
-  }
-
-  private static long byte8(String ascii, byte[] bytes, int i) {
-    return ascii != null ? ascii.charAt(i) & 0xFFL : bytes[i] & 0xFFL;
-  }
-
-  private static long int32(String ascii, byte[] bytes, int i) {
-    return byte8(ascii, bytes, i)
-        | byte8(ascii, bytes, i + 1) << 8
-        | byte8(ascii, bytes, i + 2) << 16
-        | byte8(ascii, bytes, i + 3) << 24;
-  }
-
-  private static long long64(String ascii, byte[] bytes, int i) {
-    return int32(ascii, bytes, i) | int32(ascii, bytes, i + 4) << 32;
+    return XxHash64.hash(bytes, seed);
   }
 
   /** The SplitMix64 finalizer: a bijective, fully avalanching mix of {@code z}. */

@@ -17,8 +17,8 @@ import java.util.List;
  * index, as grpc-java's {@code RoundRobinLoadBalancer} does since PR #4462: restarting at server
  * 0 on every rebuild sent the first servers 3–4× their share during deploys.
  *
- * <p><b>Cost.</b> Pick: one atomic increment and an array read, O(1), no allocation (untracked
- * selection). Rebuild: O(N) to copy the list.
+ * <p><b>Cost.</b> Pick: one atomic increment and an array read, O(1), one 16-byte untracked
+ * selection. Rebuild: O(N) to copy the list.
  *
  * <p><b>Invariant.</b> Within one snapshot and without avoided servers, k×N consecutive picks give
  * every server exactly k picks.
@@ -38,7 +38,8 @@ import java.util.List;
  * each stripe cycles on its own, so k×N picks no longer give every server exactly k, and a stripe
  * used by one busy thread herds onto one server at a time. A pick is followed by a network call
  * that costs at least tens of microseconds, so the contended increment stays below 0.1% of a
- * request; the exact share is worth more. The benchmarks module measures both costs.
+ * request; the exact share is worth more. {@link Algorithms#perThreadRoundRobin()} is the variant
+ * for those who prefer the scaling. The benchmarks module measures both costs.
  */
 final class RoundRobin implements Algorithm {
 

@@ -17,7 +17,7 @@ import java.util.List;
  * current} grows by its weight; the server with the greatest {@code current} wins (the first in
  * list order on a tie, as nginx's strict {@code >}) and loses the total weight.
  *
- * <p><b>Cost.</b> Pick: one O(N) scan with no allocation, inside a short critical section.
+ * <p><b>Cost.</b> Pick: one O(N) scan and one 16-byte selection, inside a short critical section.
  * Rebuild: O(N). Memory: two doubles per server. No table of size sum(weights) is built, so any
  * weight up to {@link dev.lbkit.api.Server#MAX_WEIGHT} works.
  *

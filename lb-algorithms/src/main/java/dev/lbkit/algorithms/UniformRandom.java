@@ -13,7 +13,7 @@ import java.util.List;
  * Load Balancing", 2001, uses it as the one-choice case). Stateless, so it needs no coordination
  * between threads at all.
  *
- * <p><b>Cost.</b> Pick: one call to the random source, O(1), no allocation. Rebuild: O(N) copy.
+ * <p><b>Cost.</b> Pick: one call to the random source, O(1), one 16-byte selection. Rebuild: O(N) copy.
  * With an avoid set: a random start and a linear probe, O(N) at worst.
  *
  * <p><b>Invariant.</b> Each server's share converges to 1/N; picks are independent, so over n

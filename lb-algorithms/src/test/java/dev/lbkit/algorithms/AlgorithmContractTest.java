@@ -30,6 +30,7 @@ class AlgorithmContractTest {
   static List<Algorithm> all() {
     return List.of(
         Algorithms.roundRobin(),
+        Algorithms.perThreadRoundRobin(),
         Algorithms.smoothWeightedRoundRobin(),
         Algorithms.random(),
         Algorithms.weightedRandom(),
@@ -115,7 +116,7 @@ class AlgorithmContractTest {
 
   @Test
   void namesAreDistinct() {
-    assertEquals(List.of("round-robin", "smooth-weighted-round-robin", "random", "weighted-random",
+    assertEquals(List.of("round-robin", "per-thread-round-robin", "smooth-weighted-round-robin", "random", "weighted-random",
             "least-connections", "weighted-least-connections", "power-of-two-choices",
             "power-of-3-choices", "least-response-time-peak-ewma", "least-response-time-peak-ewma-p2c",
             "ring-hash", "maglev", "bounded-load-hash", "rendezvous"),

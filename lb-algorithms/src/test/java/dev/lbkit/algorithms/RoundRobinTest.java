@@ -74,4 +74,40 @@ class RoundRobinTest {
     }
     assertEquals(expected, order);
   }
+
+  @Test
+  void perThreadVariantRotatesExactlyWithinEachThreadAndCoversEveryServer() throws Exception {
+    List<FakeEndpoint> endpoints = FakeEndpoint.of(5);
+    dev.lbkit.api.Picker picker = Algorithms.perThreadRoundRobin()
+        .newPicker(List.copyOf(endpoints), new FakeAlgorithmContext(3, 5));
+    java.util.Map<String, Integer> total = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> threads = new java.util.ArrayList<>();
+    List<AssertionError> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Thread thread = new Thread(() -> {
+        java.util.Map<String, Integer> own = new java.util.HashMap<>();
+        String previous = null;
+        for (int i = 0; i < 5 * 200; i++) {
+          String id = picker.pick(dev.lbkit.api.PickContext.EMPTY).server().id();
+          own.merge(id, 1, Integer::sum);
+          total.merge(id, 1, Integer::sum);
+          if (id.equals(previous)) {
+            failures.add(new AssertionError("the same server twice in a row: " + id));
+          }
+          previous = id;
+        }
+        if (own.size() != 5 || !own.values().stream().allMatch(c -> c == 200)) {
+          failures.add(new AssertionError("one thread's 1,000 picks are not 200 each: " + own));
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join(10_000);
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(5, total.size());
+    assertEquals(4_000, total.values().stream().mapToInt(Integer::intValue).sum());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.lbkit.api;
 
+import dev.lbkit.api.internal.XxHash64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,23 +22,36 @@ import java.util.Set;
 public final class PickContext {
 
   /** The context of a request with no key, nothing to avoid and no attributes. */
-  public static final PickContext EMPTY = new PickContext(null, null, Set.of(), Map.of());
+  public static final PickContext EMPTY = new PickContext(null, 0, null, Set.of(), Map.of());
 
   private final String hashKey;
+  private final long keyHash;
   private final String preferred;
   private final Set<String> avoid;
   private final Map<String, String> attributes;
 
-  private PickContext(String hashKey, String preferred, Set<String> avoid, Map<String, String> attributes) {
+  private PickContext(
+      String hashKey, long keyHash, String preferred, Set<String> avoid, Map<String, String> attributes) {
     this.hashKey = hashKey;
+    this.keyHash = keyHash;
     this.preferred = preferred;
     this.avoid = avoid;
     this.attributes = attributes;
   }
 
-  /** Returns a context with only a hash key. */
+  /**
+   * Returns a context with only a hash key: one small object, the key hashed once. The form for
+   * keyed picks on a hot path.
+   */
   public static PickContext ofKey(String hashKey) {
-    return builder().hashKey(hashKey).build();
+    checkKey(hashKey);
+    return new PickContext(hashKey, XxHash64.hash(hashKey), null, Set.of(), Map.of());
+  }
+
+  private static void checkKey(String key) {
+    if (key == null) {
+      throw new IllegalArgumentException("hashKey must not be null, was null");
+    }
   }
 
   /** Returns a new builder. */
@@ -49,6 +63,7 @@ public final class PickContext {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.hashKey = hashKey;
+    b.keyHash = keyHash;
     b.preferred = preferred;
     b.avoid.addAll(avoid);
     b.attributes.putAll(attributes);
@@ -63,6 +78,15 @@ public final class PickContext {
   /** The hash key, or null: the allocation-free form of {@link #hashKey()} for pick paths. */
   public String hashKeyOrNull() {
     return hashKey;
+  }
+
+  /**
+   * The xxHash64 of the hash key's UTF-8 bytes (seed 0), computed once when the key was set and
+   * carried by {@link #toBuilder()}, so that every pick and retry of a request reuses it; 0
+   * without a key. Consistent-hashing algorithms place keys by it.
+   */
+  public long keyHash() {
+    return keyHash;
   }
 
   /**
@@ -124,6 +148,7 @@ public final class PickContext {
   /** Builds a {@link PickContext}. Not thread-safe. */
   public static final class Builder {
     private String hashKey;
+    private long keyHash;
     private String preferred;
     private final Set<String> avoid = new LinkedHashSet<>();
     private final Map<String, String> attributes = new LinkedHashMap<>();
@@ -132,10 +157,11 @@ public final class PickContext {
 
     /** Sets the hash key; must not be null. */
     public Builder hashKey(String key) {
-      if (key == null) {
-        throw new IllegalArgumentException("hashKey must not be null, was null");
+      checkKey(key);
+      if (!key.equals(hashKey)) {
+        this.hashKey = key;
+        this.keyHash = XxHash64.hash(key);
       }
-      this.hashKey = key;
       return this;
     }
 
@@ -182,6 +208,7 @@ public final class PickContext {
       }
       return new PickContext(
           hashKey,
+          keyHash,
           preferred,
           Collections.unmodifiableSet(new LinkedHashSet<>(avoid)),
           Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
