@@ -6,6 +6,8 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -17,9 +19,19 @@ import java.util.List;
  * current} grows by its weight; the server with the greatest {@code current} wins (the first in
  * list order on a tie, as nginx's strict {@code >}) and loses the total weight.
  *
- * <p><b>Cost.</b> Pick: one O(N) scan and one 16-byte selection, inside a short critical section.
- * Rebuild: O(N). Memory: two doubles per server. No table of size sum(weights) is built, so any
- * weight up to {@link dev.lbkit.api.Server#MAX_WEIGHT} works.
+ * <p><b>Cost, precomputed cycle.</b> When the effective weights are whole numbers whose reduced
+ * sum {@code W / g} is at most {@value #MAX_CYCLE} and {@code N × W / g} at most {@value
+ * #MAX_PRECOMPUTE_STEPS}, the picker computes one cycle of nginx's sequence at rebuild ({@code
+ * N × W / g} steps, 4 bytes per pick of the cycle) and a pick is one atomic increment and an
+ * array read: lock-free, O(1), the exact sequence. A pick with an avoid set (a retry) goes to the
+ * critical-section form below, which runs nginx's sequence over the servers not avoided on a
+ * state of its own: retries keep nginx's ratios among the remaining servers, and first attempts
+ * keep the cycle, but the two no longer share one {@code current} vector as in nginx.
+ *
+ * <p><b>Cost, otherwise</b> (fractional weights during slow start, or larger sums): one O(N)
+ * scan inside a short critical section, the exact nginx sequence for any weight up to {@link
+ * dev.lbkit.api.Server#MAX_WEIGHT}. Rebuild: O(N). Memory: two doubles per server. Every pick
+ * allocates one 16-byte selection.
  *
  * <p><b>Why a critical section.</b> The state of the sequence is the whole vector of {@code
  * current} values, and a pick reads and writes all of it. A lock-free version would copy the
@@ -70,6 +82,12 @@ final class SmoothWeightedRoundRobin implements Algorithm {
     return "smooth-weighted-round-robin";
   }
 
+  /** The longest cycle precomputed: 2^16 picks, 256 KiB. */
+  static final int MAX_CYCLE = 1 << 16;
+
+  /** The most steps a rebuild spends computing a cycle: N × cycle length, a few milliseconds. */
+  static final long MAX_PRECOMPUTE_STEPS = 1L << 22;
+
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
     int n = endpoints.size();
@@ -78,7 +96,96 @@ final class SmoothWeightedRoundRobin implements Algorithm {
     for (int i = 0; i < n; i++) {
       rotated[i] = endpoints.get((start + i) % n);
     }
-    return new SwrrPicker(rotated, context);
+    int[] cycle = CyclePicker.cycle(rotated);
+    return cycle != null ? new CyclePicker(rotated, cycle, context) : new SwrrPicker(rotated, context);
+  }
+
+  /** The lock-free form: one precomputed cycle of the sequence, walked by a shared counter. */
+  static final class CyclePicker implements Picker {
+    private static final VarHandle NEXT;
+
+    static {
+      try {
+        NEXT = MethodHandles.lookup().findVarHandle(CyclePicker.class, "next", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final Endpoint[] endpoints;
+    private final int[] cycle;
+    /** Picks with an avoid set: nginx's sequence over the servers not avoided. */
+    private final SwrrPicker avoiding;
+    @SuppressWarnings("unused") // accessed through NEXT
+    private volatile long next;
+
+    CyclePicker(Endpoint[] endpoints, int[] cycle, AlgorithmContext context) {
+      this.endpoints = endpoints;
+      this.cycle = cycle;
+      this.avoiding = new SwrrPicker(endpoints, context);
+    }
+
+    /**
+     * One cycle of nginx's sequence for {@code endpoints}' effective weights, or null when they
+     * are not whole numbers or the cycle exceeds the bounds in the class comment.
+     */
+    static int[] cycle(Endpoint[] endpoints) {
+      int n = endpoints.length;
+      long[] w = new long[n];
+      long g = 0;
+      long total = 0;
+      for (int i = 0; i < n; i++) {
+        double weight = endpoints[i].effectiveWeight();
+        if (weight != Math.rint(weight) || weight < 1) {
+          return null;
+        }
+        w[i] = (long) weight;
+        g = gcd(g, w[i]);
+        total += w[i];
+      }
+      long length = total / g;
+      if (length > MAX_CYCLE || length * n > MAX_PRECOMPUTE_STEPS) {
+        return null;
+      }
+      long[] current = new long[n];
+      int[] cycle = new int[(int) length];
+      for (int step = 0; step < length; step++) {
+        int best = 0;
+        current[0] += w[0] / g;
+        for (int i = 1; i < n; i++) {
+          current[i] += w[i] / g;
+          if (current[i] > current[best]) {
+            best = i;
+          }
+        }
+        current[best] -= length;
+        cycle[step] = best;
+      }
+      return cycle;
+    }
+
+    private static long gcd(long a, long b) {
+      while (b != 0) {
+        long t = a % b;
+        a = b;
+        b = t;
+      }
+      return a;
+    }
+
+    @Override
+    public Selection pick(PickContext ctx) {
+      if (ctx.hasAvoid()) {
+        return avoiding.pick(ctx);
+      }
+      int at = (int) Math.floorMod((long) NEXT.getAndAdd(this, 1L), (long) cycle.length);
+      return endpoints[cycle[at]].selection();
+    }
+
+    @Override
+    public String toString() {
+      return "SmoothWeightedRoundRobinPicker{cycle of " + cycle.length + "}" + List.of(endpoints);
+    }
   }
 
   @Override

@@ -59,7 +59,9 @@ class AlgorithmConcurrencyTest {
           int thread = t;
           futures.add(pool.submit(() -> {
             start.await();
-            for (int i = 0; i < PICKS_PER_THREAD; i++) {
+            // Picks go on past the quota until some pick ran inside a removal epoch, at most 100
+            // times over: fast pickers could otherwise finish before the first removal.
+            for (int i = 0; i < PICKS_PER_THREAD || (checked.get() == 0 && i < 100 * PICKS_PER_THREAD); i++) {
               long before = epoch.get();
               Selection s = lb.pick(i % 2 == 0 ? PickContext.EMPTY : PickContext.ofKey("k" + thread + "-" + (i % 500)));
               long after = epoch.get();
