@@ -47,7 +47,7 @@ final class BreakerInput implements HealthInput {
   static final String DETAIL = "breaker";
 
   private final CircuitBreakers.Builder settings;
-  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final boolean[] counted;
   private final RuntimeException[] errors = new RuntimeException[Outcome.values().length];
   private final long waitNanos;
   private final Scheduler scheduler;
@@ -61,14 +61,12 @@ final class BreakerInput implements HealthInput {
 
   BreakerInput(CircuitBreakers.Builder b) {
     this.settings = b;
-    for (Outcome o : b.failures) {
-      counted[o.ordinal()] = true;
-    }
+    this.counted = b.passive.failureTable();
     for (Outcome o : Outcome.values()) {
       errors[o.ordinal()] = new OutcomeFailure(o);
     }
     this.waitNanos = b.waitDurationInOpenState.toNanos();
-    this.scheduler = b.scheduler;
+    this.scheduler = b.passive.scheduler;
   }
 
   @Override

@@ -46,7 +46,7 @@ final class OutlierDetector implements HealthInput {
   private final long baseNanos;
   private final long maxNanos;
   private final int maxMultiplier;
-  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final boolean[] counted;
   private final Scheduler scheduler;
   private final RepeatingTick tick;
 
@@ -66,10 +66,8 @@ final class OutlierDetector implements HealthInput {
     this.baseNanos = b.baseEjectionTime.toNanos();
     this.maxNanos = b.maxEjectionTime.toNanos();
     this.maxMultiplier = (int) Math.min(Integer.MAX_VALUE, (maxNanos + baseNanos - 1) / baseNanos);
-    for (Outcome o : b.failures) {
-      counted[o.ordinal()] = true;
-    }
-    this.scheduler = b.scheduler;
+    this.counted = b.passive.failureTable();
+    this.scheduler = b.passive.scheduler;
     this.tick = new RepeatingTick("outlier detection tick", bucketNanos, this::evaluate,
         e -> log.error("{}: outlier detection tick failed; it runs again in {}ns", control.cluster(), bucketNanos, e));
   }
