@@ -1,7 +1,6 @@
 package dev.lbkit.discovery;
 
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -60,7 +59,7 @@ import org.xbill.DNS.Type;
  * <p><b>Threading.</b> One refresh at a time runs on the scheduler; the next is scheduled when
  * it ends. {@link #close} does not wait for a running query; its answer is dropped.
  */
-final class DnsServerSource implements ServerSource {
+final class DnsServerSource extends RefreshingSource {
 
   private static final Logger log = LoggerFactory.getLogger(DnsServerSource.class);
 
@@ -85,14 +84,8 @@ final class DnsServerSource implements ServerSource {
   private final int priority;
   private final String zone;
   private final String region;
-  private final RefreshScheduler scheduler;
-  private final OwnedScheduler owned;
   private final Ticker ticker;
 
-  // Guarded by this.
-  private Listener listener;
-  private boolean closed;
-  private RefreshScheduler.Scheduled next;
   // Touched by the refresh task only (one at a time).
   private List<Server> lastGood;
   private long lastGoodAtNanos;
@@ -100,6 +93,7 @@ final class DnsServerSource implements ServerSource {
   private final Set<String> rejectedTargets = new HashSet<>();
 
   DnsServerSource(DnsSourceBuilder b) {
+    super(b.scheduler, "lbkit-dns-" + b.name);
     this.srv = b.srv;
     this.display = (b.srv ? "SRV " : "A/AAAA ") + b.name;
     try {
@@ -126,39 +120,12 @@ final class DnsServerSource implements ServerSource {
     this.priority = b.priority;
     this.zone = b.zone;
     this.region = b.region;
-    if (b.scheduler == null) {
-      this.owned = new OwnedScheduler("lbkit-dns-" + b.name);
-      this.scheduler = owned;
-    } else {
-      this.owned = null;
-      this.scheduler = b.scheduler;
-    }
     this.ticker = b.ticker;
   }
 
   @Override
-  public synchronized void start(Listener listener) {
-    if (this.listener != null) {
-      throw new IllegalStateException("start may be called once, was called twice on " + this);
-    }
-    this.listener = listener;
-    if (!closed) {
-      next = scheduler.schedule(this::refresh, Duration.ZERO);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (next != null) {
-      next.cancel();
-    }
-    if (owned != null) {
-      owned.close();
-    }
+  void onStart() {
+    scheduleNext(this::refresh, Duration.ZERO);
   }
 
   @Override
@@ -186,10 +153,8 @@ final class DnsServerSource implements ServerSource {
   }
 
   private void refresh() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
+    if (isClosed()) {
+      return;
     }
     Duration delay;
     try {
@@ -198,19 +163,13 @@ final class DnsServerSource implements ServerSource {
       log.warn("{}: refresh failed unexpectedly; {}", display, keeping(), e);
       delay = failureRetry;
     }
-    synchronized (this) {
-      if (!closed) {
-        next = scheduler.schedule(this::refresh, delay);
-      }
-    }
+    scheduleNext(this::refresh, delay);
   }
 
   private Duration apply(Answer answer) {
-    synchronized (this) {
-      if (closed) {
-        // A query cut short by close() is no failure worth a warning.
-        return failureRetry;
-      }
+    if (isClosed()) {
+      // A query cut short by close() is no failure worth a warning.
+      return failureRetry;
     }
     if (answer.failure != null) {
       warn(answer.failure + "; " + keeping() + "; retrying in " + failureRetry);
@@ -233,10 +192,10 @@ final class DnsServerSource implements ServerSource {
     lastGoodAtNanos = ticker.nanoTime();
     Listener l;
     synchronized (this) {
-      if (closed) {
+      if (isClosed()) {
         return delay;
       }
-      l = listener;
+      l = listener();
     }
     try {
       l.onServers(answer.servers);
