@@ -329,12 +329,7 @@ final class DnsServerSource extends RefreshingSource {
       if (target.isEmpty() || s.getTarget().equals(Name.root) || s.getPort() == 0) {
         continue;
       }
-      int tier = s.getPriority();
-      if (tier > Server.MAX_PRIORITY) {
-        log.warn("{}: SRV priority {} of {}:{} is above {}; using {}",
-            display, tier, target, s.getPort(), Server.MAX_PRIORITY, Server.MAX_PRIORITY);
-        tier = Server.MAX_PRIORITY;
-      }
+      int tier = tier(s, target);
       int w = Math.max(Server.MIN_WEIGHT, s.getWeight());
       if (!resolveTargets) {
         Server server = srvTarget(target, s.getPort(), w, tier);
@@ -343,33 +338,58 @@ final class DnsServerSource extends RefreshingSource {
         }
         continue;
       }
-      // The additional section usually carries the targets' addresses (Consul, CoreDNS,
-      // dnsmasq); ask only for targets it leaves out.
-      List<InetAddress> addresses = new ArrayList<>();
-      for (Record extra : m.getSection(Section.ADDITIONAL)) {
-        InetAddress address = extra.getName().equals(s.getTarget()) ? address(extra) : null;
-        if (address != null) {
-          addresses.add(address);
-          ttl = Math.min(ttl, extra.getTTL());
-        }
+      Object a = targetAddresses(m, s.getTarget(), target);
+      if (a instanceof String) {
+        return Answer.failed((String) a);
       }
-      if (addresses.isEmpty()) {
-        Object a = addresses(s.getTarget());
-        if (a instanceof String) {
-          return Answer.failed("resolving SRV target " + target + ": " + a);
-        }
-        addresses = ((Addresses) a).addresses;
-        if (!addresses.isEmpty()) {
-          ttl = Math.min(ttl, ((Addresses) a).ttl);
-        } else {
-          log.debug("{}: SRV target {} has no address; skipped", display, target);
-        }
+      Addresses found = (Addresses) a;
+      if (!found.addresses.isEmpty()) {
+        ttl = Math.min(ttl, found.ttl);
       }
-      for (InetAddress address : addresses) {
+      for (InetAddress address : found.addresses) {
         servers.add(server(address.getHostAddress(), s.getPort(), w, tier, target));
       }
     }
     return new Answer(dedupe(servers), ttl, m.getRcode() == Rcode.NXDOMAIN, null);
+  }
+
+  /** The record's priority as a tier; a priority above {@link Server#MAX_PRIORITY} is lowered to it. */
+  private int tier(SRVRecord s, String target) {
+    int tier = s.getPriority();
+    if (tier > Server.MAX_PRIORITY) {
+      log.warn("{}: SRV priority {} of {}:{} is above {}; using {}",
+          display, tier, target, s.getPort(), Server.MAX_PRIORITY, Server.MAX_PRIORITY);
+      return Server.MAX_PRIORITY;
+    }
+    return tier;
+  }
+
+  /**
+   * The addresses of an SRV target, with their TTL; a String describes a failure. The additional
+   * section usually carries them (Consul, CoreDNS, dnsmasq); only a target it leaves out is
+   * queried.
+   */
+  private Object targetAddresses(Message m, Name targetName, String target) {
+    List<InetAddress> found = new ArrayList<>();
+    long ttl = Long.MAX_VALUE;
+    for (Record extra : m.getSection(Section.ADDITIONAL)) {
+      InetAddress address = extra.getName().equals(targetName) ? address(extra) : null;
+      if (address != null) {
+        found.add(address);
+        ttl = Math.min(ttl, extra.getTTL());
+      }
+    }
+    if (!found.isEmpty()) {
+      return new Addresses(found, ttl, false);
+    }
+    Object a = addresses(targetName);
+    if (a instanceof String) {
+      return "resolving SRV target " + target + ": " + a;
+    }
+    if (((Addresses) a).addresses.isEmpty()) {
+      log.debug("{}: SRV target {} has no address; skipped", display, target);
+    }
+    return a;
   }
 
   /**
