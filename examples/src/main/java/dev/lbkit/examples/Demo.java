@@ -4,16 +4,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
-import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Algorithm;
-import dev.lbkit.api.HealthState;
-import dev.lbkit.api.LoadBalancerListener;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
-import dev.lbkit.health.ActiveHealthCheck;
-import dev.lbkit.health.HealthChecks;
-import dev.lbkit.health.OutlierDetection;
-import dev.lbkit.health.SlowStart;
 import dev.lbkit.okhttp.LbConfig;
 import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbOkHttp;
@@ -30,14 +23,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -114,7 +105,7 @@ public final class Demo {
           compare(out, a.getKey(), lb, base, backends, calls);
         }
       }
-      failover(out, base, backends, failover);
+      new FailoverDemo(out, backends, failover).run(base);
     } finally {
       backends.forEach(Backend::kill);
       base.connectionPool().evictAll();
@@ -173,125 +164,8 @@ public final class Demo {
     }
   }
 
-  /** Runs a steady load, kills a backend, restarts it, and prints what happens as it does. */
-  private static void failover(PrintStream out, OkHttpClient base, List<Backend> backends,
-      Duration length) throws InterruptedException {
-    Backend victim = backends.get(0);
-    long start = System.nanoTime();
-    // When the victim was killed, taken out of rotation, restarted and taken back, in nanoTime.
-    AtomicLongArray marks = new AtomicLongArray(4);
-    LoadBalancerListener events = new LoadBalancerListener() {
-      @Override
-      public void onHealthChanged(String cluster, Server server, HealthState previous, HealthState current) {
-        String name = nameOf(backends, server);
-        if (server.port() == victim.port && previous.pickable() != current.pickable()) {
-          int mark = current.pickable() ? 3 : 1;
-          if (marks.get(mark - 1) != 0) {
-            marks.compareAndSet(mark, 0, System.nanoTime());
-          }
-        }
-        if (previous.status() != current.status()) {
-          out.printf("  %5.2fs  %s is now %s%n", seconds(start), name, current.reason());
-        } else if (previous.active() != current.active() && previous.active() != ActiveHealth.UNKNOWN) {
-          out.printf("  %5.2fs  %s's health check says %s; it stays %s%n", seconds(start), name,
-              current.active().toString().toLowerCase(Locale.ROOT), current.status().toString().toLowerCase(Locale.ROOT));
-        }
-      }
-    };
-    out.printf("%nFailover, with outlier detection, active checks and slow start: steady load;"
-        + " %s is killed at %.1f s and restarted at %.1f s.%n", victim.name,
-        length.toMillis() / 4000.0, length.toMillis() / 2000.0);
-    try (LoadBalancer lb = LoadBalancer.builder("demo")
-        .servers(servers(backends))
-        .algorithm(Algorithms.powerOfTwoChoices().build())
-        .healthInput(OutlierDetection.builder()
-            .baseEjectionTime(Duration.ofSeconds(1))
-            .build())
-        // A TCP connect check: a killed backend refuses connections, so the cheapest check
-        // sees it. (HealthChecks.http() would check /health instead.)
-        .healthInput(ActiveHealthCheck.builder(HealthChecks.tcp())
-            .interval(Duration.ofMillis(250))
-            .timeout(Duration.ofMillis(200))
-            .jitter(Duration.ZERO)
-            .build())
-        .healthInput(SlowStart.builder()
-            .window(Duration.ofMillis(1500))
-            .step(Duration.ofMillis(150))
-            .build())
-        .listener(events)
-        .build()) {
-      Attempts attempts = new Attempts(backends);
-      OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder().cluster("demo", lb).listener(attempts).build());
-      StringBuilder header = new StringBuilder("   time   calls failed");
-      backends.forEach(b -> header.append(String.format(" %9s", b.name)));
-      out.println(header + "   (share of attempts; errors)");
-      long end = start + length.toNanos();
-      AtomicInteger calls = new AtomicInteger();
-      AtomicInteger failed = new AtomicInteger();
-      ExecutorService callers = Executors.newFixedThreadPool(4, daemon("demo-caller"));
-      for (int i = 0; i < 4; i++) {
-        callers.execute(() -> {
-          while (System.nanoTime() < end) {
-            calls.incrementAndGet();
-            if (!get(client, null)) {
-              failed.incrementAndGet();
-            }
-          }
-        });
-      }
-      long tick = length.toNanos() / FAILOVER_ROWS;
-      int[] lastAttempts = new int[backends.size()];
-      int[] lastErrors = new int[backends.size()];
-      int lastCalls = 0;
-      int lastFailed = 0;
-      for (int row = 1; row <= FAILOVER_ROWS; row++) {
-        sleepUntil(start + row * tick);
-        int callsNow = calls.get();
-        int failedNow = failed.get();
-        StringBuilder line = new StringBuilder(String.format("  %5.2fs %6d %6d",
-            seconds(start), callsNow - lastCalls, failedNow - lastFailed));
-        int[] delta = new int[backends.size()];
-        int total = 0;
-        for (int k = 0; k < backends.size(); k++) {
-          int now = attempts.count(k);
-          delta[k] = now - lastAttempts[k];
-          lastAttempts[k] = now;
-          total += delta[k];
-        }
-        for (int k = 0; k < backends.size(); k++) {
-          int errorsNow = attempts.errors(k);
-          int errors = errorsNow - lastErrors[k];
-          lastErrors[k] = errorsNow;
-          line.append(String.format(" %4.0f%%%s", 100.0 * delta[k] / Math.max(1, total),
-              errors == 0 ? "    " : String.format(" %3d", errors)));
-        }
-        out.println(line);
-        lastCalls = callsNow;
-        lastFailed = failedNow;
-        if (row == FAILOVER_ROWS / 4) {
-          victim.kill();
-          marks.set(0, System.nanoTime());
-          out.printf("  %5.2fs  killed %s: its port now refuses connections%n", seconds(start), victim.name);
-        } else if (row == FAILOVER_ROWS / 2) {
-          victim.restart();
-          marks.set(2, System.nanoTime());
-          out.printf("  %5.2fs  restarted %s%n", seconds(start), victim.name);
-        }
-      }
-      callers.shutdown();
-      callers.awaitTermination(10, TimeUnit.SECONDS);
-      out.printf("%n%d of %d calls failed. %s left the rotation %s after it was killed, and came back"
-          + " %s after its restart.%n", failed.get(), calls.get(), victim.name,
-          between(marks.get(0), marks.get(1)), between(marks.get(2), marks.get(3)));
-    }
-  }
-
-  private static String between(long from, long to) {
-    return to == 0 ? "(not seen)" : String.format("%.0f ms", (to - from) / 1e6);
-  }
-
   /** One GET through the wrapped client; true when it got a 2xx. */
-  private static boolean get(OkHttpClient client, String user) {
+  static boolean get(OkHttpClient client, String user) {
     Request.Builder request = new Request.Builder().url("http://demo/work");
     if (user != null) {
       request.header("X-User", user);
@@ -304,12 +178,8 @@ public final class Demo {
     }
   }
 
-  private static Server[] servers(List<Backend> backends) {
+  static Server[] servers(List<Backend> backends) {
     return backends.stream().map(Backend::server).toArray(Server[]::new);
-  }
-
-  private static String nameOf(List<Backend> backends, Server server) {
-    return backends.stream().filter(b -> b.port == server.port()).map(b -> b.name).findFirst().orElse(server.id());
   }
 
   private static void inParallel(int threads, Runnable body) throws InterruptedException {
@@ -323,24 +193,13 @@ public final class Demo {
     }
   }
 
-  private static ThreadFactory daemon(String name) {
+  static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long wait = nanoTime - System.nanoTime();
-    if (wait > 0) {
-      TimeUnit.NANOSECONDS.sleep(wait);
-    }
-  }
-
-  private static double seconds(long since) {
-    return (System.nanoTime() - since) / 1e9;
   }
 
   private static long percentile(long[] sorted, double p) {
@@ -355,7 +214,7 @@ public final class Demo {
   }
 
   /** Counts every attempt per backend, with its latency and whether it failed. */
-  private static final class Attempts implements LbEventListener {
+  static final class Attempts implements LbEventListener {
     private final List<Backend> backends;
     private final List<List<Long>> latencies = new ArrayList<>();
     private final AtomicInteger[] counts;
@@ -439,6 +298,10 @@ public final class Demo {
 
     Server server() {
       return Server.builder("127.0.0.1", port).weight(weight).build();
+    }
+
+    int port() {
+      return port;
     }
 
     /** Stops listening: new connections are refused, open ones are closed. */

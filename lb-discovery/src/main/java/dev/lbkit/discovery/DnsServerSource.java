@@ -1,7 +1,6 @@
 package dev.lbkit.discovery;
 
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -60,7 +59,7 @@ import org.xbill.DNS.Type;
  * <p><b>Threading.</b> One refresh at a time runs on the scheduler; the next is scheduled when
  * it ends. {@link #close} does not wait for a running query; its answer is dropped.
  */
-final class DnsServerSource implements ServerSource {
+final class DnsServerSource extends RefreshingSource {
 
   private static final Logger log = LoggerFactory.getLogger(DnsServerSource.class);
 
@@ -85,14 +84,8 @@ final class DnsServerSource implements ServerSource {
   private final int priority;
   private final String zone;
   private final String region;
-  private final RefreshScheduler scheduler;
-  private final OwnedScheduler owned;
   private final Ticker ticker;
 
-  // Guarded by this.
-  private Listener listener;
-  private boolean closed;
-  private RefreshScheduler.Scheduled next;
   // Touched by the refresh task only (one at a time).
   private List<Server> lastGood;
   private long lastGoodAtNanos;
@@ -100,6 +93,7 @@ final class DnsServerSource implements ServerSource {
   private final Set<String> rejectedTargets = new HashSet<>();
 
   DnsServerSource(DnsSourceBuilder b) {
+    super(b.scheduler, "lbkit-dns-" + b.name);
     this.srv = b.srv;
     this.display = (b.srv ? "SRV " : "A/AAAA ") + b.name;
     try {
@@ -126,39 +120,12 @@ final class DnsServerSource implements ServerSource {
     this.priority = b.priority;
     this.zone = b.zone;
     this.region = b.region;
-    if (b.scheduler == null) {
-      this.owned = new OwnedScheduler("lbkit-dns-" + b.name);
-      this.scheduler = owned;
-    } else {
-      this.owned = null;
-      this.scheduler = b.scheduler;
-    }
     this.ticker = b.ticker;
   }
 
   @Override
-  public synchronized void start(Listener listener) {
-    if (this.listener != null) {
-      throw new IllegalStateException("start may be called once, was called twice on " + this);
-    }
-    this.listener = listener;
-    if (!closed) {
-      next = scheduler.schedule(this::refresh, Duration.ZERO);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (next != null) {
-      next.cancel();
-    }
-    if (owned != null) {
-      owned.close();
-    }
+  void onStart() {
+    scheduleNext(this::refresh, Duration.ZERO);
   }
 
   @Override
@@ -186,10 +153,8 @@ final class DnsServerSource implements ServerSource {
   }
 
   private void refresh() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
+    if (isClosed()) {
+      return;
     }
     Duration delay;
     try {
@@ -198,19 +163,13 @@ final class DnsServerSource implements ServerSource {
       log.warn("{}: refresh failed unexpectedly; {}", display, keeping(), e);
       delay = failureRetry;
     }
-    synchronized (this) {
-      if (!closed) {
-        next = scheduler.schedule(this::refresh, delay);
-      }
-    }
+    scheduleNext(this::refresh, delay);
   }
 
   private Duration apply(Answer answer) {
-    synchronized (this) {
-      if (closed) {
-        // A query cut short by close() is no failure worth a warning.
-        return failureRetry;
-      }
+    if (isClosed()) {
+      // A query cut short by close() is no failure worth a warning.
+      return failureRetry;
     }
     if (answer.failure != null) {
       warn(answer.failure + "; " + keeping() + "; retrying in " + failureRetry);
@@ -233,10 +192,10 @@ final class DnsServerSource implements ServerSource {
     lastGoodAtNanos = ticker.nanoTime();
     Listener l;
     synchronized (this) {
-      if (closed) {
+      if (isClosed()) {
         return delay;
       }
-      l = listener;
+      l = listener();
     }
     try {
       l.onServers(answer.servers);
@@ -370,12 +329,7 @@ final class DnsServerSource implements ServerSource {
       if (target.isEmpty() || s.getTarget().equals(Name.root) || s.getPort() == 0) {
         continue;
       }
-      int tier = s.getPriority();
-      if (tier > Server.MAX_PRIORITY) {
-        log.warn("{}: SRV priority {} of {}:{} is above {}; using {}",
-            display, tier, target, s.getPort(), Server.MAX_PRIORITY, Server.MAX_PRIORITY);
-        tier = Server.MAX_PRIORITY;
-      }
+      int tier = tier(s, target);
       int w = Math.max(Server.MIN_WEIGHT, s.getWeight());
       if (!resolveTargets) {
         Server server = srvTarget(target, s.getPort(), w, tier);
@@ -384,33 +338,58 @@ final class DnsServerSource implements ServerSource {
         }
         continue;
       }
-      // The additional section usually carries the targets' addresses (Consul, CoreDNS,
-      // dnsmasq); ask only for targets it leaves out.
-      List<InetAddress> addresses = new ArrayList<>();
-      for (Record extra : m.getSection(Section.ADDITIONAL)) {
-        InetAddress address = extra.getName().equals(s.getTarget()) ? address(extra) : null;
-        if (address != null) {
-          addresses.add(address);
-          ttl = Math.min(ttl, extra.getTTL());
-        }
+      Object a = targetAddresses(m, s.getTarget(), target);
+      if (a instanceof String) {
+        return Answer.failed((String) a);
       }
-      if (addresses.isEmpty()) {
-        Object a = addresses(s.getTarget());
-        if (a instanceof String) {
-          return Answer.failed("resolving SRV target " + target + ": " + a);
-        }
-        addresses = ((Addresses) a).addresses;
-        if (!addresses.isEmpty()) {
-          ttl = Math.min(ttl, ((Addresses) a).ttl);
-        } else {
-          log.debug("{}: SRV target {} has no address; skipped", display, target);
-        }
+      Addresses found = (Addresses) a;
+      if (!found.addresses.isEmpty()) {
+        ttl = Math.min(ttl, found.ttl);
       }
-      for (InetAddress address : addresses) {
+      for (InetAddress address : found.addresses) {
         servers.add(server(address.getHostAddress(), s.getPort(), w, tier, target));
       }
     }
     return new Answer(dedupe(servers), ttl, m.getRcode() == Rcode.NXDOMAIN, null);
+  }
+
+  /** The record's priority as a tier; a priority above {@link Server#MAX_PRIORITY} is lowered to it. */
+  private int tier(SRVRecord s, String target) {
+    int tier = s.getPriority();
+    if (tier > Server.MAX_PRIORITY) {
+      log.warn("{}: SRV priority {} of {}:{} is above {}; using {}",
+          display, tier, target, s.getPort(), Server.MAX_PRIORITY, Server.MAX_PRIORITY);
+      return Server.MAX_PRIORITY;
+    }
+    return tier;
+  }
+
+  /**
+   * The addresses of an SRV target, with their TTL; a String describes a failure. The additional
+   * section usually carries them (Consul, CoreDNS, dnsmasq); only a target it leaves out is
+   * queried.
+   */
+  private Object targetAddresses(Message m, Name targetName, String target) {
+    List<InetAddress> found = new ArrayList<>();
+    long ttl = Long.MAX_VALUE;
+    for (Record extra : m.getSection(Section.ADDITIONAL)) {
+      InetAddress address = extra.getName().equals(targetName) ? address(extra) : null;
+      if (address != null) {
+        found.add(address);
+        ttl = Math.min(ttl, extra.getTTL());
+      }
+    }
+    if (!found.isEmpty()) {
+      return new Addresses(found, ttl, false);
+    }
+    Object a = addresses(targetName);
+    if (a instanceof String) {
+      return "resolving SRV target " + target + ": " + a;
+    }
+    if (((Addresses) a).addresses.isEmpty()) {
+      log.debug("{}: SRV target {} has no address; skipped", display, target);
+    }
+    return a;
   }
 
   /**

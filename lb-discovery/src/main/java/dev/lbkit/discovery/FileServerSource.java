@@ -1,7 +1,6 @@
 package dev.lbkit.discovery;
 
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -32,57 +31,39 @@ import org.slf4j.LoggerFactory;
  * scheduler. Guarded by this object's monitor; the listener is called with it held, which the
  * runtime's listener tolerates (it only queues the list).
  */
-final class FileServerSource implements ServerSource {
+final class FileServerSource extends RefreshingSource {
 
   private static final Logger log = LoggerFactory.getLogger(FileServerSource.class);
 
   private final Path path;
   private final Duration pollInterval;
-  private final RefreshScheduler scheduler;
-  private final OwnedScheduler owned;
   private final Ticker ticker;
   private final boolean keepLastOnEmpty;
 
-  private Listener listener;
-  private boolean closed;
-  private RefreshScheduler.Scheduled next;
   private byte[] lastContent;
   private String lastReadError;
   private List<Server> lastGood;
   private long lastGoodAtNanos;
 
   FileServerSource(FileSourceBuilder b) {
+    super(b.scheduler, "lbkit-file-source-" + b.path.getFileName());
     this.path = b.path;
     this.pollInterval = b.pollInterval;
-    if (b.scheduler == null) {
-      this.owned = new OwnedScheduler("lbkit-file-source-" + path.getFileName());
-      this.scheduler = owned;
-    } else {
-      this.owned = null;
-      this.scheduler = b.scheduler;
-    }
     this.ticker = b.ticker;
     this.keepLastOnEmpty = b.keepLastOnEmpty;
   }
 
   @Override
-  public synchronized void start(Listener listener) {
-    if (this.listener != null) {
-      throw new IllegalStateException("start may be called once, was called twice on " + this);
-    }
-    this.listener = listener;
-    if (closed) {
-      return;
-    }
+  void onStart() {
     load();
     if (lastGood == null) {
       notifyError(new IOException(path + ": no valid server list yet; retrying every " + pollInterval));
     }
-    scheduleNext();
+    schedulePoll();
   }
 
   private synchronized void poll() {
-    if (closed) {
+    if (isClosed()) {
       return;
     }
     try {
@@ -90,11 +71,11 @@ final class FileServerSource implements ServerSource {
     } catch (RuntimeException e) {
       log.error("{}: unexpected failure while reloading; keeping the last good list", path, e);
     }
-    scheduleNext();
+    schedulePoll();
   }
 
-  private void scheduleNext() {
-    next = scheduler.schedule(this::poll, pollInterval);
+  private void schedulePoll() {
+    scheduleNext(this::poll, pollInterval);
   }
 
   private void load() {
@@ -142,7 +123,7 @@ final class FileServerSource implements ServerSource {
     lastGoodAtNanos = ticker.nanoTime();
     log.info("{}: loaded {} servers", path, servers.size());
     try {
-      listener.onServers(servers);
+      listener().onServers(servers);
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", path, e);
     }
@@ -158,23 +139,9 @@ final class FileServerSource implements ServerSource {
 
   private void notifyError(Throwable error) {
     try {
-      listener.onError(error);
+      listener().onError(error);
     } catch (RuntimeException e) {
       log.error("{}: listener failed on an error", path, e);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (next != null) {
-      next.cancel();
-    }
-    if (owned != null) {
-      owned.close();
     }
   }
 

@@ -146,6 +146,22 @@ class FileServerSourceTest {
   }
 
   @Test
+  void aListenerThatClosesTheSourceLeavesNoPollScheduled() throws IOException {
+    Path file = dir.resolve("users.servers");
+    write(file, "10.0.0.1:80\n");
+    ServerSource source = source(file);
+    source.start(new ServerSource.Listener() {
+      @Override
+      public void onServers(List<Server> servers) {
+        listener.onServers(servers);
+        source.close();
+      }
+    });
+    assertEquals(1, listener.pushes());
+    assertEquals(0, scheduler.pending());
+  }
+
+  @Test
   void rejectsBadSettings() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class,

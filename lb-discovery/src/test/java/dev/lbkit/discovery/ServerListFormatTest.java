@@ -73,6 +73,19 @@ class ServerListFormatTest {
   }
 
   @Test
+  void reportsTheRemainingAddressAndAttributeErrorsAtTheirPosition() {
+    assertError("f:1:1: host must not be empty, was ':80'", ":80");
+    assertError("f:1:6: address must be host:port, was '[::1]80'", "[::1]80");
+    assertError("f:1:7: port must be an integer in [1, 65535], was 'x'", "[::1]:x");
+    assertError("f:1:13: attribute must be key=value, was '=x'", "10.0.0.1:80 =x");
+    assertError("f:1:13: unknown attribute 'meta.'; expected weight, priority, zone, region or meta.NAME",
+        "10.0.0.1:80 meta.=x");
+    assertError("f:1:20: weight must be in [1, 1000000], was 99999999999", "10.0.0.1:80 weight=99999999999");
+    assertError("f:1:20: weight must be an integer in [1, 1000000], was '999999999999'",
+        "10.0.0.1:80 weight=999999999999");
+  }
+
+  @Test
   void acceptsSrvStyleNamesWithUnderscores() throws Exception {
     assertEquals(List.of(Server.of("_http._tcp.users.example", 8080)),
         ServerListFormat.parse("_http._tcp.users.example:8080", "f"));

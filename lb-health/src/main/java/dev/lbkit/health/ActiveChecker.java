@@ -5,12 +5,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Server;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -44,8 +39,10 @@ final class ActiveChecker implements HealthInput {
   private final Scheduler scheduler;
 
   private HealthControl control;
+  private ControlPlaneTimers timers;
   // Control plane only.
-  private final Map<String, Target> targets = new HashMap<>();
+  private final PerServer<Target> targets =
+      PerServer.controlPlaneOnly(this::track, (t, server) -> t.server = server, Target::stop);
   private boolean closed;
   private boolean retained;
 
@@ -64,6 +61,7 @@ final class ActiveChecker implements HealthInput {
   @Override
   public void start(HealthControl control) {
     this.control = control;
+    this.timers = new ControlPlaneTimers(scheduler, control, log);
     // An HTTP check built by HealthChecks owns an OkHttp client; a check of the user's own is
     // the user's to close.
     if (check instanceof HttpCheck) {
@@ -77,27 +75,14 @@ final class ActiveChecker implements HealthInput {
     if (closed) {
       return;
     }
-    Set<String> present = new HashSet<>();
-    for (Endpoint e : endpoints) {
-      Server s = e.server();
-      present.add(s.id());
-      Target t = targets.get(s.id());
-      if (t == null) {
-        t = new Target(s);
-        targets.put(s.id(), t);
-        // The first check runs at once (plus jitter), so the unknown phase lasts one check.
-        scheduleNext(t, jitter());
-      } else {
-        t.server = s;
-      }
-    }
-    for (Iterator<Map.Entry<String, Target>> it = targets.entrySet().iterator(); it.hasNext(); ) {
-      Target t = it.next().getValue();
-      if (!present.contains(t.server.id())) {
-        t.stop();
-        it.remove();
-      }
-    }
+    targets.update(endpoints);
+  }
+
+  private Target track(Endpoint endpoint) {
+    Target t = new Target(endpoint.server());
+    // The first check runs at once (plus jitter), so the unknown phase lasts one check.
+    scheduleNext(t, jitter());
+    return t;
   }
 
   private long jitter() {
@@ -105,10 +90,7 @@ final class ActiveChecker implements HealthInput {
   }
 
   private void scheduleNext(Target t, long delayNanos) {
-    t.next = scheduler.schedule(
-        () -> Checks.guarded(log, "health check timer of " + t.server.id(),
-            () -> control.execute(() -> run(t))),
-        delayNanos);
+    t.next = timers.schedule("health check timer of " + t.server.id(), () -> run(t), delayNanos);
   }
 
   private void run(Target t) {
@@ -127,11 +109,8 @@ final class ActiveChecker implements HealthInput {
       f = CompletableFuture.completedFuture(CheckResult.unhealthy("check threw " + e));
     }
     t.inFlight = f;
-    t.timeout = scheduler.schedule(
-        () -> Checks.guarded(log, "health check timeout of " + t.server.id(),
-            () -> control.execute(
-                () -> finish(t, seq, CheckResult.unhealthy("no answer within " + timeoutText)))),
-        timeoutNanos);
+    t.timeout = timers.schedule("health check timeout of " + t.server.id(),
+        () -> finish(t, seq, CheckResult.unhealthy("no answer within " + timeoutText)), timeoutNanos);
     f.whenComplete(
         (r, e) -> {
           if (e instanceof java.util.concurrent.CancellationException) {

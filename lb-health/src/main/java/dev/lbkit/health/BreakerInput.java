@@ -15,12 +15,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -51,31 +47,32 @@ final class BreakerInput implements HealthInput {
   static final String DETAIL = "breaker";
 
   private final CircuitBreakers.Builder settings;
-  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final boolean[] counted;
   private final RuntimeException[] errors = new RuntimeException[Outcome.values().length];
   private final long waitNanos;
   private final Scheduler scheduler;
 
   private HealthControl control;
+  private ControlPlaneTimers timers;
   private CircuitBreakerConfig config;
-  private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private final PerServer<Node> nodes =
+      PerServer.concurrentReads(this::track, (n, server) -> n.server = server, this::forget);
   private volatile boolean closed;
 
   BreakerInput(CircuitBreakers.Builder b) {
     this.settings = b;
-    for (Outcome o : b.failures) {
-      counted[o.ordinal()] = true;
-    }
+    this.counted = b.passive.failureTable();
     for (Outcome o : Outcome.values()) {
       errors[o.ordinal()] = new OutcomeFailure(o);
     }
     this.waitNanos = b.waitDurationInOpenState.toNanos();
-    this.scheduler = b.scheduler;
+    this.scheduler = b.passive.scheduler;
   }
 
   @Override
   public void start(HealthControl control) {
     this.control = control;
+    this.timers = new ControlPlaneTimers(scheduler, control, log);
     this.config =
         CircuitBreakerConfig.custom()
             .failureRateThreshold(settings.failureRateThreshold)
@@ -97,29 +94,20 @@ final class BreakerInput implements HealthInput {
     if (closed) {
       return;
     }
-    Set<String> present = new HashSet<>();
-    for (Endpoint e : endpoints) {
-      Server s = e.server();
-      present.add(s.id());
-      Node n = nodes.get(s.id());
-      if (n == null) {
-        n = new Node(s, CircuitBreaker.of(control.cluster() + "/" + s.id(), config));
-        Node node = n;
-        n.breaker.getEventPublisher().onStateTransition(ev -> control.execute(() -> sync(node)));
-        nodes.put(s.id(), n);
-        control.setDetail(s, DETAIL, "closed");
-      } else {
-        n.server = s;
-      }
-    }
-    nodes.values().removeIf(n -> {
-      if (present.contains(n.server.id())) {
-        return false;
-      }
-      n.removed = true;
-      n.cancelTimer();
-      return true;
-    });
+    nodes.update(endpoints);
+  }
+
+  private Node track(Endpoint endpoint) {
+    Server s = endpoint.server();
+    Node n = new Node(s, CircuitBreaker.of(control.cluster() + "/" + s.id(), config));
+    n.breaker.getEventPublisher().onStateTransition(ev -> control.execute(() -> sync(n)));
+    control.setDetail(s, DETAIL, "closed");
+    return n;
+  }
+
+  private void forget(Node n) {
+    n.removed = true;
+    n.cancelTimer();
   }
 
   @Override
@@ -179,9 +167,7 @@ final class BreakerInput implements HealthInput {
           n.ejected = true;
         }
         n.cancelTimer();
-        n.timer = scheduler.schedule(
-            () -> Checks.guarded(log, "circuit breaker timer of " + id, () -> control.execute(() -> halfOpen(n))),
-            waitNanos);
+        n.timer = timers.schedule("circuit breaker timer of " + id, () -> halfOpen(n), waitNanos);
         break;
       case HALF_OPEN:
         n.probe.set(null);

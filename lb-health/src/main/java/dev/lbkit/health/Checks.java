@@ -2,7 +2,6 @@ package dev.lbkit.health;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.slf4j.Logger;
 
 /** Validation and formatting shared by the builders; messages name the field and the value. */
 final class Checks {
@@ -56,14 +55,5 @@ final class Checks {
       return s + "s";
     }
     return s % 60 == 0 ? (s / 60) + "m" : (s / 60) + "m" + (s % 60) + "s";
-  }
-
-  /** Runs a timer task, logging instead of propagating what it throws. */
-  static void guarded(Logger log, String what, Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException e) {
-      log.error("{} failed; it will run again at its next time", what, e);
-    }
   }
 }

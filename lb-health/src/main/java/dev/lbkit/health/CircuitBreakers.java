@@ -3,8 +3,6 @@ package dev.lbkit.health;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -65,8 +63,7 @@ public final class CircuitBreakers {
     int minimumNumberOfCalls = DEFAULT_MINIMUM_NUMBER_OF_CALLS;
     Duration waitDurationInOpenState = DEFAULT_WAIT_DURATION_IN_OPEN_STATE;
     int halfOpenProbes = DEFAULT_HALF_OPEN_PROBES;
-    Set<Outcome> failures = EnumSet.of(Outcome.CONNECT_FAILURE, Outcome.TIMEOUT, Outcome.SERVER_ERROR, Outcome.IO_ERROR);
-    Scheduler scheduler = Scheduler.shared();
+    final PassiveSettings passive = new PassiveSettings();
 
     private Builder() {}
 
@@ -102,14 +99,13 @@ public final class CircuitBreakers {
 
     /** The outcomes that count as failures; non-empty, never {@code SUCCESS} or {@code CANCELLED}. */
     public Builder failureOutcomes(Set<Outcome> outcomes) {
-      this.failures = EnumSet.noneOf(Outcome.class);
-      this.failures.addAll(Objects.requireNonNull(outcomes, "failureOutcomes"));
+      passive.failureOutcomes(outcomes);
       return this;
     }
 
     /** The timer; default {@link Scheduler#shared()}. */
     public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      passive.scheduler(scheduler);
       return this;
     }
 
@@ -131,9 +127,7 @@ public final class CircuitBreakers {
       }
       Checks.positive("waitDurationInOpenState", waitDurationInOpenState);
       Checks.atLeast("halfOpenProbes", halfOpenProbes, 1);
-      if (failures.isEmpty() || failures.contains(Outcome.SUCCESS) || failures.contains(Outcome.CANCELLED)) {
-        throw new IllegalArgumentException("failureOutcomes must be non-empty failures only, was " + failures);
-      }
+      passive.validate();
       return new BreakerInput(this);
     }
   }

@@ -3,8 +3,6 @@ package dev.lbkit.health;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -86,8 +84,7 @@ public final class OutlierDetection {
     Duration window = DEFAULT_WINDOW;
     Duration baseEjectionTime = DEFAULT_BASE_EJECTION_TIME;
     Duration maxEjectionTime = DEFAULT_MAX_EJECTION_TIME;
-    Set<Outcome> failures = EnumSet.of(Outcome.CONNECT_FAILURE, Outcome.TIMEOUT, Outcome.SERVER_ERROR, Outcome.IO_ERROR);
-    Scheduler scheduler = Scheduler.shared();
+    final PassiveSettings passive = new PassiveSettings();
 
     private Builder() {}
 
@@ -135,14 +132,13 @@ public final class OutlierDetection {
 
     /** The outcomes that count as failures; not empty, and never {@code SUCCESS} or {@code CANCELLED}. */
     public Builder failureOutcomes(Set<Outcome> outcomes) {
-      this.failures = EnumSet.noneOf(Outcome.class);
-      this.failures.addAll(Objects.requireNonNull(outcomes, "failureOutcomes"));
+      passive.failureOutcomes(outcomes);
       return this;
     }
 
     /** The timer; default {@link Scheduler#shared()}. */
     public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      passive.scheduler(scheduler);
       return this;
     }
 
@@ -166,10 +162,7 @@ public final class OutlierDetection {
             "maxEjectionTime must be at least baseEjectionTime (" + Checks.format(baseEjectionTime)
                 + "), was " + Checks.format(maxEjectionTime));
       }
-      if (failures.isEmpty() || failures.contains(Outcome.SUCCESS) || failures.contains(Outcome.CANCELLED)) {
-        throw new IllegalArgumentException(
-            "failureOutcomes must be non-empty failures only, was " + failures);
-      }
+      passive.validate();
       return new OutlierDetector(this);
     }
   }

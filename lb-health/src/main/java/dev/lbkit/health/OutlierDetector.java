@@ -6,11 +6,7 @@ import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -50,14 +46,15 @@ final class OutlierDetector implements HealthInput {
   private final long baseNanos;
   private final long maxNanos;
   private final int maxMultiplier;
-  private final boolean[] counted = new boolean[Outcome.values().length];
+  private final boolean[] counted;
   private final Scheduler scheduler;
+  private final RepeatingTick tick;
 
   private HealthControl control;
-  private final Map<String, Stats> stats = new ConcurrentHashMap<>();
+  private ControlPlaneTimers timers;
+  private final PerServer<Stats> stats =
+      PerServer.concurrentReads(e -> new Stats(e.server()), (s, server) -> s.server = server, this::forget);
   private volatile boolean closed;
-  // Control plane only.
-  private Scheduler.Cancellable tick;
 
   OutlierDetector(OutlierDetection.Builder b) {
     this.consecutiveThreshold = b.consecutiveFailures;
@@ -69,46 +66,29 @@ final class OutlierDetector implements HealthInput {
     this.baseNanos = b.baseEjectionTime.toNanos();
     this.maxNanos = b.maxEjectionTime.toNanos();
     this.maxMultiplier = (int) Math.min(Integer.MAX_VALUE, (maxNanos + baseNanos - 1) / baseNanos);
-    for (Outcome o : b.failures) {
-      counted[o.ordinal()] = true;
-    }
-    this.scheduler = b.scheduler;
+    this.counted = b.passive.failureTable();
+    this.scheduler = b.passive.scheduler;
+    this.tick = new RepeatingTick("outlier detection tick", bucketNanos, this::evaluate,
+        e -> log.error("{}: outlier detection tick failed; it runs again in {}ns", control.cluster(), bucketNanos, e));
   }
 
   @Override
   public void start(HealthControl control) {
     this.control = control;
-    scheduleTick();
-  }
-
-  private void scheduleTick() {
-    tick = scheduler.schedule(
-        () -> Checks.guarded(log, "outlier detection tick", () -> control.execute(this::onTick)),
-        bucketNanos);
+    this.timers = new ControlPlaneTimers(scheduler, control, log);
+    tick.start(timers);
   }
 
   @Override
   public void onServersChanged(List<Endpoint> endpoints) {
-    Set<String> present = new HashSet<>();
-    for (Endpoint e : endpoints) {
-      present.add(e.server().id());
-      Stats s = stats.get(e.server().id());
-      if (s == null) {
-        stats.put(e.server().id(), new Stats(e.server()));
-      } else {
-        s.server = e.server();
-      }
+    stats.update(endpoints);
+  }
+
+  private void forget(Stats s) {
+    s.removed = true;
+    if (s.readmit != null) {
+      s.readmit.cancel();
     }
-    stats.values().removeIf(s -> {
-      if (present.contains(s.server.id())) {
-        return false;
-      }
-      s.removed = true;
-      if (s.readmit != null) {
-        s.readmit.cancel();
-      }
-      return true;
-    });
   }
 
   @Override
@@ -143,40 +123,30 @@ final class OutlierDetector implements HealthInput {
     }
   }
 
-  private void onTick() {
-    if (closed) {
-      return;
-    }
-    try {
-      for (Stats s : stats.values()) {
-        if (s.ejected) {
-          continue;
+  /** The window tick: judges each admitted server's window, then moves its window on. */
+  private void evaluate() {
+    for (Stats s : stats.values()) {
+      if (s.ejected) {
+        continue;
+      }
+      if (percentageEnabled) {
+        long total = 0;
+        long failed = 0;
+        for (int i = 0; i < B; i++) {
+          total += s.totals.get(i);
+          failed += s.failures.get(i);
         }
-        if (percentageEnabled) {
-          long total = 0;
-          long failed = 0;
-          for (int i = 0; i < B; i++) {
-            total += s.totals.get(i);
-            failed += s.failures.get(i);
-          }
-          if (total >= minimumRequests && failed * 100 >= (long) failurePercentage * total) {
-            if (tryEject(s, String.format("%d%% failures over %s (%d of %d requests)",
-                failed * 100 / total, windowText, failed, total))) {
-              continue;
-            }
+        if (total >= minimumRequests && failed * 100 >= (long) failurePercentage * total) {
+          if (tryEject(s, String.format("%d%% failures over %s (%d of %d requests)",
+              failed * 100 / total, windowText, failed, total))) {
+            continue;
           }
         }
-        if (++s.admittedTicks % B == 0 && s.multiplier > 0) {
-          s.multiplier--; // forgiven one step per window of good behaviour
-        }
-        s.rotate();
       }
-    } catch (RuntimeException e) {
-      log.error("{}: outlier detection tick failed; it runs again in {}ns", control.cluster(), bucketNanos, e);
-    } finally {
-      if (!closed) {
-        scheduleTick();
+      if (++s.admittedTicks % B == 0 && s.multiplier > 0) {
+        s.multiplier--; // forgiven one step per window of good behaviour
       }
+      s.rotate();
     }
   }
 
@@ -198,9 +168,7 @@ final class OutlierDetector implements HealthInput {
     String time = Checks.format(Duration.ofNanos(nanos));
     s.consecutive.set(0);
     s.clear();
-    s.readmit = scheduler.schedule(
-        () -> Checks.guarded(log, "re-admission of " + s.server.id(), () -> control.execute(() -> readmit(s))),
-        nanos);
+    s.readmit = timers.schedule("re-admission of " + s.server.id(), () -> readmit(s), nanos);
     control.setDetail(s.server, DETAIL_EJECTIONS, String.valueOf(s.ejections));
     control.setDetail(s.server, DETAIL_EJECTED, "ejected for " + time + ": " + reason);
     log.info("{}: ejecting {} for {} (ejection #{}): {}", control.cluster(), s.server.id(), time, s.ejections, reason);
@@ -240,9 +208,7 @@ final class OutlierDetector implements HealthInput {
   @Override
   public void close() {
     closed = true;
-    if (tick != null) {
-      tick.cancel();
-    }
+    tick.stop();
     for (Stats s : stats.values()) {
       if (s.readmit != null) {
         s.readmit.cancel();

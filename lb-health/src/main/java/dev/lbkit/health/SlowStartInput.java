@@ -5,11 +5,7 @@ import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Server;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +28,13 @@ final class SlowStartInput implements HealthInput {
   private final double exponent;
   private final long stepNanos;
   private final Scheduler scheduler;
+  private final RepeatingTick tick;
 
   private HealthControl control;
   // Control plane only.
-  private final Set<String> known = new HashSet<>();
-  private final Map<String, Long> rampStart = new HashMap<>();
+  private final PerServer<Ramp> ramps = PerServer.controlPlaneOnly(this::track, (r, server) -> {}, r -> {});
   private boolean seenFirstList;
   private boolean closed;
-  private Scheduler.Cancellable tick;
 
   SlowStartInput(SlowStart.Builder b) {
     this.windowNanos = b.window.toNanos();
@@ -47,6 +42,8 @@ final class SlowStartInput implements HealthInput {
     this.exponent = 1.0 / b.aggression;
     this.stepNanos = b.step.toNanos();
     this.scheduler = b.scheduler;
+    this.tick = new RepeatingTick("slow start step", stepNanos, this::step,
+        e -> log.error("{}: slow start step failed; it runs again in {}ms", control.cluster(), stepNanos / 1_000_000, e));
   }
 
   /** The multiplier {@code elapsedNanos} into a ramp. */
@@ -61,12 +58,7 @@ final class SlowStartInput implements HealthInput {
   @Override
   public void start(HealthControl control) {
     this.control = control;
-    scheduleTick();
-  }
-
-  private void scheduleTick() {
-    tick = scheduler.schedule(
-        () -> Checks.guarded(log, "slow start step", () -> control.execute(this::onTick)), stepNanos);
+    tick.start(new ControlPlaneTimers(scheduler, control, log));
   }
 
   @Override
@@ -74,61 +66,56 @@ final class SlowStartInput implements HealthInput {
     if (closed) {
       return;
     }
-    Set<String> present = new HashSet<>();
-    for (Endpoint e : endpoints) {
-      String id = e.server().id();
-      present.add(id);
-      if (known.add(id) && seenFirstList && e.health().pickable()) {
-        begin(e.server(), "added");
-      }
-    }
-    known.retainAll(present);
-    rampStart.keySet().retainAll(present);
+    ramps.update(endpoints);
     seenFirstList = true;
+  }
+
+  /** A server new to the list: it ramps if it is pickable and the first list is behind us. */
+  private Ramp track(Endpoint endpoint) {
+    Ramp r = new Ramp();
+    if (seenFirstList && endpoint.health().pickable()) {
+      begin(r, endpoint.server(), "added");
+    }
+    return r;
   }
 
   @Override
   public void onHealthChanged(Endpoint endpoint, HealthState before, HealthState after) {
-    if (!closed && !before.pickable() && after.pickable() && known.contains(endpoint.server().id())) {
-      begin(endpoint.server(), before.status() == HealthState.Status.UNKNOWN ? "first pickable" : "recovered");
+    if (closed || before.pickable() || !after.pickable()) {
+      return;
+    }
+    Ramp r = ramps.get(endpoint.server().id());
+    if (r != null) {
+      begin(r, endpoint.server(), before.status() == HealthState.Status.UNKNOWN ? "first pickable" : "recovered");
     }
   }
 
-  private void begin(Server server, String why) {
-    rampStart.put(server.id(), control.ticker().nanoTime());
+  private void begin(Ramp r, Server server, String why) {
+    r.ramping = true;
+    r.startNanos = control.ticker().nanoTime();
     control.setWeightMultiplier(server, minimumShare);
     control.setDetail(server, DETAIL, percent(minimumShare));
     log.info("{}: slow start of {} ({}) over {}ms from {}", control.cluster(), server.id(), why,
         windowNanos / 1_000_000, percent(minimumShare));
   }
 
-  private void onTick() {
-    if (closed) {
-      return;
-    }
-    try {
-      long now = control.ticker().nanoTime();
-      for (Endpoint e : control.endpoints()) {
-        Server s = e.server();
-        Long start = rampStart.get(s.id());
-        if (start == null) {
-          continue;
-        }
-        double m = multiplier(now - start);
-        control.setWeightMultiplier(s, m);
-        if (m >= 1.0) {
-          rampStart.remove(s.id());
-          control.setDetail(s, DETAIL, null);
-          log.info("{}: slow start of {} complete", control.cluster(), s.id());
-        } else {
-          control.setDetail(s, DETAIL, percent(m));
-        }
+  /** The step: raises the multiplier of every server ramping, and ends the ramps that are done. */
+  private void step() {
+    long now = control.ticker().nanoTime();
+    for (Endpoint e : control.endpoints()) {
+      Server s = e.server();
+      Ramp r = ramps.get(s.id());
+      if (r == null || !r.ramping) {
+        continue;
       }
-    } catch (RuntimeException e) {
-      log.error("{}: slow start step failed; it runs again in {}ms", control.cluster(), stepNanos / 1_000_000, e);
-    } finally {
-      if (!closed) {
-        scheduleTick();
+      double m = multiplier(now - r.startNanos);
+      control.setWeightMultiplier(s, m);
+      if (m >= 1.0) {
+        r.ramping = false;
+        control.setDetail(s, DETAIL, null);
+        log.info("{}: slow start of {} complete", control.cluster(), s.id());
+      } else {
+        control.setDetail(s, DETAIL, percent(m));
       }
     }
   }
@@ -140,13 +127,17 @@ final class SlowStartInput implements HealthInput {
   @Override
   public void close() {
     closed = true;
-    if (tick != null) {
-      tick.cancel();
-    }
+    tick.stop();
   }
 
   @Override
   public String toString() {
     return "SlowStart{window=" + windowNanos / 1_000_000 + "ms, minimumShare=" + percent(minimumShare) + "}";
+  }
+
+  /** One server in the list: whether it is ramping, and since when; control plane only. */
+  private static final class Ramp {
+    boolean ramping;
+    long startNanos;
   }
 }
