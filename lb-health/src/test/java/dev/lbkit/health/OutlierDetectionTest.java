@@ -212,7 +212,12 @@ class OutlierDetectionTest {
     for (Thread w : workers) {
       w.join(10_000);
     }
-    assertEquals(List.of("eject 10.0.0.1:80: 5 consecutive failures (last: SERVER_ERROR)"), control.events);
+    // Exactly one ejection. Its reason names the multiple of the threshold whose task ran first:
+    // reporters race to queue them, so under load the task of the 10th failure may run first.
+    assertEquals(1, control.events.size(), control.events.toString());
+    assertTrue(control.events.get(0).matches(
+        "eject 10\\.0\\.0\\.1:80: (5|[1-9][0-9]*[05]) consecutive failures \\(last: SERVER_ERROR\\)"),
+        control.events.get(0));
   }
 
   @Test
