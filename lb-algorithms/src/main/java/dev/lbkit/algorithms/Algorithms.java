@@ -31,8 +31,16 @@ import dev.lbkit.api.PickContext;
  */
 public final class Algorithms {
 
-  /** The largest ring, as Envoy caps {@code maximum_ring_size}: 8M points, 64 MiB. */
+  /** The largest ring accepted, as Envoy caps {@code maximum_ring_size}: 8M points, 64 MiB. */
   public static final int MAX_RING_SIZE = 8 * 1024 * 1024;
+
+  /**
+   * The cap on ring points by default: 2^21 points, 16 MiB. Up to 1,024 servers the ring keeps
+   * 2,048 points per server (its balance target); beyond, a server gets the largest power of two
+   * of points that fits, so 10,000 servers hold 128 each (10 MiB). A ring per cluster per client
+   * process must stay small: Envoy's cap of 8M points costs 64 MiB per ring.
+   */
+  public static final int DEFAULT_MAX_RING_SIZE = 1 << 21;
 
   /**
    * Points per server on the ring by default: keeps the busiest server's share of the hash space
@@ -256,7 +264,7 @@ public final class Algorithms {
   /** Builds the ring-hash algorithm. Not thread-safe. */
   public static final class RingHashBuilder {
     private int virtualNodesPerServer = DEFAULT_VIRTUAL_NODES_PER_SERVER;
-    private int maxRingSize = MAX_RING_SIZE;
+    private int maxRingSize = DEFAULT_MAX_RING_SIZE;
 
     private RingHashBuilder() {}
 
@@ -272,7 +280,7 @@ public final class Algorithms {
 
     /**
      * The cap on ring points, in [1, {@value Algorithms#MAX_RING_SIZE}]; default {@value
-     * Algorithms#MAX_RING_SIZE}.
+     * Algorithms#DEFAULT_MAX_RING_SIZE}.
      */
     public RingHashBuilder maxRingSize(int points) {
       this.maxRingSize = points;
@@ -333,7 +341,7 @@ public final class Algorithms {
   public static final class BoundedLoadHashBuilder {
     private double epsilon = DEFAULT_BOUNDED_LOAD_EPSILON;
     private int virtualNodesPerServer = DEFAULT_VIRTUAL_NODES_PER_SERVER;
-    private int maxRingSize = MAX_RING_SIZE;
+    private int maxRingSize = DEFAULT_MAX_RING_SIZE;
 
     private BoundedLoadHashBuilder() {}
 

@@ -60,10 +60,14 @@ final class BoundedLoadHash implements Algorithm {
     return "bounded-load-hash";
   }
 
+  /** The last ring built, from which the next list change is applied incrementally. */
+  private volatile RingHash.Ring last;
+
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
-    return new BoundedPicker(
-        RingHash.Ring.build(endpoints, virtualNodesPerServer, maxRingSize), epsilon, context);
+    RingHash.Ring ring = RingHash.Ring.build(endpoints, virtualNodesPerServer, maxRingSize, last);
+    last = ring;
+    return new BoundedPicker(ring, epsilon, context);
   }
 
   @Override

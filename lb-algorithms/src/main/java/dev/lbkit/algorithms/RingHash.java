@@ -15,26 +15,30 @@ import java.util.List;
  * after its hash.
  *
  * <p><b>Source.</b> Karger et al. 1997; Envoy's {@code RING_HASH} load balancer for the
- * weighting and the ring cap. Each server gets {@code round(ringSize × w_i / W)} points, at least
- * one, where {@code ringSize = min(N × virtualNodesPerServer, maxRingSize)}; the one-point minimum
- * may take a capped ring up to N points over the cap. Point j of a server
- * is {@code mix64(xxh64(id) + (j + 1) × GOLDEN)}, the SplitMix64 stream seeded with the id's
- * hash, so points depend only on the server id, never on list order.
+ * weighting and the ring cap. Each server gets {@code round(target × w_i / W)} points, at least
+ * one, where the target is {@code N × virtualNodesPerServer} while that fits {@code maxRingSize}
+ * (default 2^21), and beyond it N times the largest power of two at most {@code maxRingSize / N}.
+ * Point j of a server is {@code mix64(xxh64(id) + (j + 1) × GOLDEN)}, the SplitMix64 stream
+ * seeded with the id's hash, so points depend only on the server id, never on list order or N.
  *
- * <p><b>Cost.</b> Pick: one xxHash64 of the key and a binary search, O(log R) for R points, no
- * allocation (see {@link Hashing} for non-ASCII keys). Rebuild: O(R log R) time; memory 8 bytes
- * per point (position and server index packed in one {@code long}). A weight change rebuilds.
+ * <p><b>Cost.</b> Pick: a binary search, O(log R) for R points (the key's hash is computed once
+ * per request by {@link PickContext}). Memory 8 bytes per point (40-bit position and 24-bit server
+ * index packed in one {@code long}). Rebuild: a list change is applied incrementally to the
+ * previous ring ({@link RingUpdate}, O(R + k log k) for k new points) whenever the servers that
+ * stay keep their point counts, as they do with equal weights; otherwise, and on a weight change,
+ * a full build, O(R log R).
  *
  * <p><b>Balance</b>: measured share of the hash space (max over servers / mean), equal weights,
  * servers 10.0.x.y:80, default 2,048 points per server; asserted by {@code
- * RingHashTest#defaultRingKeepsDocumentedBalance}. Build times on a 2-core CI machine.
+ * RingHashTest#defaultRingKeepsDocumentedBalance}.
  *
  * <table>
  *   <caption>Default ring size, memory and balance</caption>
- *   <tr><th>N</th><th>points</th><th>memory</th><th>max/mean</th><th>build</th></tr>
- *   <tr><td>10</td><td>20,480</td><td>160 KiB</td><td>1.032</td><td>~1 ms</td></tr>
- *   <tr><td>100</td><td>204,800</td><td>1.6 MiB</td><td>1.076</td><td>~30 ms</td></tr>
- *   <tr><td>1,000</td><td>2,048,000</td><td>16 MiB</td><td>1.080</td><td>~300 ms</td></tr>
+ *   <tr><th>N</th><th>points</th><th>memory</th><th>max/mean</th></tr>
+ *   <tr><td>10</td><td>20,480</td><td>160 KiB</td><td>1.032</td></tr>
+ *   <tr><td>100</td><td>204,800</td><td>1.6 MiB</td><td>1.076</td></tr>
+ *   <tr><td>1,000</td><td>2,048,000</td><td>16 MiB</td><td>1.080</td></tr>
+ *   <tr><td>10,000</td><td>1,280,000 (128 each)</td><td>10 MiB</td><td>about 1.4</td></tr>
  * </table>
  *
  * <p>Over every N from 1 to 100 the worst figure is 1.092 (N = 88), which {@code
@@ -43,8 +47,9 @@ import java.util.List;
  * default is 2,048.
  * <p>The spread of a server's share shrinks as {@code 1/sqrt(points per server)}, so halving the
  * excess costs four times the memory. Envoy's default of 1,024 points in all gives about 1.9 at
- * 100 servers. Where balance matters most, use {@link Algorithms#maglev()}: max/mean stays within
- * {@code 1 + N / M} for table size M, at 4 bytes per slot.
+ * 100 servers. Where balance matters most, and for large clusters, use {@link
+ * Algorithms#maglev()}: max/mean stays within {@code 1 + N / M} for table size M, at 4 bytes per
+ * slot.
  *
  * <p><b>Invariants.</b> The same key maps to the same server while the set and weights are
  * unchanged. Removing a server moves exactly the keys it owned (the other points are unchanged),
@@ -76,9 +81,14 @@ final class RingHash implements Algorithm {
     return "ring-hash";
   }
 
+  /** The last ring built, from which the next list change is applied incrementally. */
+  private volatile Ring last;
+
   @Override
   public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
-    return new RingPicker(Ring.build(endpoints, virtualNodesPerServer, maxRingSize), context);
+    Ring ring = Ring.build(endpoints, virtualNodesPerServer, maxRingSize, last);
+    last = ring;
+    return new RingPicker(ring, context);
   }
 
   @Override
@@ -88,49 +98,102 @@ final class RingHash implements Algorithm {
   }
 
   /**
-   * An immutable ring. Each point is one {@code long}: the high bits are its position on the ring,
-   * the low {@code bits(N)} bits the index of its server. Sorting the packed values orders points
-   * by position, then by server, so one {@link Arrays#sort(long[])} builds the ring and a point
-   * costs 8 bytes. Positions keep at least 41 bits for any ring up to the cap, far finer than any
-   * key distribution can tell.
+   * An immutable ring. Each point is one {@code long}: the high 40 bits are its position on the
+   * ring, the low 24 bits the index of its server. Sorting the packed values orders points by
+   * position, then by server, so one {@link Arrays#sort(long[])} builds the ring and a point costs
+   * 8 bytes.
    */
   static final class Ring {
+    private static final int INDEX_BITS = 24;
+
     final Endpoint[] endpoints;
     final long[] points;
-    private final long mask;
+    final long mask;
+    /** Points per server, in {@link #endpoints} order. */
+    final int[] counts;
 
-    private Ring(Endpoint[] endpoints, long[] points, long mask) {
+    Ring(Endpoint[] endpoints, long[] points, long mask, int[] counts) {
       this.endpoints = endpoints;
       this.points = points;
       this.mask = mask;
+      this.counts = counts;
     }
 
     static Ring build(List<Endpoint> list, int perServer, int maxRingSize) {
+      return build(list, perServer, maxRingSize, null);
+    }
+
+    /**
+     * Builds the ring of {@code list}. When {@code previous} holds the same number of points for
+     * every server the two share, only the points of servers that left or joined change: the
+     * previous ring's points are kept in order (re-indexed) and the new servers' sorted points
+     * merged in, O(R + k log k) for R points and k new ones, instead of hashing and sorting all
+     * R. The result is the same ring a full build gives.
+     */
+    static Ring build(List<Endpoint> list, int perServer, int maxRingSize, Ring previous) {
       Endpoint[] sorted = HashKeys.sortedById(list);
+      int n = sorted.length;
+      int[] counts = counts(sorted, perServer, maxRingSize);
+      long mask = mask(n);
+      if (previous != null && previous.mask == mask) {
+        Ring ring = RingUpdate.apply(previous, sorted, counts);
+        if (ring != null) {
+          return ring;
+        }
+      }
+      long size = 0;
+      for (int c : counts) {
+        size += c;
+      }
+      long[] points = new long[(int) size];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        k = addPoints(points, k, sorted[i], counts[i], i, mask);
+      }
+      Arrays.sort(points);
+      return new Ring(sorted, points, mask, counts);
+    }
+
+    /**
+     * Points per server: {@code round(target × w_i / W)}, at least one, where the target is {@code
+     * N × perServer} while that fits {@code maxRingSize}, and beyond it N times the largest power
+     * of two at most {@code maxRingSize / N}. The power of two keeps a server's point count the
+     * same over a wide range of N (a factor of two), so that list changes of a capped ring stay
+     * incremental; it costs at most half the cap.
+     */
+    static int[] counts(Endpoint[] sorted, int perServer, int maxRingSize) {
       int n = sorted.length;
       double total = 0;
       for (Endpoint e : sorted) {
         total += e.effectiveWeight();
       }
-      long target = Math.min((long) n * perServer, maxRingSize);
+      long each = (long) n * perServer <= maxRingSize ? perServer : Math.max(1, Long.highestOneBit(maxRingSize / n));
+      double target = (double) n * each;
       int[] counts = new int[n];
-      long size = 0;
       for (int i = 0; i < n; i++) {
         counts[i] = (int) Math.max(1, Math.round(target * sorted[i].effectiveWeight() / total));
-        size += counts[i];
       }
-      int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
-      long mask = (1L << bits) - 1;
-      long[] points = new long[(int) size];
-      int k = 0;
-      for (int i = 0; i < n; i++) {
-        long h = HashKeys.serverHash(sorted[i], 0);
-        for (int j = 1; j <= counts[i]; j++) {
-          points[k++] = (Hashing.mix64(h + j * Hashing.GOLDEN) & ~mask) | i;
-        }
+      return counts;
+    }
+
+    /**
+     * The low bits of a point that hold its server's index: 24 bits for up to 2^24 servers, a
+     * constant so that a point's position never depends on N and a list change can keep the
+     * other servers' points as they are. Positions keep 40 bits, far finer than any key
+     * distribution can tell.
+     */
+    static long mask(int n) {
+      int bits = Math.max(INDEX_BITS, 32 - Integer.numberOfLeadingZeros(n - 1));
+      return (1L << bits) - 1;
+    }
+
+    /** Writes the {@code count} points of {@code e}, as server {@code index}, from {@code k}. */
+    static int addPoints(long[] points, int k, Endpoint e, int count, int index, long mask) {
+      long h = HashKeys.serverHash(e, 0);
+      for (int j = 1; j <= count; j++) {
+        points[k++] = (Hashing.mix64(h + j * Hashing.GOLDEN) & ~mask) | index;
       }
-      Arrays.sort(points);
-      return new Ring(sorted, points, mask);
+      return k;
     }
 
     /** The index, in {@link #endpoints}, of the server owning point {@code k}. */

@@ -1,11 +1,16 @@
 package dev.lbkit.algorithms;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Endpoint;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class RingHashTest {
@@ -59,14 +64,60 @@ class RingHashTest {
   @Test
   void ringIsCappedAndEveryServerKeepsAPoint() {
     RingHash.Ring ring = RingHash.Ring.build(List.copyOf(FakeEndpoint.weighted(1_000_000, 1, 1)), 1024, 1000);
-    // round(1000 × 1e6 / (1e6 + 2)) = 1000 for the heavy server, plus the two one-point minimums.
-    assertEquals(1002, ring.points.length);
+    // Capped: the target is 3 × 256 (the largest power of two at most 1000 / 3); the heavy server
+    // gets round(768 × 1e6 / (1e6 + 2)) = 768, plus the two one-point minimums.
+    assertEquals(770, ring.points.length);
     int[] counts = new int[3];
     for (int k = 0; k < ring.points.length; k++) {
       counts[ring.owner(k)]++;
     }
     assertEquals(1, counts[1]);
     assertEquals(1, counts[2]);
+  }
+
+  @Test
+  void cappedRingKeepsPointCountsOverAFactorOfTwoInN() {
+    int[] at600 = RingHash.Ring.counts(FakeEndpoint.of(600).toArray(new Endpoint[0]), 2048, 1 << 21);
+    int[] at1000 = RingHash.Ring.counts(FakeEndpoint.of(1_000).toArray(new Endpoint[0]), 2048, 1 << 21);
+    int[] at10k = RingHash.Ring.counts(FakeEndpoint.of(10_000).toArray(new Endpoint[0]), 2048, 1 << 21);
+    assertEquals(2048, at600[0]);
+    assertEquals(2048, at1000[0], "1,000 × 2,048 fits 2^21: uncapped");
+    assertEquals(128, at10k[0], "the largest power of two at most 2^21 / 10,000 = 209");
+  }
+
+  /** A list change applied to the previous ring gives exactly the ring a full build gives. */
+  @Property(tries = 30, seed = "5")
+  void incrementalUpdateEqualsAFullBuild(
+      @ForAll @IntRange(min = 2, max = 300) int n,
+      @ForAll @IntRange(min = 0, max = 5) int removed,
+      @ForAll @IntRange(min = 0, max = 5) int added) {
+    List<FakeEndpoint> all = FakeEndpoint.of(n + added);
+    List<Endpoint> before = new ArrayList<>(all.subList(0, n));
+    List<Endpoint> after = new ArrayList<>(all.subList(Math.min(removed, n - 1), n + added));
+    RingHash.Ring previous = RingHash.Ring.build(before, 64, 1 << 21);
+    RingHash.Ring incremental = RingHash.Ring.build(after, 64, 1 << 21, previous);
+    RingHash.Ring full = RingHash.Ring.build(after, 64, 1 << 21);
+    assertArrayEquals(full.points, incremental.points);
+    for (int i = 0; i < full.endpoints.length; i++) {
+      assertEquals(full.endpoints[i].server(), incremental.endpoints[i].server());
+    }
+  }
+
+  @Test
+  void removingOneServerMovesOnlyItsKeysThroughTheIncrementalPath() {
+    List<FakeEndpoint> servers = FakeEndpoint.of(50);
+    RingHash.Ring before = RingHash.Ring.build(List.copyOf(servers), 256, 1 << 21);
+    List<Endpoint> rest = new ArrayList<>(servers);
+    Endpoint leaving = rest.remove(17);
+    RingHash.Ring after = RingHash.Ring.build(rest, 256, 1 << 21, before);
+    for (int key = 0; key < 20_000; key++) {
+      long hash = Hashing.mix64(key);
+      Endpoint was = before.endpoints[before.owner(before.ceiling(hash))];
+      Endpoint now = after.endpoints[after.owner(after.ceiling(hash))];
+      if (!was.equals(leaving)) {
+        assertEquals(was.server(), now.server(), "key " + key + " moved although its server stayed");
+      }
+    }
   }
 
   @Test
