@@ -1,8 +1,11 @@
 package dev.lbkit.health;
 
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.HostSyntax;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +51,9 @@ final class TcpCheck implements HealthCheck {
   @Override
   public CompletableFuture<CheckResult> check(Server server) {
     CompletableFuture<CheckResult> result = new CompletableFuture<>();
-    if (isIpLiteral(server.host())) {
-      connect(new InetSocketAddress(server.host(), server.port()), result);
+    byte[] literal = HostSyntax.ipLiteral(server.host());
+    if (literal != null) {
+      connect(new InetSocketAddress(address(literal), server.port()), result);
     } else {
       try {
         RESOLVER.execute(() -> {
@@ -64,8 +68,13 @@ final class TcpCheck implements HealthCheck {
     return result;
   }
 
-  private static boolean isIpLiteral(String host) {
-    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+  /** The address of an IP literal's bytes: no lookup. */
+  private static InetAddress address(byte[] literal) {
+    try {
+      return InetAddress.getByAddress(literal);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("an IP literal has 4 or 16 bytes, had " + literal.length, e);
+    }
   }
 
   private static void connect(InetSocketAddress address, CompletableFuture<CheckResult> result) {

@@ -4,6 +4,7 @@ import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Ticker;
+import dev.lbkit.api.internal.HostSyntax;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;

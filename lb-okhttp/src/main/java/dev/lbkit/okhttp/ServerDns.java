@@ -1,6 +1,7 @@
 package dev.lbkit.okhttp;
 
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.HostSyntax;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

@@ -110,7 +110,7 @@ class BodyOutcomeTest {
 
   @Test
   void callersOwnCancelMidBodyIsCancelledAndRecordsNoLatencySample() throws IOException {
-    lb = Backends.roundRobin("user-service", backends.all());
+    lb = LoadBalancer.builder("user-service").servers(backends.all()).trackLatency(true).build();
     OkHttpClient client = client(Duration.ofSeconds(30));
     Call call = client.newCall(new Request.Builder().url("http://user-service/").build());
     Server server;
@@ -135,7 +135,7 @@ class BodyOutcomeTest {
     backends.dispatcher(0).always = new MockResponse.Builder().code(200).addHeader("X-Backend", 0)
         .headersDelay(10, TimeUnit.SECONDS).build();
     backends.dispatcher(1).always = backends.dispatcher(0).always;
-    lb = Backends.roundRobin("user-service", backends.all());
+    lb = LoadBalancer.builder("user-service").servers(backends.all()).trackLatency(true).build();
     OkHttpClient client = client(Duration.ofSeconds(30));
     Call call = client.newCall(new Request.Builder().url("http://user-service/").build());
     Thread canceller = new Thread(() -> {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.HostSyntax;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

@@ -1,12 +1,15 @@
-package dev.lbkit.okhttp;
+package dev.lbkit.api.internal;
 
 import java.util.Arrays;
 
 /**
  * The syntax of hosts: IPv4 and IPv6 literals, parsed into their bytes, and DNS names. Shared by
- * {@link ServerDns}, which must parse an IP literal and never hand it to a resolver, and {@link
- * LbConfig}, whose cluster names must be hosts that a URL can name. Pure functions, safe from any
- * thread; none of them resolves anything.
+ * {@link dev.lbkit.api.Server}, which accepts only such hosts, lb-okhttp's {@code ServerDns},
+ * which must parse an IP literal and never hand it to a resolver, its {@code LbConfig}, whose
+ * cluster names must be hosts that a URL can name, and lb-health's TCP check. Pure functions,
+ * safe from any thread; none of them resolves anything.
+ *
+ * <p><b>Internal.</b> Not a supported API; it may change in any release.
  *
  * <p>What is accepted, with examples:
  * <ul>
@@ -23,22 +26,22 @@ import java.util.Arrays;
  *       These are the limits OkHttp's {@code HttpUrl} applies to a host.
  * </ul>
  */
-final class HostSyntax {
+public final class HostSyntax {
   /** Longest label of a DNS name, 63: RFC 1035 §2.3.4. */
-  static final int MAX_LABEL_LENGTH = 63;
+  public static final int MAX_LABEL_LENGTH = 63;
 
   /** Longest DNS name, 253 characters: RFC 1035's 255 octets on the wire, less the length bytes. */
-  static final int MAX_NAME_LENGTH = 253;
+  public static final int MAX_NAME_LENGTH = 253;
 
   private HostSyntax() {}
 
   /** The 4 or 16 bytes of an IPv4 or IPv6 literal, or null when {@code host} is not one. */
-  static byte[] ipLiteral(String host) {
+  public static byte[] ipLiteral(String host) {
     return host.indexOf(':') >= 0 ? ipv6(host) : ipv4(host, 0, host.length());
   }
 
   /** Whether {@code host} is a DNS name as described in the class comment. */
-  static boolean isDnsName(String host) {
+  public static boolean isDnsName(String host) {
     int n = host.length();
     if (n == 0 || n > MAX_NAME_LENGTH) {
       return false;
