@@ -141,22 +141,12 @@ public final class LbConfig {
   }
 
   /**
-   * The key of cluster {@code host}: the host as {@link HttpUrl#host()} reports it for a URL
-   * naming {@code host}, so that every spelling of it (any case, {@code [::1]}, {@code
-   * 0:0:0:0:0:0:0:1}) names the same cluster and a request matches it by equality. Null when
-   * {@code host} is not a DNS name or an IP address ({@link HostSyntax}), which no request's host
-   * can equal: {@code users service/x}, {@code users:8080}.
+   * The key of cluster {@code host}: the DNS name lower-cased, as {@link HttpUrl#host()} reports
+   * it for a URL naming {@code host}, so that a request matches it in any case by equality. Null
+   * when {@code host} is not a DNS name ({@link HostSyntax}), which no request's host can equal:
+   * {@code users service/x}, {@code users:8080}.
    */
   static String clusterKey(String host) {
-    if (host.length() > 2 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']') {
-      // Brackets, as in a URL, only around an IPv6 address.
-      String bare = host.substring(1, host.length() - 1);
-      return bare.indexOf(':') >= 0 && HostSyntax.ipLiteral(bare) != null ? canonicalHost(bare) : null;
-    }
-    if (HostSyntax.ipLiteral(host) != null) {
-      return canonicalHost(host);
-    }
-    // HttpUrl lower-cases an ASCII DNS name and changes nothing else.
     return HostSyntax.isDnsName(host) ? host.toLowerCase(Locale.ROOT) : null;
   }
 
@@ -166,8 +156,9 @@ public final class LbConfig {
     return key != null ? key : name.toLowerCase(Locale.ROOT);
   }
 
-  private static String canonicalHost(String ipLiteral) {
-    return new HttpUrl.Builder().scheme("http").host(ipLiteral).build().host();
+  private static boolean isIpAddress(String host) {
+    String bare = host.length() > 2 && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return HostSyntax.ipLiteral(bare) != null;
   }
 
   private static byte[] newSecret() {
@@ -216,18 +207,21 @@ public final class LbConfig {
      * dev.lbkit.api.PickContext#preferredIdOrNull()}).
      *
      * <p>{@code host} is what a request URL names: a DNS name (letters, digits, {@code -} and
-     * {@code _}; labels of at most 63 characters, 253 in all) or an IPv4 or IPv6 address, the
-     * latter with or without brackets. It matches the request's host in any case and, for an
-     * IPv6 address, in any spelling; see {@link LbConfig#clusters()}. Anything else ({@code
-     * users:8080}, {@code users service/x}) could never match a request and fails {@link
-     * #build()}.
+     * {@code _}; labels of at most 63 characters, 253 in all), matched against the request's host
+     * in any case. An IP address is refused: OkHttp connects to an address literal directly and
+     * never asks the client's {@code Dns}, so no call to it could be balanced. Anything else
+     * ({@code users:8080}, {@code users service/x}) could never match a request. Both fail
+     * {@link #build()}.
      */
     public Builder cluster(String host, Picker picker) {
       String key = host == null || host.isBlank() ? null : clusterKey(host);
       if (host == null || host.isBlank()) {
         fail("cluster host must not be empty, was " + (host == null ? "null" : "'" + host + "'"));
+      } else if (isIpAddress(host)) {
+        fail("cluster host must be a DNS name, not an IP address (OkHttp connects to an address directly"
+            + " and never asks lbkit to balance it), was '" + host + "'");
       } else if (key == null) {
-        fail("cluster host must be a DNS name or an IP address, was '" + host + "'");
+        fail("cluster host must be a DNS name, was '" + host + "'");
       } else if (picker == null) {
         fail("picker of " + host + " must not be null, was null");
       } else if (clusters.put(key, picker) != null) {
