@@ -4,9 +4,12 @@
 #
 #   benchmarks/run.sh [all|pick|rebuild|interceptor|paired|heap|latency|proxy] ...
 #
-# JMH_OPTS overrides the JMH settings (default: -f 1 -wi 3 -w 1s -i 10 -r 500ms: ten short
-# iterations give a tighter confidence interval than five long ones on a noisy machine). Extra key=value
-# arguments after a harness name go to that harness, e.g.
+# JMH_OPTS overrides the JMH settings. Defaults: pick and interceptor -f 1 -wi 3 -w 1s -i 10 -r 500ms
+# (ten short iterations give a tighter confidence interval than five long ones on a noisy
+# machine); rebuild -f 1 -wi 3 -w 500ms -i 5 -r 500ms (its table gives the best of the five
+# measured iterations). pick and rebuild run JMH's GC profiler (-prof gc: bytes per operation) and
+# the CPU-time profiler; rebuild then measures the heap each balancer retains at N = 10,000.
+# Extra key=value arguments after a harness name go to that harness, e.g.
 #   benchmarks/run.sh latency algorithms=round-robin seconds=10
 # Results (text, and Markdown tables with ratios to the baselines) land in
 # benchmarks/target/results/.
@@ -15,7 +18,8 @@ cd "$(dirname "$0")/.."
 
 JAR=${JAR:-benchmarks/target/benchmarks.jar}
 OUT=benchmarks/target/results
-JMH_OPTS=${JMH_OPTS:--f 1 -wi 3 -w 1s -i 10 -r 500ms}
+DEFAULT_JMH_OPTS="-f 1 -wi 3 -w 1s -i 10 -r 500ms"
+DEFAULT_REBUILD_OPTS="-f 1 -wi 3 -w 500ms -i 5 -r 500ms"
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   mvn -q -B -pl benchmarks -am package -DskipTests
@@ -39,9 +43,13 @@ run() {
 what=${1:-all}
 [ $# -gt 0 ] && shift
 case "$what" in
-  pick|rebuild|interceptor)
+  pick|interceptor)
     # shellcheck disable=SC2086
-    run "$what" java -cp "$JAR" dev.lbkit.benchmarks.JmhReport "$what" $JMH_OPTS "$@" ;;
+    run "$what" java -cp "$JAR" dev.lbkit.benchmarks.JmhReport "$what" ${JMH_OPTS:-$DEFAULT_JMH_OPTS} "$@" ;;
+  rebuild)
+    # shellcheck disable=SC2086
+    run rebuild java -cp "$JAR" dev.lbkit.benchmarks.JmhReport rebuild ${JMH_OPTS:-$DEFAULT_REBUILD_OPTS} "$@"
+    SKIP_BUILD=1 "$0" heap servers=10000 ;;
   heap)
     run heap java -XX:+UseSerialGC -Xmx4g -cp "$JAR" dev.lbkit.benchmarks.HeapPerServer "$@" ;;
   paired)
@@ -52,7 +60,8 @@ case "$what" in
     command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
     run proxy java -cp "$JAR" dev.lbkit.benchmarks.ProxyHop "$@" ;;
   all)
-    for step in pick rebuild interceptor paired heap latency proxy; do
+    # rebuild runs heap too.
+    for step in pick rebuild interceptor paired latency proxy; do
       SKIP_BUILD=1 "$0" "$step"
     done ;;
   *)

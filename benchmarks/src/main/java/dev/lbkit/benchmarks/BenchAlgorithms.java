@@ -51,6 +51,7 @@ public final class BenchAlgorithms {
     Map<String, Entry> m = new LinkedHashMap<>();
     // One line per algorithm; each key is the algorithm's own name() (BenchAlgorithmsTest checks it).
     add(m, "round-robin", Algorithms::roundRobin, Keys.NONE);
+    add(m, "per-thread-round-robin", Algorithms::perThreadRoundRobin, Keys.NONE);
     add(m, "smooth-weighted-round-robin", Algorithms::smoothWeightedRoundRobin, Keys.NONE);
     add(m, "random", Algorithms::random, Keys.NONE);
     add(m, "weighted-random", Algorithms::weightedRandom, Keys.NONE);
@@ -61,6 +62,7 @@ public final class BenchAlgorithms {
         () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.PEAK_EWMA).fullScan().build(), Keys.NONE);
     add(m, "least-response-time-ewma",
         () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.EWMA).fullScan().build(), Keys.NONE);
+    // Peak EWMA is the default estimate: this is Algorithms.leastResponseTime().choices(2).build().
     add(m, "least-response-time-peak-ewma-p2c",
         () -> Algorithms.leastResponseTime().estimate(LatencyEstimate.PEAK_EWMA).choices(2).build(), Keys.NONE);
     add(m, "least-response-time-ewma-p2c",

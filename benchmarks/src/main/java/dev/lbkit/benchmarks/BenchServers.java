@@ -4,11 +4,8 @@ import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.AlgorithmContext;
 import dev.lbkit.api.Endpoint;
-import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
-import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
-import dev.lbkit.api.ServerView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,27 +21,34 @@ final class BenchServers {
 
   private BenchServers() {}
 
+  /** The weights of {@link #servers}' lists, by the name benchmarks take as a parameter. */
+  static final List<String> WEIGHTS = List.of("equal", "1-to-3", "up-to-1e6");
+
   /**
-   * Returns {@code n} distinct servers. With {@code weights = "up-to-1e6"} each weight is drawn
-   * uniformly from [1, 1,000,000] with a fixed seed; with {@code "equal"} every weight is 1.
+   * Returns {@code n} distinct servers. With {@code weights = "equal"} every weight is 1; with
+   * {@code "1-to-3"} the weights are 1, 2, 3, 1, 2, 3, ... (a sum of about 2N, so smooth weighted
+   * round robin's cycle stays small); with {@code "up-to-1e6"} each weight is drawn uniformly
+   * from [1, 1,000,000] with a fixed seed.
    */
   static List<Server> servers(int n, String weights) {
-    SplittableRandom random = new SplittableRandom(42);
-    boolean varied;
-    switch (weights) {
-      case "equal":
-        varied = false;
-        break;
-      case "up-to-1e6":
-        varied = true;
-        break;
-      default:
-        throw new IllegalArgumentException("weights must be one of [equal, up-to-1e6], was '" + weights + "'");
+    if (!WEIGHTS.contains(weights)) {
+      throw new IllegalArgumentException("weights must be one of " + WEIGHTS + ", was '" + weights + "'");
     }
+    SplittableRandom random = new SplittableRandom(42);
     List<Server> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String host = "127.0." + (i / 250) + "." + (i % 250 + 1);
-      int weight = varied ? 1 + random.nextInt(MAX_WEIGHT) : 1;
+      int weight;
+      switch (weights) {
+        case "1-to-3":
+          weight = 1 + i % 3;
+          break;
+        case "up-to-1e6":
+          weight = 1 + random.nextInt(MAX_WEIGHT);
+          break;
+        default:
+          weight = 1;
+      }
       list.add(Server.builder(host, 8080).weight(weight).build());
     }
     return list;
@@ -53,20 +57,6 @@ final class BenchServers {
   /** A balancer over {@code servers} with {@code algorithm} and every other setting at its default. */
   static LoadBalancer balancer(Algorithm algorithm, List<Server> servers) {
     return LoadBalancer.builder("bench").algorithm(algorithm).servers(servers).build();
-  }
-
-  /**
-   * Whether the algorithm's picks count in-flight requests, so that a pick must be followed by
-   * its report for the count to stay balanced. Found by picking once and looking at the counts.
-   */
-  static boolean tracksInFlight(LoadBalancer lb, PickContext context) {
-    Selection s = lb.pick(context);
-    int inFlight = 0;
-    for (ServerView v : lb.servers()) {
-      inFlight += v.inFlight();
-    }
-    s.complete(1_000_000L, dev.lbkit.api.Outcome.SUCCESS);
-    return inFlight > 0;
   }
 
   /**

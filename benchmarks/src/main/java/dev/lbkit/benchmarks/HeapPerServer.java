@@ -28,7 +28,8 @@ import java.util.Locale;
  * }</pre>
  *
  * At N = 10,000, a fixed overhead of a few kilobytes per balancer adds under one byte per
- * server to the figure.
+ * server to the figure. The last column is the same figure for the whole balancer, bytes per
+ * server × N, in MB (10⁶ bytes).
  */
 public final class HeapPerServer {
 
@@ -61,12 +62,16 @@ public final class HeapPerServer {
       }
     }
     System.out.printf(Locale.ROOT, "Heap retained per server, N = %d, median of %d increments%n", n, ROUNDS);
-    System.out.printf(Locale.ROOT, "%-28s %14s%n", "what", "bytes/server");
-    double serverBytes = measure(n, null);
-    System.out.printf(Locale.ROOT, "%-28s %14.1f%n", "Server objects (baseline)", serverBytes);
+    System.out.printf(Locale.ROOT, "%-46s %14s %18s%n", "what", "bytes/server", "MB per balancer");
+    print("Server objects (baseline)", n, measure(n, null));
     for (BenchAlgorithms.Entry e : BenchAlgorithms.select(algorithms)) {
-      System.out.printf(Locale.ROOT, "%-28s %14.1f%n", "balancer, " + e.name(), measure(n, e));
+      print("balancer, " + e.name(), n, measure(n, e));
     }
+  }
+
+  /** One line: bytes per server, and the whole of it for N servers in MB (10⁶ bytes). */
+  private static void print(String what, int n, double bytesPerServer) {
+    System.out.printf(Locale.ROOT, "%-46s %14.1f %18.2f%n", what, bytesPerServer, bytesPerServer * n / 1e6);
   }
 
   /**

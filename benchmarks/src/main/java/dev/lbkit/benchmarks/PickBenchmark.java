@@ -1,10 +1,11 @@
 package dev.lbkit.benchmarks;
 
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.endpoint.EndpointSelector;
+import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
-import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
-import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Ticker;
 import java.util.concurrent.TimeUnit;
@@ -22,24 +23,39 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Pick cost of every registered algorithm through the {@link LoadBalancer} runtime, at N = 3,
- * 100 and 10,000 servers, on one thread and on two threads sharing one balancer, next to the
- * baseline of one {@link AtomicLong#getAndIncrement()} measured in the same run.
+ * Per-request cost of every registered algorithm through the {@link LoadBalancer} runtime, at N =
+ * 3, 100 and 10,000 servers, next to gRPC-java's {@code round_robin} picker and Armeria's
+ * round-robin endpoint selector measured in the same run, and the floor of one {@link
+ * AtomicLong#getAndIncrement()}.
  *
- * <p><b>What one operation is.</b> {@code lb.pick(context)}, plus {@code selection.complete(1
- * ms, SUCCESS)} when the algorithm counts in-flight requests (found at setup by picking once and
- * reading the in-flight counts): for those algorithms the in-flight release and the latency
- * sample are part of the cost. Algorithms without a hash key pick with {@code
- * PickContext.EMPTY}, as an application would; hash-based ones take the next of 1,024 prebuilt
- * keyed contexts from a per-thread cursor (a load and a store more per operation).
+ * <p><b>What one operation is.</b>
  *
- * <p>{@code pickerOnly1Thread} calls the algorithm's picker directly (built from the endpoints
- * and context the runtime passes), without the runtime's snapshot read: the difference is what
- * {@link LoadBalancer#pick} adds.
+ * <ul>
+ *   <li>{@code pick1Thread}, every algorithm: a pick and its report, as an application runs them:
+ *       {@code Selection s = lb.pick(ctx); s.complete(1 ms, SUCCESS)}. Unkeyed algorithms pick
+ *       with {@code PickContext.EMPTY}; hash-based ones with {@code PickContext.ofKey(key)} built
+ *       inside the operation, the key the next of 1,024 precomputed strings {@code "user-" + i}
+ *       (a per-thread cursor), so the key's xxHash64 is part of the cost.
+ *   <li>{@code roundRobinPickOnly1Thread}: {@code lb.pick(PickContext.EMPTY)} on round robin,
+ *       without the report.
+ *   <li>{@code grpcRoundRobin1Thread}: {@code picker.pickSubchannel(args)} on gRPC-java's {@code
+ *       round_robin} picker over N ready subchannels ({@link GrpcRoundRobin}).
+ *   <li>{@code armeriaRoundRobin1Thread}: {@code selector.selectNow(ctx)} on Armeria's
+ *       round-robin selector over a static group of N endpoints ({@link ArmeriaRoundRobin}).
+ *   <li>{@code atomicLong1Thread}: one {@code AtomicLong.getAndIncrement()}, the floor.
+ *   <li>The {@code 2Threads} variants: two threads sharing one balancer, picker, selector or
+ *       counter, N = 100: round robin (one shared counter, exact rotation), per-thread round robin
+ *       (a counter per thread) and gRPC's {@code round_robin} (one shared counter).
+ * </ul>
+ *
+ * Servers have weights 1, 2, 3, 1, 2, 3, ... (so smooth weighted round robin's cycle stays
+ * small, and weighted algorithms have weights to read). Neither peer reports an outcome: their
+ * round-robin pickers take none, so their rows are a pick alone.
  *
  * <p><b>Run</b> (from the repository root): {@code benchmarks/run.sh pick}, which builds the jar,
- * runs every registered algorithm and prints the Markdown table with the ratios; or plain JMH,
- * after {@code mvn -q -B -pl benchmarks -am package -DskipTests}:
+ * runs every registered algorithm with {@code -prof gc} and {@link CpuTimeProfiler}, and prints
+ * the Markdown tables with each row's ratio to the gRPC pick at the same N; or plain JMH, after
+ * {@code mvn -q -B -pl benchmarks -am package -DskipTests}:
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar PickBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms \
@@ -47,24 +63,35 @@ import org.openjdk.jmh.annotations.Threads;
  *     -p algorithm=$(java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchAlgorithms)
  * }</pre>
  *
- * {@code -prof gc} adds {@code gc.alloc.rate.norm}, the bytes allocated per pick; {@link
- * CpuTimeProfiler} adds {@code cpu.time.norm}, the CPU time per pick, which a busy machine does
- * not inflate. Targets (issue
- * 7): round robin at most 2× the baseline on one thread and under 0.1 B/op; P2C with its report
- * at most 3×; flat from N = 3 to 10,000 except full-scan least connections and least response
- * time.
+ * {@code -prof gc} adds {@code gc.alloc.rate.norm}, the bytes allocated per operation; {@link
+ * CpuTimeProfiler} adds {@code cpu.time.norm}, the CPU time per operation, which a busy machine
+ * does not inflate. Targets, as ratios to gRPC's {@code round_robin} pick on one thread: round
+ * robin, random and weighted random at most 1.5×, P2C 2.5×, least response time P2C 4×, smooth
+ * weighted round robin 2×, Maglev and ring hash (key built inside) 3×; per-thread round robin on
+ * two threads at most gRPC's on two threads. {@link JmhReport} states each row against them.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PickBenchmark {
 
-  /** Contexts per thread cursor; a power of two so the cursor wraps with a mask. */
-  static final int CONTEXTS = 1024;
+  /** Precomputed hash keys; a power of two so the cursor wraps with a mask. */
+  static final int KEYS = 1024;
 
-  /** The latency reported for tracked picks: 1 ms, a typical loopback-to-LAN call. */
+  private static final String[] KEY_STRINGS = new String[KEYS];
+
+  static {
+    for (int i = 0; i < KEYS; i++) {
+      KEY_STRINGS[i] = "user-" + i;
+    }
+  }
+
+  /** The latency every pick reports: 1 ms, a typical loopback-to-LAN call. */
   static final long REPORTED_LATENCY_NANOS = 1_000_000L;
 
-  /** The baseline: one shared counter. */
+  /** The server weights, a name from {@link BenchServers#WEIGHTS}. */
+  static final String WEIGHTS = "1-to-3";
+
+  /** The floor: one shared counter. */
   @State(Scope.Benchmark)
   public static class Counter {
     final AtomicLong value = new AtomicLong();
@@ -90,19 +117,13 @@ public class PickBenchmark {
     public String ticker;
 
     LoadBalancer lb;
-    boolean reports;
     boolean hashed;
-    final PickContext[] contexts = new PickContext[CONTEXTS];
 
-    /** Builds the balancer and the contexts. */
+    /** Builds the balancer. */
     @Setup(Level.Trial)
     public void setUp() {
       BenchAlgorithms.Entry entry = BenchAlgorithms.byName(algorithm);
       hashed = entry.keys() == BenchAlgorithms.Keys.HASHED;
-      for (int i = 0; i < CONTEXTS; i++) {
-        contexts[i] =
-            entry.keys() == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("user-" + i) : PickContext.EMPTY;
-      }
       Ticker clock;
       switch (ticker) {
         case "system":
@@ -114,9 +135,8 @@ public class PickBenchmark {
         default:
           throw new IllegalArgumentException("ticker must be one of [system, frozen], was '" + ticker + "'");
       }
-      lb = LoadBalancer.builder("bench").algorithm(entry.create()).servers(BenchServers.servers(servers, "equal"))
+      lb = LoadBalancer.builder("bench").algorithm(entry.create()).servers(BenchServers.servers(servers, WEIGHTS))
           .ticker(clock).build();
-      reports = BenchServers.tracksInFlight(lb, contexts[0]);
     }
 
     /** Closes the balancer. */
@@ -125,101 +145,187 @@ public class PickBenchmark {
       lb.close();
     }
 
-    Selection pick(Cursor cursor) {
-      Selection s = lb.pick(hashed ? contexts[cursor.next++ & (CONTEXTS - 1)] : PickContext.EMPTY);
-      if (reports) {
-        s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
-      }
+    Selection pickAndReport(Cursor cursor) {
+      PickContext context = hashed ? PickContext.ofKey(KEY_STRINGS[cursor.next++ & (KEYS - 1)]) : PickContext.EMPTY;
+      Selection s = lb.pick(context);
+      s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
       return s;
     }
   }
 
-  /**
-   * The algorithm's picker alone, built with the endpoints and context the runtime passes, and
-   * called without the runtime's snapshot indirection: shows what the runtime adds.
-   */
+  /** Round robin alone, for the pick without its report. */
   @State(Scope.Benchmark)
-  public static class Direct {
-    /** A name from {@link BenchAlgorithms}. */
-    @Param({"round-robin"})
-    public String algorithm;
-
+  public static class RoundRobinBalancer {
     /** Number of servers. */
     @Param({"3", "100", "10000"})
     public int servers;
 
-    Picker picker;
-    boolean reports;
-    boolean hashed;
-    final PickContext[] contexts = new PickContext[CONTEXTS];
+    LoadBalancer lb;
 
-    /** Builds the picker and the contexts. */
+    /** Builds the balancer. */
     @Setup(Level.Trial)
     public void setUp() {
-      BenchAlgorithms.Entry entry = BenchAlgorithms.byName(algorithm);
-      hashed = entry.keys() == BenchAlgorithms.Keys.HASHED;
-      for (int i = 0; i < CONTEXTS; i++) {
-        contexts[i] =
-            entry.keys() == BenchAlgorithms.Keys.HASHED ? PickContext.ofKey("user-" + i) : PickContext.EMPTY;
-      }
-      BenchServers.Captured captured = BenchServers.capture(BenchServers.servers(servers, "equal"));
-      picker = entry.create().newPicker(captured.endpoints(), captured.context());
-      Selection first = picker.pick(contexts[0]);
-      int inFlight = 0;
-      for (Endpoint e : captured.endpoints()) {
-        inFlight += e.inFlight();
-      }
-      first.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
-      reports = inFlight > 0;
+      lb = BenchServers.balancer(Algorithms.roundRobin(), BenchServers.servers(servers, WEIGHTS));
     }
 
-    Selection pick(Cursor cursor) {
-      Selection s = picker.pick(hashed ? contexts[cursor.next++ & (CONTEXTS - 1)] : PickContext.EMPTY);
-      if (reports) {
-        s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
-      }
-      return s;
+    /** Closes the balancer. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      lb.close();
     }
   }
 
-  /** Each thread's position in the context array. */
+  /** The balancer two threads share: exact round robin, or per-thread round robin. */
+  @State(Scope.Benchmark)
+  public static class ContendedBalancer {
+    /** A name from {@link BenchAlgorithms}; named apart from {@code algorithm} so that runs of every algorithm skip it. */
+    @Param({"round-robin", "per-thread-round-robin"})
+    public String contendedAlgorithm;
+
+    /** Number of servers. */
+    @Param({"100"})
+    public int servers;
+
+    LoadBalancer lb;
+
+    /** Builds the balancer. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      lb = BenchServers.balancer(BenchAlgorithms.byName(contendedAlgorithm).create(), BenchServers.servers(servers, WEIGHTS));
+    }
+
+    /** Closes the balancer. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      lb.close();
+    }
+  }
+
+  /** gRPC-java's {@code round_robin} picker over N ready fake subchannels. */
+  @State(Scope.Benchmark)
+  public static class GrpcPicker {
+    /** Number of servers. */
+    @Param({"3", "100", "10000"})
+    public int servers;
+
+    GrpcRoundRobin.Ready ready;
+    io.grpc.LoadBalancer.PickSubchannelArgs args;
+
+    /** Builds the policy and marks every subchannel ready. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      ready = GrpcRoundRobin.ready(servers);
+      args = GrpcRoundRobin.pickArgs();
+    }
+
+    /** Shuts the policy down. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      ready.policy().shutdown();
+    }
+  }
+
+  /** The gRPC picker two threads share, N = 100. */
+  @State(Scope.Benchmark)
+  public static class ContendedGrpcPicker {
+    /** Number of servers. */
+    @Param({"100"})
+    public int servers;
+
+    GrpcRoundRobin.Ready ready;
+    io.grpc.LoadBalancer.PickSubchannelArgs args;
+
+    /** Builds the policy and marks every subchannel ready. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      ready = GrpcRoundRobin.ready(servers);
+      args = GrpcRoundRobin.pickArgs();
+    }
+
+    /** Shuts the policy down. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      ready.policy().shutdown();
+    }
+  }
+
+  /** Armeria's round-robin selector over N static endpoints. */
+  @State(Scope.Benchmark)
+  public static class ArmeriaSelector {
+    /** Number of servers. */
+    @Param({"3", "100", "10000"})
+    public int servers;
+
+    EndpointSelector selector;
+
+    /** Builds the selector. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      selector = ArmeriaRoundRobin.selector(servers);
+    }
+  }
+
+  /** Each thread's position in the key array. */
   @State(Scope.Thread)
   public static class Cursor {
     int next;
   }
 
-  /** Baseline, one thread: one {@code AtomicLong.getAndIncrement()}. */
+  /** Floor, one thread: one {@code AtomicLong.getAndIncrement()}. */
   @Benchmark
   @Threads(1)
-  public long baseline1Thread(Counter c) {
+  public long atomicLong1Thread(Counter c) {
     return c.value.getAndIncrement();
   }
 
-  /** Baseline, two threads incrementing the same counter. */
+  /** Floor, two threads incrementing the same counter. */
   @Benchmark
   @Threads(2)
-  public long baseline2Threads(Counter c) {
+  public long atomicLong2Threads(Counter c) {
     return c.value.getAndIncrement();
   }
 
-  /** One pick (and its report, for tracking algorithms) on one thread. */
+  /** gRPC-java's {@code round_robin}: one {@code pickSubchannel}, one thread. */
+  @Benchmark
+  @Threads(1)
+  public io.grpc.LoadBalancer.PickResult grpcRoundRobin1Thread(GrpcPicker g) {
+    return g.ready.picker().pickSubchannel(g.args);
+  }
+
+  /** gRPC-java's {@code round_robin}: one {@code pickSubchannel} on each of two threads sharing the picker. */
+  @Benchmark
+  @Threads(2)
+  public io.grpc.LoadBalancer.PickResult grpcRoundRobin2Threads(ContendedGrpcPicker g) {
+    return g.ready.picker().pickSubchannel(g.args);
+  }
+
+  /** Armeria's round-robin selector: one {@code selectNow}, one thread. */
+  @Benchmark
+  @Threads(1)
+  public Endpoint armeriaRoundRobin1Thread(ArmeriaSelector a) {
+    return a.selector.selectNow(ArmeriaRoundRobin.NO_CONTEXT);
+  }
+
+  /** lbkit round robin: one pick without its report, one thread. */
+  @Benchmark
+  @Threads(1)
+  public Selection roundRobinPickOnly1Thread(RoundRobinBalancer b) {
+    return b.lb.pick(PickContext.EMPTY);
+  }
+
+  /** One pick and its report, one thread. */
   @Benchmark
   @Threads(1)
   public Selection pick1Thread(Balancer b, Cursor c) {
-    return b.pick(c);
+    return b.pickAndReport(c);
   }
 
-  /** The algorithm's picker alone, without the runtime, on one thread. */
-  @Benchmark
-  @Threads(1)
-  public Selection pickerOnly1Thread(Direct d, Cursor c) {
-    return d.pick(c);
-  }
-
-  /** One pick (and its report, for tracking algorithms) on each of two threads sharing the balancer. */
+  /** One pick and its report on each of two threads sharing the balancer. */
   @Benchmark
   @Threads(2)
-  public Selection pick2Threads(Balancer b, Cursor c) {
-    return b.pick(c);
+  public Selection pick2Threads(ContendedBalancer b) {
+    Selection s = b.lb.pick(PickContext.EMPTY);
+    s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+    return s;
   }
 }

@@ -1,12 +1,17 @@
 package dev.lbkit.benchmarks;
 
-import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Algorithm;
+import dev.lbkit.api.AlgorithmContext;
 import dev.lbkit.api.Endpoint;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,146 +25,161 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Rebuild cost at N = 1,000 servers, on one thread: what a server-list or health change costs
- * the control plane.
+ * What a server-list change costs, at N = 100, 1,000 and 10,000 servers, for every registered
+ * algorithm with its defaults (ring hash with its default points per server), next to the
+ * runtime's own cost measured in the same run.
  *
- * <ul>
- *   <li>{@code newPicker}: the algorithm alone, {@link Algorithm#newPicker} called with the very
- *       endpoints and context the runtime passes (captured from a real balancer). This is the
- *       figure for the Maglev build target (M = 65,537, the registry's default). The registry's
- *       ring hash uses its default 2,048 points per server: 2,048,000 points at N = 1,000.
- *   <li>{@code ringBuild65536}: ring hash {@code newPicker} for a ring of exactly 65,536 points
- *       (1,024 servers × 64 points), the ring-build target.
- *   <li>{@code updateServers}: the whole runtime path, {@link LoadBalancer#updateServers}
- *       alternating between the list and the list without its last server, so every call
- *       publishes a new snapshot.
- *   <li>{@code baselineCopy}: copying the endpoint list into an array, the floor every O(N)
- *       rebuild pays; measured in the same run.
- * </ul>
+ * <p><b>What one operation is.</b> {@code listChange}: {@link LoadBalancer#updateServers} with
+ * the current list less one server (drawn at random with a fixed seed), then one pick and its
+ * report: the runtime's diff, the new snapshot, the algorithm's {@code newPicker}, the publish,
+ * and a first pick on the new picker. The list to apply is built before each operation, outside
+ * the measured time. The list so shrinks by one server per operation; once it falls below {@link
+ * #SHRINK_LIMIT} of N it is restored to all N servers, also outside the measured time, so every
+ * operation removes one server from between 0.9 N and N.
  *
- * <p>{@code weights=up-to-1e6} draws each weight uniformly from [1, 10⁶] with a fixed seed
- * (smooth WRR's worst case for its arithmetic); {@code equal} gives every server weight 1.
+ * <p>{@code floorListChange}: the same change through the runtime with an algorithm that builds
+ * nothing (its picker returns the first server), the floor every algorithm's change pays.
  *
- * <p><b>Run:</b> {@code benchmarks/run.sh rebuild}, or
+ * <p>Servers have weights 1, 2, 3, 1, 2, 3, ... as in {@link PickBenchmark}.
+ *
+ * <p><b>Run:</b> {@code benchmarks/run.sh rebuild}, which also measures the heap each balancer
+ * retains at N = 10,000 ({@link HeapPerServer}), and whose table gives the best iteration of
+ * five after warm-up; or
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar RebuildBenchmark -f 1 -wi 3 -w 1s -i 10 -r 500ms -prof gc \
+ * java -jar benchmarks/target/benchmarks.jar RebuildBenchmark -f 1 -wi 3 -w 500ms -i 5 -r 500ms -prof gc \
  *     -p algorithm=$(java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.BenchAlgorithms)
  * }</pre>
  *
- * Targets (issue 7): Maglev build at N = 1,000 in at most 5 ms; ring build at 65,536 entries
- * in at most 10 ms.
+ * An iteration runs at least one operation, however long: ring hash at N = 10,000 builds a ring
+ * of up to 8,388,608 points per change (about a second), so its run takes about ten seconds.
+ * Targets: at most 10 ms per change at N = 1,000 and 50 ms at N = 10,000, for every algorithm.
  */
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class RebuildBenchmark {
 
-  /** The endpoints of N servers, for the copy baseline. */
+  /** The shortest list, as a share of N, before the full list is restored. */
+  static final double SHRINK_LIMIT = 0.9;
+
+  /** One algorithm's balancer and the next list to apply. */
   @State(Scope.Benchmark)
-  public static class Endpoints {
-    /** Number of servers. */
-    @Param({"1000"})
-    public int servers;
-
-    /** {@code equal} or {@code up-to-1e6}. */
-    @Param({"equal", "up-to-1e6"})
-    public String weights;
-
-    List<Endpoint> endpoints;
-
-    /** Captures the endpoints from a real balancer. */
-    @Setup(Level.Trial)
-    public void setUp() {
-      endpoints = BenchServers.capture(BenchServers.servers(servers, weights)).endpoints();
-    }
-  }
-
-  /** One algorithm with the captured arguments, and a live balancer to update. */
-  @State(Scope.Benchmark)
-  public static class Rebuild {
+  public static class Change {
     /** A name from {@link BenchAlgorithms}. */
     @Param({"round-robin"})
     public String algorithm;
 
     /** Number of servers. */
-    @Param({"1000"})
+    @Param({"100", "1000", "10000"})
     public int servers;
 
-    /** {@code equal} or {@code up-to-1e6}. */
-    @Param({"equal", "up-to-1e6"})
-    public String weights;
+    ListChanges changes;
 
-    Algorithm alg;
-    BenchServers.Captured captured;
-    LoadBalancer lb;
-    List<Server> full;
-    List<Server> shorter;
-    boolean nextFull;
-
-    /** Builds the algorithm, captures the runtime's arguments and starts a balancer. */
+    /** Starts a balancer over all N servers. */
     @Setup(Level.Trial)
     public void setUp() {
-      alg = BenchAlgorithms.byName(algorithm).create();
-      full = BenchServers.servers(servers, weights);
-      shorter = full.subList(0, full.size() - 1);
-      captured = BenchServers.capture(full);
-      lb = BenchServers.balancer(alg, full);
+      BenchAlgorithms.Entry entry = BenchAlgorithms.byName(algorithm);
+      changes = new ListChanges(entry.create(), servers, entry.keys() == BenchAlgorithms.Keys.HASHED);
+    }
+
+    /** Builds the list the next operation applies. */
+    @Setup(Level.Invocation)
+    public void prepare() {
+      changes.prepare();
     }
 
     /** Closes the balancer. */
     @TearDown(Level.Trial)
     public void tearDown() {
-      lb.close();
+      changes.lb.close();
     }
   }
 
-  /** Ring points in the ring-build target. */
-  static final int RING_POINTS = 65_536;
-
-  /** Servers in the ring-build benchmark: 1,024 servers × 64 points each make exactly {@link #RING_POINTS}. */
-  static final int RING_SERVERS = 1_024;
-
-  /**
-   * Ring hash with a ring of exactly {@value #RING_POINTS} points: {@value #RING_SERVERS}
-   * equal-weight servers, {@code virtualNodesPerServer(64)}. The registry's {@code ring-hash}
-   * uses the default of 2,048 points per server, 2,048,000 points at N = 1,000.
-   */
+  /** The runtime with an algorithm that builds nothing. */
   @State(Scope.Benchmark)
-  public static class Ring65536 {
-    Algorithm alg;
-    BenchServers.Captured captured;
+  public static class FloorChange {
+    /** Number of servers. */
+    @Param({"100", "1000", "10000"})
+    public int servers;
 
-    /** Builds the algorithm and captures the runtime's arguments. */
+    ListChanges changes;
+
+    /** Starts a balancer over all N servers. */
     @Setup(Level.Trial)
     public void setUp() {
-      alg = Algorithms.ringHash().virtualNodesPerServer(RING_POINTS / RING_SERVERS).build();
-      captured = BenchServers.capture(BenchServers.servers(RING_SERVERS, "equal"));
+      changes = new ListChanges(new FirstServer(), servers, false);
+    }
+
+    /** Builds the list the next operation applies. */
+    @Setup(Level.Invocation)
+    public void prepare() {
+      changes.prepare();
+    }
+
+    /** Closes the balancer. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      changes.lb.close();
     }
   }
 
-  /** Ring hash {@code newPicker} building a ring of exactly 65,536 points (the issue's ring target). */
-  @Benchmark
-  public Picker ringBuild65536(Ring65536 r) {
-    return r.alg.newPicker(r.captured.endpoints(), r.captured.context());
+  /** A balancer, its full list, the list it has now and the one to apply next. */
+  static final class ListChanges {
+    final LoadBalancer lb;
+    private final List<Server> full;
+    private final PickContext context;
+    private final SplittableRandom random = new SplittableRandom(42);
+    private List<Server> current;
+    private List<Server> next;
+
+    ListChanges(Algorithm algorithm, int n, boolean hashed) {
+      full = BenchServers.servers(n, PickBenchmark.WEIGHTS);
+      lb = BenchServers.balancer(algorithm, full);
+      current = full;
+      context = hashed ? PickContext.ofKey("user-0") : PickContext.EMPTY;
+    }
+
+    void prepare() {
+      if (current.size() - 1 < full.size() * SHRINK_LIMIT) {
+        lb.updateServers(full);
+        current = full;
+      }
+      next = new ArrayList<>(current);
+      next.remove(random.nextInt(next.size()));
+    }
+
+    Selection apply() {
+      lb.updateServers(next);
+      current = next;
+      Selection s = lb.pick(context);
+      s.complete(PickBenchmark.REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+      return s;
+    }
   }
 
-  /** Baseline: copy N endpoint references into a new array. */
-  @Benchmark
-  public Endpoint[] baselineCopy(Endpoints e) {
-    return e.endpoints.toArray(new Endpoint[0]);
+  /** Builds nothing: every pick returns the first server. The runtime's floor. */
+  static final class FirstServer implements Algorithm {
+    @Override
+    public String name() {
+      return "first-server";
+    }
+
+    @Override
+    public Picker newPicker(List<Endpoint> endpoints, AlgorithmContext context) {
+      Endpoint first = endpoints.get(0);
+      return c -> first.selection();
+    }
   }
 
-  /** The algorithm's {@code newPicker} over N endpoints. */
+  /** One server removed through {@code updateServers}, then a pick and its report. */
   @Benchmark
-  public Picker newPicker(Rebuild r) {
-    return r.alg.newPicker(r.captured.endpoints(), r.captured.context());
+  public Selection listChange(Change c) {
+    return c.changes.apply();
   }
 
-  /** A server-list change through the runtime: diff, snapshot, {@code newPicker}, publish. */
+  /** The same change with an algorithm that builds nothing. */
   @Benchmark
-  public LoadBalancer updateServers(Rebuild r) {
-    r.nextFull = !r.nextFull;
-    r.lb.updateServers(r.nextFull ? r.full : r.shorter);
-    return r.lb;
+  public Selection floorListChange(FloorChange f) {
+    return f.changes.apply();
   }
 }
