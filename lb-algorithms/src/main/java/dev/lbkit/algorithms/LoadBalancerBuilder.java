@@ -8,6 +8,7 @@ import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
 import dev.lbkit.api.ZoneRouting;
+import dev.lbkit.api.internal.ServerLists;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.lbkit.discovery;
 
+import static dev.lbkit.api.internal.ServerLists.requireNoNulls;
+
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import java.nio.file.Path;
@@ -83,21 +85,6 @@ public final class ServerSources {
       throw new IllegalArgumentException("sources must not be empty, was []");
     }
     return new MergedSource(list);
-  }
-
-  /** Returns {@code servers} after checking that neither it nor any element is null. */
-  private static List<Server> requireNoNulls(List<Server> servers, String name) {
-    if (servers == null) {
-      throw new NullPointerException(name + " must not be null");
-    }
-    int i = 0;
-    for (Server s : servers) {
-      if (s == null) {
-        throw new NullPointerException(name + "[" + i + "] must not be null");
-      }
-      i++;
-    }
-    return servers;
   }
 
   /** A list pushed once. */

@@ -1,10 +1,10 @@
-package dev.lbkit.algorithms;
+package dev.lbkit.api.internal;
 
 import dev.lbkit.api.Server;
 import java.util.List;
 
 /** Checks of server lists passed to public methods; messages name the list and the index. */
-final class ServerLists {
+public final class ServerLists {
 
   private ServerLists() {}
 
@@ -14,7 +14,7 @@ final class ServerLists {
    * @throws NullPointerException {@code servers must not be null} or {@code servers[2] must not
    *     be null}, with {@code name} as the list's name
    */
-  static List<Server> requireNoNulls(List<Server> servers, String name) {
+  public static List<Server> requireNoNulls(List<Server> servers, String name) {
     if (servers == null) {
       throw new NullPointerException(name + " must not be null");
     }
