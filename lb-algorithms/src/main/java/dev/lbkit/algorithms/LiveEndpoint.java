@@ -223,16 +223,20 @@ final class LiveEndpoint implements Endpoint {
     this.effectiveWeight = Math.max(server.weight() * h.weightMultiplier(), Double.MIN_NORMAL);
   }
 
-  ServerView view() {
+  /**
+   * A view of this server with {@code state}, its server and health as one snapshot published
+   * them, and its live statistics.
+   */
+  ServerView view(Server state, HealthState health) {
     return new ServerView(
-        server,
+        state,
         health,
         inFlight,
         latencyTracked ? latencyEwmaNanos() : ServerView.NOT_TRACKED,
         latencyTracked ? peakEwmaNanos() : ServerView.NOT_TRACKED,
         consecutiveFailures,
         lastOutcome,
-        effectiveWeight,
+        Math.max(state.weight() * health.weightMultiplier(), Double.MIN_NORMAL),
         details);
   }
 

@@ -135,6 +135,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   // Control plane only.
   private Map<String, LiveEndpoint> byId = new LinkedHashMap<>();
   private boolean dirty;
+  private boolean stale;
   private boolean closed;
 
   private volatile List<Endpoint> endpoints = List.of();
@@ -217,12 +218,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     setDraining(server.id(), false);
   }
 
-  /** A read-only view of every server: state, reason, in-flight count, EWMA and details. */
+  /**
+   * A read-only view of every server: state, reason, in-flight count, EWMA and details. The
+   * servers and their health come from the snapshot picks use now, so the views show one state
+   * that existed (never, say, more servers ejected at once than the cap allowed); statistics are
+   * live.
+   */
   public List<ServerView> servers() {
-    List<Endpoint> current = endpoints;
-    List<ServerView> views = new ArrayList<>(current.size());
-    for (Endpoint e : current) {
-      views.add(((LiveEndpoint) e).view());
+    Snapshot current = snapshot;
+    List<ServerView> views = new ArrayList<>(current.servers.length);
+    for (int i = 0; i < current.servers.length; i++) {
+      views.add(((LiveEndpoint) current.all.get(i)).view(current.servers[i], current.health[i]));
     }
     return Collections.unmodifiableList(views);
   }
@@ -440,10 +446,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
     }
     // A status change between two unpickable states (unknown -> unhealthy) rebuilds too: the
-    // snapshot's counts explain empty picks and must not go stale.
+    // snapshot's counts explain empty picks and must not go stale. Any other change republishes
+    // the snapshot's health, which views read.
     if (before.status() != after.status()
         || (before.weightMultiplier() != after.weightMultiplier() && algorithm.rebuildsOnWeightChange())) {
       markDirty();
+    } else {
+      markStale();
     }
     if (before.status() != after.status()) {
       log.info("{}: {} is now {}", cluster, ep.server().id(), after.reason());
@@ -465,8 +474,26 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
+  /**
+   * Queues one republish of the servers' health with the same picker, for a change the picker
+   * does not depend on (a weight read live at pick time, a detail). O(N), batched as rebuilds are.
+   */
+  private void markStale() {
+    if (!dirty && !stale) {
+      stale = true;
+      control.execute(
+          () -> {
+            if (stale && !dirty && !closed) {
+              stale = false;
+              snapshot = snapshot.withHealthOf(List.copyOf(byId.values()));
+            }
+          });
+    }
+  }
+
   private void rebuild() {
     dirty = false;
+    stale = false;
     if (closed) {
       return;
     }

@@ -2,9 +2,11 @@ package dev.lbkit.algorithms;
 
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl.AdmissionGate;
+import dev.lbkit.api.HealthState;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
+import dev.lbkit.api.Server;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,9 @@ import java.util.Map;
 /**
  * One immutable state of a balancer, published with one volatile write and read once per pick:
  * the picker, its context (counts that explain an empty pick), whether it is in panic, and the
- * servers it offers with their admission gates, for preferred-server picks. Built by {@link
- * SnapshotBuilder}.
+ * servers it offers with their admission gates, for preferred-server picks, and every server with
+ * the configuration and health it was built from, so that views and gauges read one consistent
+ * state. Built by {@link SnapshotBuilder}.
  */
 final class Snapshot {
   final Picker picker;
@@ -26,6 +29,10 @@ final class Snapshot {
   /** The servers this snapshot offers, by id: what a preferred server must be among. */
   private final Map<String, Endpoint> offered;
   private final Map<String, AdmissionGate> gates;
+  /** Every server of the snapshot, in list order, with the server and health it was built from. */
+  final List<? extends Endpoint> all;
+  final Server[] servers;
+  final HealthState[] health;
 
   Snapshot(
       Picker picker,
@@ -35,8 +42,14 @@ final class Snapshot {
       int pickableCount,
       int judgedCount,
       List<? extends Endpoint> offered,
-      Map<String, AdmissionGate> gates) {
+      Map<String, AdmissionGate> gates,
+      List<? extends Endpoint> all,
+      Server[] servers,
+      HealthState[] health) {
     this.picker = picker;
+    this.all = all;
+    this.servers = servers;
+    this.health = health;
     this.context = context;
     this.panic = panic;
     this.panicDetail = panicDetail;
@@ -50,9 +63,26 @@ final class Snapshot {
     this.gates = gates;
   }
 
+  /** The same picker and counts over {@code endpoints}' current servers and health. */
+  Snapshot withHealthOf(List<? extends Endpoint> endpoints) {
+    Server[] s = new Server[endpoints.size()];
+    HealthState[] h = new HealthState[endpoints.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = endpoints.get(i).server();
+      h[i] = endpoints.get(i).health();
+    }
+    return new Snapshot(picker, context, panic, panicDetail, pickableCount, judgedCount, offeredList(), gates,
+        endpoints, s, h);
+  }
+
+  private List<Endpoint> offeredList() {
+    return List.copyOf(offered.values());
+  }
+
   /** The same state with another picker: a closed balancer's. */
   Snapshot withPicker(Picker failing) {
-    return new Snapshot(failing, context, panic, panicDetail, pickableCount, judgedCount, List.of(), Map.of());
+    return new Snapshot(failing, context, panic, panicDetail, pickableCount, judgedCount, List.of(), Map.of(),
+        all, servers, health);
   }
 
   /**

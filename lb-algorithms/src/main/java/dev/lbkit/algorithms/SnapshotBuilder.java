@@ -62,7 +62,8 @@ final class SnapshotBuilder {
   /** The snapshot of a balancer with no servers yet, or closed: every pick fails with {@code detail}. */
   Snapshot failing(String detail) {
     SnapshotContext context = new SnapshotContext(cluster, ticker, random, List.of(), List.of());
-    return new Snapshot(failingPicker(context, detail), context, false, null, 0, 0, List.of(), Map.of());
+    return new Snapshot(failingPicker(context, detail), context, false, null, 0, 0, List.of(), Map.of(),
+        List.of(), new Server[0], new HealthState[0]);
   }
 
   /**
@@ -105,7 +106,8 @@ final class SnapshotBuilder {
     if (!gates.isEmpty()) {
       picker = new GatedPicker(picker, gates, context);
     }
-    return new Snapshot(picker, context, panic, panicDetail, g.pickable.size(), g.judged.size(), offered, gates);
+    return new Snapshot(picker, context, panic, panicDetail, g.pickable.size(), g.judged.size(), offered, gates,
+        all, g.servers, g.health);
   }
 
   /** Splits the traffic between priority tiers (Envoy's priority levels) by their health. */
@@ -164,13 +166,21 @@ final class SnapshotBuilder {
     final TreeMap<Integer, List<Endpoint>> tierAll = new TreeMap<>();
     final TreeMap<Integer, List<Endpoint>> tierPickable = new TreeMap<>();
     final Map<String, AdmissionGate> gates = new HashMap<>();
+    /** Each server's configuration and health as read once by this build, in list order. */
+    final Server[] servers;
+    final HealthState[] health;
 
     Groups(List<? extends Endpoint> all, Function<String, AdmissionGate> gateOf) {
       pickable = new ArrayList<>(all.size());
       nonDraining = new ArrayList<>(all.size());
       judged = new ArrayList<>(all.size());
+      servers = new Server[all.size()];
+      health = new HealthState[all.size()];
+      int index = 0;
       for (Endpoint ep : all) {
         HealthState h = ep.health();
+        servers[index] = ep.server();
+        health[index++] = h;
         if (h.draining()) {
           continue;
         }
