@@ -40,7 +40,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>{@code floorListChange}: the same change through the runtime with an algorithm that builds
  * nothing (its picker returns the first server), the floor every algorithm's change pays.
  *
- * <p>Servers have weights 1, 2, 3, 1, 2, 3, ... as in {@link PickBenchmark}.
+ * <p>Servers have weights 1, 2, 3, 1, 2, 3, ... as in {@link PickBenchmark} ({@code -p
+ * weights=equal} gives every server weight 1). With unequal weights, removing a server changes the
+ * total weight, and with it the share of every server that stays: ring hash and bounded-load hash
+ * then rebuild the whole ring instead of updating it, where equal weights keep every point count.
  *
  * <p><b>Run:</b> {@code benchmarks/run.sh rebuild}, which also measures the heap each balancer
  * retains at N = 10,000 ({@link HeapPerServer}), and whose table gives the best iteration of
@@ -73,13 +76,17 @@ public class RebuildBenchmark {
     @Param({"100", "1000", "10000"})
     public int servers;
 
+    /** The server weights, a name from {@link BenchServers#WEIGHTS}. */
+    @Param({PickBenchmark.WEIGHTS})
+    public String weights;
+
     ListChanges changes;
 
     /** Starts a balancer over all N servers. */
     @Setup(Level.Trial)
     public void setUp() {
       BenchAlgorithms.Entry entry = BenchAlgorithms.byName(algorithm);
-      changes = new ListChanges(entry.create(), servers, entry.keys() == BenchAlgorithms.Keys.HASHED);
+      changes = new ListChanges(entry.create(), servers, weights, entry.keys() == BenchAlgorithms.Keys.HASHED);
     }
 
     /** Builds the list the next operation applies. */
@@ -102,12 +109,16 @@ public class RebuildBenchmark {
     @Param({"100", "1000", "10000"})
     public int servers;
 
+    /** The server weights, a name from {@link BenchServers#WEIGHTS}. */
+    @Param({PickBenchmark.WEIGHTS})
+    public String weights;
+
     ListChanges changes;
 
     /** Starts a balancer over all N servers. */
     @Setup(Level.Trial)
     public void setUp() {
-      changes = new ListChanges(new FirstServer(), servers, false);
+      changes = new ListChanges(new FirstServer(), servers, weights, false);
     }
 
     /** Builds the list the next operation applies. */
@@ -132,8 +143,8 @@ public class RebuildBenchmark {
     private List<Server> current;
     private List<Server> next;
 
-    ListChanges(Algorithm algorithm, int n, boolean hashed) {
-      full = BenchServers.servers(n, PickBenchmark.WEIGHTS);
+    ListChanges(Algorithm algorithm, int n, String weights, boolean hashed) {
+      full = BenchServers.servers(n, weights);
       lb = BenchServers.balancer(algorithm, full);
       current = full;
       context = hashed ? PickContext.ofKey("user-0") : PickContext.EMPTY;

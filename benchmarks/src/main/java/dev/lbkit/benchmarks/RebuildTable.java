@@ -56,6 +56,10 @@ final class RebuildTable {
         default:
           throw new IllegalArgumentException("no table row for benchmark method '" + method + "'");
       }
+      String weights = run.getParams().getParam("weights");
+      if (weights != null && !weights.equals(PickBenchmark.WEIGHTS)) {
+        label += " (weights " + weights + ")";
+      }
       rows.computeIfAbsent(label, k -> new TreeMap<>()).put(n, run);
     }
     if (rows.get(FLOOR).isEmpty()) {

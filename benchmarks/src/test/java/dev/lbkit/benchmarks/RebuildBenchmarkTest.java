@@ -11,7 +11,7 @@ class RebuildBenchmarkTest {
 
   @Test
   void everyChangeRemovesOneServerAndTheListIsRestoredBelowTheLimit() {
-    RebuildBenchmark.ListChanges changes = new RebuildBenchmark.ListChanges(Algorithms.roundRobin(), 20, false);
+    RebuildBenchmark.ListChanges changes = new RebuildBenchmark.ListChanges(Algorithms.roundRobin(), 20, "equal", false);
     try {
       int[] sizes = new int[6];
       for (int i = 0; i < sizes.length; i++) {
