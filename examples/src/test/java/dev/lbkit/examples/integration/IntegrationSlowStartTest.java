@@ -19,6 +19,7 @@ import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.health.OutlierDetection;
 import dev.lbkit.health.SlowStart;
+import dev.lbkit.testing.FakeScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +34,13 @@ class IntegrationSlowStartTest {
 
   private static final int PICKS = 20_000;
 
-  private final FakeTime time = new FakeTime();
+  private final FakeScheduler time = new FakeScheduler();
   private final List<Server> old = List.of(
       Server.of("10.0.0.1", 8080), Server.of("10.0.0.2", 8080), Server.of("10.0.0.3", 8080));
   private final Server fresh = Server.of("10.0.0.4", 8080);
 
   private LoadBalancerBuilder balancer(Algorithm algorithm) {
-    return LoadBalancer.builder("users").algorithm(algorithm).servers(old).ticker(time)
+    return LoadBalancer.builder("users").algorithm(algorithm).servers(old).ticker(time.ticker())
         .random(RandomSource.seeded(5))
         .healthInput(SlowStart.builder().window(Duration.ofSeconds(30)).minimumSharePercent(10)
             .step(Duration.ofSeconds(1)).scheduler(time).build());
