@@ -67,7 +67,7 @@ class PerServerTest {
   private List<Endpoint> list(Server... servers) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (Server s : servers) {
-      endpoints.add(new FakeEndpoint(s, control));
+      endpoints.add(control.endpoint(s));
     }
     return endpoints;
   }
