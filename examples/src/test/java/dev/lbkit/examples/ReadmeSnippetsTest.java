@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the README honest: every {@code java} snippet in README.md must stand, line for line
  * (ignoring indentation), between {@code // README:name} and {@code // README:end} markers in a
- * source file that the build compiles.
+ * source file that the build compiles: main code, or a test that the build also runs.
  */
 class ReadmeSnippetsTest {
 
@@ -32,7 +32,7 @@ class ReadmeSnippetsTest {
     List<String> marked = new ArrayList<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.filter(f -> f.toString().endsWith(".java"))
-          .filter(f -> f.toString().contains("/src/main/java/"))
+          .filter(f -> f.toString().contains("/src/main/java/") || f.toString().contains("/src/test/java/"))
           .collect(Collectors.toList())) {
         Matcher m = MARKED.matcher(Files.readString(p));
         while (m.find()) {

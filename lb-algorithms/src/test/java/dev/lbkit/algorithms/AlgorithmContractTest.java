@@ -13,6 +13,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;

@@ -10,6 +10,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -7,6 +7,7 @@ import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -109,7 +110,7 @@ class ConsistentHashingTest {
     for (int i = 0; i < 100_000; i++) {
       counts[eps.indexOf(((FakeEndpoint.FakeSelection) picker.pick()).endpoint())]++;
     }
-    Stats.assertFits(counts, Stats.proportional(eps.stream().mapToDouble(f -> f.effectiveWeight).toArray()));
+    Stats.assertFits(counts, Stats.proportional(eps.stream().mapToDouble(f -> f.effectiveWeight()).toArray()));
   }
 
   @Property(tries = 6, seed = "45")
@@ -122,7 +123,7 @@ class ConsistentHashingTest {
       FakeEndpoint e = ((FakeEndpoint.FakeSelection) picker.pick(PickContext.ofKey("k" + i + "/" + seed))).endpoint();
       counts[eps.indexOf(e)]++;
     }
-    Stats.assertFits(counts, Stats.proportional(eps.stream().mapToDouble(f -> f.effectiveWeight).toArray()));
+    Stats.assertFits(counts, Stats.proportional(eps.stream().mapToDouble(f -> f.effectiveWeight()).toArray()));
   }
 
   @Property(tries = 20, seed = "46")

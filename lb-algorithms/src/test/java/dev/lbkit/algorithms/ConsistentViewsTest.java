@@ -2,9 +2,9 @@ package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,9 +47,9 @@ class ConsistentViewsTest {
           for (int i = 0; i < 20_000; i++) {
             Server s = servers.get(random.nextInt(servers.size()));
             if (random.nextBoolean()) {
-              health.control.eject(s, "test");
+              health.control().eject(s, "test");
             } else {
-              health.control.uneject(s);
+              health.control().uneject(s);
             }
           }
         });

@@ -2,11 +2,11 @@ package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -38,14 +38,14 @@ class EjectionCapProperties {
         Server s = servers.get((op / 3) % n);
         int kind = (op / 3 / n) % 4;
         if (kind == 0 || kind == 1) {
-          boolean accepted = in.control.eject(s, "op " + op);
+          boolean accepted = in.control().eject(s, "op " + op);
           if (accepted) {
             assertTrue(view(lb, s).health().ejected(), "accepted ejection is in effect");
           }
         } else if (kind == 2) {
-          in.control.uneject(s);
+          in.control().uneject(s);
         } else {
-          in.control.setActive(s, op % 2 == 0 ? ActiveHealth.UNHEALTHY : ActiveHealth.HEALTHY, "op");
+          in.control().setActive(s, op % 2 == 0 ? ActiveHealth.UNHEALTHY : ActiveHealth.HEALTHY, "op");
         }
         long ejected = lb.servers().stream().filter(v -> v.health().ejected()).count();
         assertTrue(ejected <= cap, ejected + " ejected with cap " + cap);
@@ -65,9 +65,9 @@ class EjectionCapProperties {
         Server s = servers.get(op % n);
         boolean pickableBefore = lb.servers().stream().anyMatch(v -> v.health().pickable());
         if (op % 3 == 0) {
-          in.control.uneject(s);
+          in.control().uneject(s);
         } else {
-          in.control.eject(s, "op");
+          in.control().eject(s, "op");
         }
         if (pickableBefore) {
           assertTrue(lb.servers().stream().anyMatch(v -> v.health().pickable()), "an ejection emptied the cluster");

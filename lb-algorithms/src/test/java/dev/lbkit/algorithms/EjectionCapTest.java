@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +36,9 @@ class EjectionCapTest {
   void fiveServersThreeBadUnderTheDefaultCapEjectOnlyOne() {
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, LoadBalancer.DEFAULT_MAX_EJECTION_PERCENT)) {
-      assertTrue(outliers.control.eject(s.get(0), "5 consecutive failures"));
-      assertFalse(outliers.control.eject(s.get(1), "5 consecutive failures"));
-      assertFalse(outliers.control.eject(s.get(2), "5 consecutive failures"));
+      assertTrue(outliers.control().eject(s.get(0), "5 consecutive failures"));
+      assertFalse(outliers.control().eject(s.get(1), "5 consecutive failures"));
+      assertFalse(outliers.control().eject(s.get(2), "5 consecutive failures"));
       assertEquals(1, ejected(lb));
       assertEquals("ejected: 5 consecutive failures", lb.servers().get(0).health().reason());
     }
@@ -48,14 +48,14 @@ class EjectionCapTest {
   void capCoversOpenBreakersOfAnotherInput() {
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, LoadBalancer.DEFAULT_MAX_EJECTION_PERCENT)) {
-      assertTrue(outliers.control.eject(s.get(0), "outlier"));
-      assertFalse(breakers.control.eject(s.get(1), "circuit breaker open"), "second signal, same cap");
-      assertTrue(breakers.control.eject(s.get(0), "circuit breaker open"), "an ejected server may gain reasons");
+      assertTrue(outliers.control().eject(s.get(0), "outlier"));
+      assertFalse(breakers.control().eject(s.get(1), "circuit breaker open"), "second signal, same cap");
+      assertTrue(breakers.control().eject(s.get(0), "circuit breaker open"), "an ejected server may gain reasons");
       assertEquals(1, ejected(lb));
-      outliers.control.uneject(s.get(0));
+      outliers.control().uneject(s.get(0));
       assertEquals(1, ejected(lb), "still ejected by the breaker");
-      breakers.control.uneject(s.get(0));
-      assertTrue(breakers.control.eject(s.get(1), "circuit breaker open"), "the slot is free again");
+      breakers.control().uneject(s.get(0));
+      assertTrue(breakers.control().eject(s.get(1), "circuit breaker open"), "the slot is free again");
     }
   }
 
@@ -64,15 +64,15 @@ class EjectionCapTest {
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, 40)) {
       // 40% of 5 = 2: the third ejection would make 60%.
-      assertTrue(outliers.control.eject(s.get(0), "bad"));
-      assertTrue(outliers.control.eject(s.get(1), "bad"));
-      assertFalse(outliers.control.eject(s.get(2), "bad"));
+      assertTrue(outliers.control().eject(s.get(0), "bad"));
+      assertTrue(outliers.control().eject(s.get(1), "bad"));
+      assertFalse(outliers.control().eject(s.get(2), "bad"));
       assertEquals(2, ejected(lb));
     }
     try (LoadBalancer lb = lb(s, 30)) {
       // 30% of 5 = 1.5: a second ejection would make 40% > 30% (gRPC's check-before would allow it).
-      assertTrue(outliers.control.eject(s.get(0), "bad"));
-      assertFalse(outliers.control.eject(s.get(1), "bad"));
+      assertTrue(outliers.control().eject(s.get(0), "bad"));
+      assertFalse(outliers.control().eject(s.get(1), "bad"));
       assertEquals(1, ejected(lb));
     }
   }
@@ -81,8 +81,8 @@ class EjectionCapTest {
   void clusterOfTwoMayAlwaysEjectOne() {
     List<Server> s = HealthFakes.servers(2, 0, 0);
     try (LoadBalancer lb = lb(s, 10)) {
-      assertTrue(outliers.control.eject(s.get(0), "bad"));
-      assertFalse(outliers.control.eject(s.get(1), "bad"));
+      assertTrue(outliers.control().eject(s.get(0), "bad"));
+      assertFalse(outliers.control().eject(s.get(1), "bad"));
       assertEquals(1, ejected(lb));
     }
   }
@@ -91,10 +91,10 @@ class EjectionCapTest {
   void neverEjectsTheLastPickableServer() {
     List<Server> s = HealthFakes.servers(3, 0, 0);
     try (LoadBalancer lb = lb(s, 100)) {
-      outliers.control.setActive(s.get(0), ActiveHealth.UNHEALTHY, "down");
-      assertTrue(outliers.control.eject(s.get(1), "bad"));
-      assertFalse(outliers.control.eject(s.get(2), "bad"), "the last pickable server");
-      assertTrue(outliers.control.eject(s.get(0), "bad"), "an unpickable server may be ejected");
+      outliers.control().setActive(s.get(0), ActiveHealth.UNHEALTHY, "down");
+      assertTrue(outliers.control().eject(s.get(1), "bad"));
+      assertFalse(outliers.control().eject(s.get(2), "bad"), "the last pickable server");
+      assertTrue(outliers.control().eject(s.get(0), "bad"), "an unpickable server may be ejected");
       assertEquals(s.get(2), lb.pick(dev.lbkit.api.PickContext.EMPTY).server());
     }
   }
@@ -102,12 +102,12 @@ class EjectionCapTest {
   @Test
   void singleServerAndZeroPercentNeverEject() {
     try (LoadBalancer lb = lb(HealthFakes.servers(1, 0, 0), 100)) {
-      assertFalse(outliers.control.eject(HealthFakes.servers(1, 0, 0).get(0), "bad"));
+      assertFalse(outliers.control().eject(HealthFakes.servers(1, 0, 0).get(0), "bad"));
       assertEquals(0, ejected(lb));
     }
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, 0)) {
-      assertFalse(outliers.control.eject(s.get(0), "bad"));
+      assertFalse(outliers.control().eject(s.get(0), "bad"));
       assertEquals(0, ejected(lb));
     }
   }
@@ -131,7 +131,7 @@ class EjectionCapTest {
           for (int i = 0; i < 20; i++) {
             FakeHealthInput in = (i + offset) % 2 == 0 ? outliers : breakers;
             Server target = s.get((i + offset * 3) % 20);
-            if (in.control.eject(target, "bad")) {
+            if (in.control().eject(target, "bad")) {
               accepted.incrementAndGet();
             }
             long ejected = lb.servers().stream().filter(v -> v.health().ejected()).count();
@@ -155,7 +155,7 @@ class EjectionCapTest {
   void ejectedServerGetsNoPicks() {
     List<Server> s = HealthFakes.servers(5, 0, 0);
     try (LoadBalancer lb = lb(s, 10)) {
-      outliers.control.eject(s.get(3), "bad");
+      outliers.control().eject(s.get(3), "bad");
       assertFalse(HealthFakes.pickCounts(lb, 1000).containsKey(s.get(3).id()));
       ServerView v = lb.servers().get(3);
       assertEquals(HealthState.Status.EJECTED, v.health().status());

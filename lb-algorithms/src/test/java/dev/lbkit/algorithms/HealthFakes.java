@@ -3,69 +3,22 @@ package dev.lbkit.algorithms;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.AlgorithmContext;
 import dev.lbkit.api.Endpoint;
-import dev.lbkit.api.HealthControl;
-import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.LoadBalancerListener;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
-import dev.lbkit.api.Ticker;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Test doubles shared by the runtime's health tests. */
 final class HealthFakes {
 
   private HealthFakes() {}
-
-  /** A manually advanced clock. */
-  static final class FakeTicker implements Ticker {
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return nanos.get();
-    }
-
-    void advance(Duration d) {
-      nanos.addAndGet(d.toNanos());
-    }
-  }
-
-  /** A health input that hands its control to the test. */
-  static final class FakeHealthInput implements HealthInput {
-    volatile HealthControl control;
-    final List<List<Endpoint>> changes = new CopyOnWriteArrayList<>();
-    final List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
-    volatile boolean closed;
-
-    @Override
-    public void start(HealthControl control) {
-      this.control = control;
-    }
-
-    @Override
-    public void onServersChanged(List<Endpoint> endpoints) {
-      changes.add(endpoints);
-    }
-
-    @Override
-    public void onOutcome(Endpoint endpoint, dev.lbkit.api.Outcome outcome, long latencyNanos) {
-      outcomes.add(endpoint.server().id() + " " + outcome + " failures=" + endpoint.consecutiveFailures());
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-    }
-  }
 
   /** Records listener calls as strings. */
   static final class RecordingListener implements LoadBalancerListener {

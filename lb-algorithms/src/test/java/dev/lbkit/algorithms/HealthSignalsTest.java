@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.algorithms.HealthFakes.RecordingListener;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.HealthControl;
@@ -14,6 +13,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,10 +36,10 @@ class HealthSignalsTest {
   @Test
   void everyStateChangeReachesTheListenerWithItsReason() {
     try (LoadBalancer lb = lb()) {
-      active.control.setActive(s.get(0), ActiveHealth.HEALTHY, "GET /health returned 200");
-      active.control.setActive(s.get(0), ActiveHealth.UNHEALTHY, "GET /health returned 503");
-      passive.control.eject(s.get(1), "5 consecutive failures");
-      passive.control.uneject(s.get(1));
+      active.control().setActive(s.get(0), ActiveHealth.HEALTHY, "GET /health returned 200");
+      active.control().setActive(s.get(0), ActiveHealth.UNHEALTHY, "GET /health returned 503");
+      passive.control().eject(s.get(1), "5 consecutive failures");
+      passive.control().uneject(s.get(1));
       assertEquals(List.of(
           "10.0.0.1:80: pickable: no health verdict yet -> healthy: GET /health returned 200",
           "10.0.0.1:80: healthy: GET /health returned 200 -> unhealthy: GET /health returned 503",
@@ -52,10 +52,10 @@ class HealthSignalsTest {
   @Test
   void worstActiveVerdictWinsAndAnyEjectionEjects() {
     try (LoadBalancer lb = lb()) {
-      active.control.setActive(s.get(0), ActiveHealth.HEALTHY, "ok");
-      passive.control.setActive(s.get(0), ActiveHealth.UNHEALTHY, "custom check failed");
+      active.control().setActive(s.get(0), ActiveHealth.HEALTHY, "ok");
+      passive.control().setActive(s.get(0), ActiveHealth.UNHEALTHY, "custom check failed");
       assertEquals("unhealthy: custom check failed", lb.servers().get(0).health().reason());
-      passive.control.setActive(s.get(0), ActiveHealth.HEALTHY, "ok");
+      passive.control().setActive(s.get(0), ActiveHealth.HEALTHY, "ok");
       assertTrue(lb.servers().get(0).health().pickable());
     }
   }
@@ -63,11 +63,11 @@ class HealthSignalsTest {
   @Test
   void detailsAppearInTheSnapshot() {
     try (LoadBalancer lb = lb()) {
-      passive.control.setDetail(s.get(0), "breaker", "half-open");
-      passive.control.setDetail(s.get(0), "ejections", "2");
-      active.control.setDetail(s.get(0), "slowStart", "40%");
+      passive.control().setDetail(s.get(0), "breaker", "half-open");
+      passive.control().setDetail(s.get(0), "ejections", "2");
+      active.control().setDetail(s.get(0), "slowStart", "40%");
       assertEquals(Map.of("breaker", "half-open", "ejections", "2", "slowStart", "40%"), lb.servers().get(0).details());
-      passive.control.setDetail(s.get(0), "breaker", null);
+      passive.control().setDetail(s.get(0), "breaker", null);
       assertFalse(lb.servers().get(0).details().containsKey("breaker"));
     }
   }
@@ -76,11 +76,11 @@ class HealthSignalsTest {
   void admissionGateRefusalSendsThePickElsewhere() {
     try (LoadBalancer lb = lb()) {
       AtomicBoolean probeOut = new AtomicBoolean();
-      passive.control.setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
+      passive.control().setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
       Map<String, Integer> counts = HealthFakes.pickCounts(lb, 300);
       assertEquals(1, counts.get(s.get(0).id()), "exactly one probe while it is out");
       assertEquals(299, counts.get(s.get(1).id()) + counts.get(s.get(2).id()));
-      passive.control.setAdmissionGate(s.get(0), null);
+      passive.control().setAdmissionGate(s.get(0), null);
       assertEquals(100, HealthFakes.pickCounts(lb, 300).get(s.get(0).id()));
     }
   }
@@ -89,7 +89,7 @@ class HealthSignalsTest {
   void halfOpenGateAdmitsOneProbeUnderConcurrentPicks() throws Exception {
     try (LoadBalancer lb = lb()) {
       AtomicBoolean probeOut = new AtomicBoolean();
-      passive.control.setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
+      passive.control().setAdmissionGate(s.get(0), pick -> probeOut.compareAndSet(false, true));
       java.util.concurrent.atomic.AtomicInteger toProbe = new java.util.concurrent.atomic.AtomicInteger();
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
       List<Thread> threads = new java.util.ArrayList<>();
@@ -139,7 +139,7 @@ class HealthSignalsTest {
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0)).healthInput(passive).build()) {
       Selection straggler = lb.pick(PickContext.EMPTY); // picked before the gate was installed
       FakeProbeGate gate = new FakeProbeGate();
-      passive.control.setAdmissionGate(s.get(0), gate);
+      passive.control().setAdmissionGate(s.get(0), gate);
       Selection probe = lb.pick(PickContext.EMPTY);
       straggler.complete(5, Outcome.SERVER_ERROR);
       assertEquals(List.of(), gate.ends, "a straggler's outcome is not the probe's");
@@ -157,8 +157,8 @@ class HealthSignalsTest {
       FakeProbeGate admitting = new FakeProbeGate();
       FakeProbeGate refusing = new FakeProbeGate();
       refusing.refuse = true;
-      passive.control.setAdmissionGate(s.get(0), admitting);
-      third.control.setAdmissionGate(s.get(0), refusing);
+      passive.control().setAdmissionGate(s.get(0), admitting);
+      third.control().setAdmissionGate(s.get(0), refusing);
       for (int i = 0; i < 10; i++) {
         assertEquals(s.get(1), lb.pick(PickContext.EMPTY).server());
       }
@@ -172,7 +172,7 @@ class HealthSignalsTest {
   void cancelledProbeReachesItsGateAsCancelled() {
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0)).healthInput(passive).build()) {
       FakeProbeGate gate = new FakeProbeGate();
-      passive.control.setAdmissionGate(s.get(0), gate);
+      passive.control().setAdmissionGate(s.get(0), gate);
       lb.pick(PickContext.EMPTY).complete(123, Outcome.CANCELLED);
       assertEquals(List.of("CANCELLED own"), gate.ends);
       lb.pick(PickContext.EMPTY); // the slot was freed at once
@@ -184,7 +184,7 @@ class HealthSignalsTest {
     Server only = Server.of("10.0.0.9", 80);
     FakeHealthInput gate = new FakeHealthInput();
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(only).healthInput(gate).build()) {
-      gate.control.setAdmissionGate(only, pick -> false);
+      gate.control().setAdmissionGate(only, pick -> false);
       NoAvailableServerException e = assertThrows(NoAvailableServerException.class, () -> lb.pick(PickContext.EMPTY));
       assertEquals("c: 1 of 1 servers pickable; admission refused by 1 server (a half-open circuit breaker admits one probe at a time)", e.getMessage());
     }
@@ -196,7 +196,7 @@ class HealthSignalsTest {
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s.get(0)).healthInput(recording).build()) {
       lb.pick(PickContext.EMPTY).complete(5, Outcome.TIMEOUT);
       lb.pick(PickContext.EMPTY).complete(5, Outcome.SUCCESS);
-      assertEquals(List.of("10.0.0.1:80 TIMEOUT failures=1", "10.0.0.1:80 SUCCESS failures=0"), recording.outcomes);
+      assertEquals(List.of("10.0.0.1:80 TIMEOUT failures=1", "10.0.0.1:80 SUCCESS failures=0"), recording.outcomes());
     }
   }
 
@@ -204,7 +204,7 @@ class HealthSignalsTest {
   void closingTheBalancerClosesItsInputs() {
     LoadBalancer lb = lb();
     lb.close();
-    assertTrue(active.closed);
-    assertTrue(passive.closed);
+    assertTrue(active.isClosed());
+    assertTrue(passive.isClosed());
   }
 }

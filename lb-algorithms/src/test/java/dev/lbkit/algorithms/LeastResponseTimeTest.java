@@ -11,6 +11,7 @@ import dev.lbkit.api.Picker;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;

@@ -9,6 +9,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -67,7 +68,7 @@ class LoadAwareAlgorithmsTest {
   }
 
   private static double weightedScore(FakeEndpoint f) {
-    return (f.inFlight() + 1) / f.effectiveWeight;
+    return (f.inFlight() + 1) / f.effectiveWeight();
   }
 
   private static FakeEndpoint endpointOf(Selection s) {
@@ -170,7 +171,7 @@ class LoadAwareAlgorithmsTest {
     fakes.get(1).inFlight(1);
     Picker picker = Algorithms.weightedLeastConnections().newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 2));
     assertEquals(fakes.get(1).server(), picker.pick().server()); // 4/10 against 2/10
-    fakes.get(1).effectiveWeight = 1; // slow start begins: no rebuild
+    fakes.get(1).effectiveWeight(1); // slow start begins: no rebuild
     assertEquals(fakes.get(0).server(), picker.pick().server()); // 4/10 against 3/1
     assertFalse(Algorithms.weightedLeastConnections().rebuildsOnWeightChange());
   }

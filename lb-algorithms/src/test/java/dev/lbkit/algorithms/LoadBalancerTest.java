@@ -12,8 +12,6 @@ import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.AlgorithmContext;
 import dev.lbkit.api.Endpoint;
-import dev.lbkit.api.HealthControl;
-import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
@@ -23,6 +21,9 @@ import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.ServerView;
+import dev.lbkit.testing.FakeHealthInput;
+import dev.lbkit.testing.FakeServerSource;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class LoadBalancerTest {
     assertMessage("servers or source must be set, neither was", () -> LoadBalancer.builder("c").build());
     assertMessage(
         "servers and source are exclusive, both were set",
-        () -> LoadBalancer.builder("c").servers(A).source(new FakeSource()).build());
+        () -> LoadBalancer.builder("c").servers(A).source(new FakeServerSource()).build());
     assertMessage(
         "panicThresholdPercent must be in [0, 100], was 101",
         () -> LoadBalancer.builder("c").servers(A).panicThresholdPercent(101).build());
@@ -212,16 +213,16 @@ class LoadBalancerTest {
   void explainsWhyNothingIsPickable() {
     Server d = Server.of("10.0.0.4", 80);
     Server e = Server.of("10.0.0.5", 80);
-    FakeHealth health = new FakeHealth();
+    FakeHealthInput health = new FakeHealthInput();
     LoadBalancer lb =
         LoadBalancer.builder("user-service")
             .servers(A, B, C, d, e)
             .healthInput(health)
             .panicThresholdPercent(0)
             .build();
-    health.control.setActive(A, ActiveHealth.UNHEALTHY, "GET /health returned 503");
-    health.control.setActive(B, ActiveHealth.UNHEALTHY, "connect refused");
-    health.control.setActive(C, ActiveHealth.UNHEALTHY, "timeout");
+    health.control().setActive(A, ActiveHealth.UNHEALTHY, "GET /health returned 503");
+    health.control().setActive(B, ActiveHealth.UNHEALTHY, "connect refused");
+    health.control().setActive(C, ActiveHealth.UNHEALTHY, "timeout");
     lb.drain(d);
     lb.drain(e);
     NoAvailableServerException ex = assertThrows(NoAvailableServerException.class, lb::pick);
@@ -253,14 +254,14 @@ class LoadBalancerTest {
 
   @Test
   void sourcePushesFullListsAndDuplicatesKeepTheFirstEntry() {
-    FakeSource source = new FakeSource();
+    FakeServerSource source = new FakeServerSource();
     LoadBalancer lb = LoadBalancer.builder("c").source(source).build();
     assertThrows(NoAvailableServerException.class, lb::pick);
     source.push(List.of(A, B, A.withWeight(9)));
     assertEquals(List.of("10.0.0.1:80", "10.0.0.2:80"), ids(lb));
     assertEquals(1, view(lb, A).server().weight());
     lb.close();
-    assertTrue(source.closed.get());
+    assertTrue(source.isClosed());
   }
 
   @Test
@@ -274,7 +275,7 @@ class LoadBalancerTest {
   @Test
   void listenerSeesAddsRemovesAndHealthChanges() {
     List<String> events = new ArrayList<>();
-    FakeHealth health = new FakeHealth();
+    FakeHealthInput health = new FakeHealthInput();
     LoadBalancer lb =
         LoadBalancer.builder("c")
             .servers(A)
@@ -293,7 +294,7 @@ class LoadBalancerTest {
             })
             .build();
     lb.updateServers(List.of(A, B));
-    health.control.setActive(B, ActiveHealth.HEALTHY, null);
+    health.control().setActive(B, ActiveHealth.HEALTHY, null);
     assertEquals(List.of("servers +1 -0", "servers +1 -0", "10.0.0.2:80 healthy"), events);
   }
 
@@ -416,19 +417,10 @@ class LoadBalancerTest {
     }
   }
 
-  static final class FakeHealth implements HealthInput {
-    HealthControl control;
-
-    @Override
-    public void start(HealthControl control) {
-      this.control = control;
-    }
-  }
-
   @Test
   void sourceThatFailsToStartClosesTheInputsAlreadyStartedAndNamesTheCluster() {
-    HealthFakes.FakeHealthInput first = new HealthFakes.FakeHealthInput();
-    HealthFakes.FakeHealthInput second = new HealthFakes.FakeHealthInput();
+    FakeHealthInput first = new FakeHealthInput();
+    FakeHealthInput second = new FakeHealthInput();
     ServerSource broken = new ServerSource() {
       @Override
       public void start(Listener listener) {
@@ -446,14 +438,14 @@ class LoadBalancerTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> LoadBalancer.builder("users").source(broken).healthInput(first).healthInput(second).build());
     assertEquals("users: server source BrokenSource failed to start: registry unreachable", e.getMessage());
-    assertTrue(first.control != null && second.control != null, "both inputs were started");
-    assertTrue(first.closed, "first input closed");
-    assertTrue(second.closed, "second input closed");
+    assertTrue(first.isStarted() && second.isStarted(), "both inputs were started");
+    assertTrue(first.isClosed(), "first input closed");
+    assertTrue(second.isClosed(), "second input closed");
   }
 
   @Test
   void preferredServerIsReturnedWhilePickableAndNotAvoided() {
-    HealthFakes.FakeHealthInput health = new HealthFakes.FakeHealthInput();
+    FakeHealthInput health = new FakeHealthInput();
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(A, B, C).healthInput(health)
         .maxEjectionPercent(50).build()) {
       PickContext preferB = PickContext.builder().prefer(B).build();
@@ -468,9 +460,9 @@ class LoadBalancerTest {
       lb.drain(B);
       assertTrue(!lb.pick(preferB).server().equals(B), "a draining server is not offered");
       lb.undrain(B);
-      health.control.eject(B, "test");
+      health.control().eject(B, "test");
       assertTrue(!lb.pick(preferB).server().equals(B), "an ejected server is not offered");
-      health.control.uneject(B);
+      health.control().uneject(B);
       assertEquals(B, lb.pick(PickContext.builder().preferId("10.0.0.2:80").build()).server());
       assertEquals(A.id(), lb.pick(PickContext.builder().prefer(A).build()).server().id());
       Selection unknown = lb.pick(PickContext.builder().preferId("10.9.9.9:80").build());
@@ -480,44 +472,11 @@ class LoadBalancerTest {
 
   @Test
   void sourceListWithANullElementIsIgnoredAndTheLastListKept() {
-    FakeSource source = new FakeSource();
+    FakeServerSource source = new FakeServerSource();
     try (LoadBalancer lb = LoadBalancer.builder("c").source(source).build()) {
       source.push(List.of(A, B));
       source.push(java.util.Arrays.asList(A, null, C));
       assertEquals(List.of("10.0.0.1:80", "10.0.0.2:80"), ids(lb));
-    }
-  }
-
-  static final class FakeSource implements ServerSource {
-    final AtomicBoolean closed = new AtomicBoolean();
-    private Listener listener;
-
-    @Override
-    public void start(Listener listener) {
-      this.listener = listener;
-    }
-
-    void push(List<Server> servers) {
-      assertNotNull(listener);
-      listener.onServers(servers);
-    }
-
-    @Override
-    public void close() {
-      closed.set(true);
-    }
-  }
-
-  static final class FakeTicker implements dev.lbkit.api.Ticker {
-    private final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return now.get();
-    }
-
-    void advance(Duration d) {
-      now.addAndGet(d.toNanos());
     }
   }
 }

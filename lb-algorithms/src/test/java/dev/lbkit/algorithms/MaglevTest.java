@@ -9,6 +9,7 @@ import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

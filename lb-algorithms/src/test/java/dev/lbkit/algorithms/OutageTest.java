@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class OutageTest {
 
   private void allDown() {
     for (Server server : s) {
-      health.control.setActive(server, ActiveHealth.UNHEALTHY, "connection refused");
+      health.control().setActive(server, ActiveHealth.UNHEALTHY, "connection refused");
     }
   }
 
@@ -55,7 +55,7 @@ class OutageTest {
   void withoutPanicEveryServerDownFailsWithCounts() {
     try (LoadBalancer lb = builder().panicThresholdPercent(0).build()) {
       allDown();
-      health.control.eject(s.get(0), "5 consecutive failures");
+      health.control().eject(s.get(0), "5 consecutive failures");
       NoAvailableServerException e =
           assertThrows(NoAvailableServerException.class, () -> lb.pick(PickContext.EMPTY));
       assertEquals("user-service: 0 of 3 servers pickable (2 unhealthy, 1 ejected)", e.getMessage());

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.algorithms.HealthFakes.RecordingListener;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,13 +28,13 @@ class PanicModeTest {
 
   private void down(int... indexes) {
     for (int i : indexes) {
-      health.control.setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
+      health.control().setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
     }
   }
 
   private void up(int... indexes) {
     for (int i : indexes) {
-      health.control.setActive(s.get(i), ActiveHealth.HEALTHY, "GET /health returned 200");
+      health.control().setActive(s.get(i), ActiveHealth.HEALTHY, "GET /health returned 200");
     }
   }
 

@@ -3,10 +3,10 @@ package dev.lbkit.algorithms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,7 @@ class PriorityTierTest {
 
   private void down(List<Server> tier, int count) {
     for (int i = 0; i < count; i++) {
-      health.control.setActive(tier.get(i), ActiveHealth.UNHEALTHY, "down");
+      health.control().setActive(tier.get(i), ActiveHealth.UNHEALTHY, "down");
     }
   }
 
@@ -112,7 +112,7 @@ class PriorityTierTest {
     try (LoadBalancer lb = lb(1.4)) {
       down(p0, 10);
       for (Server s : p0) {
-        health.control.setActive(s, ActiveHealth.HEALTHY, "up");
+        health.control().setActive(s, ActiveHealth.HEALTHY, "up");
       }
       assertEquals(1.0, tier0Share(lb));
     }

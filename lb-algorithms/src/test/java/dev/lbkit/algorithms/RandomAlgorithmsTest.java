@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ class RandomAlgorithmsTest {
   }
 
   private static double[] weightsOf(List<FakeEndpoint> fakes) {
-    return fakes.stream().mapToDouble(f -> f.effectiveWeight).toArray();
+    return fakes.stream().mapToDouble(f -> f.effectiveWeight()).toArray();
   }
 
   @Property(tries = 20, seed = "21")

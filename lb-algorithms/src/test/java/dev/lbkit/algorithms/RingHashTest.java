@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Endpoint;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

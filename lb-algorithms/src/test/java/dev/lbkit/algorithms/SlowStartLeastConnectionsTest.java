@@ -3,13 +3,13 @@ package dev.lbkit.algorithms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -60,7 +60,7 @@ class SlowStartLeastConnectionsTest {
     List<Server> all = new ArrayList<>(old);
     all.add(fresh);
     lb.updateServers(all);
-    slowStart.control.setWeightMultiplier(fresh, multiplier);
+    slowStart.control().setWeightMultiplier(fresh, multiplier);
     assertEquals(multiplier, view(lb, fresh).effectiveWeight(), 1e-12);
   }
 

@@ -2,10 +2,10 @@ package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.algorithms.HealthFakes.FakeWeightedRandom;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class SlowStartShareTest {
         .algorithm(new FakeWeightedRandom()).random(RandomSource.seeded(11)).build()) {
       double[] ramp = {0.1, 0.4, 0.7, 1.0};
       for (double m : ramp) {
-        slowStart.control.setWeightMultiplier(s.get(3), m);
+        slowStart.control().setWeightMultiplier(s.get(3), m);
         assertEquals(m, lb.servers().get(3).effectiveWeight(), 1e-12);
         assertShare(m / (3 + m), shareOfNewServer(lb));
       }
@@ -51,8 +51,8 @@ class SlowStartShareTest {
     FakeHealthInput other = new FakeHealthInput();
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s).healthInput(slowStart).healthInput(other)
         .algorithm(new FakeWeightedRandom()).build()) {
-      slowStart.control.setWeightMultiplier(s.get(3), 0.5);
-      other.control.setWeightMultiplier(s.get(3), 0.5);
+      slowStart.control().setWeightMultiplier(s.get(3), 0.5);
+      other.control().setWeightMultiplier(s.get(3), 0.5);
       assertEquals(0.25, lb.servers().get(3).effectiveWeight(), 1e-12);
       assertEquals("pickable: no health verdict yet (weight x0.25)", lb.servers().get(3).health().toString());
     }

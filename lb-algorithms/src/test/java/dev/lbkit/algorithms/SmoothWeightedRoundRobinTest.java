@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.testing.FakeEndpoint;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;

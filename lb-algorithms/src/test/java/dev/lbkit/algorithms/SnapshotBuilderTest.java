@@ -14,6 +14,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ZoneRouting;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.api.ActiveHealth;
-import dev.lbkit.api.HealthControl;
-import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
@@ -15,6 +12,7 @@ import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ZoneRouting;
+import dev.lbkit.testing.FakeHealthInput;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,29 +33,7 @@ class ZoneAwareRoutingTest {
   private static final int PICKS = 100_000;
 
   private final AtomicLong now = new AtomicLong();
-  private final FakeHealth health = new FakeHealth();
-
-  /** A health input the test drives by hand. */
-  static final class FakeHealth implements HealthInput {
-    HealthControl control;
-
-    @Override
-    public void start(HealthControl control) {
-      this.control = control;
-    }
-
-    void down(Server... servers) {
-      for (Server s : servers) {
-        control.setActive(s, ActiveHealth.UNHEALTHY, "down in test");
-      }
-    }
-
-    void up(Server... servers) {
-      for (Server s : servers) {
-        control.setActive(s, ActiveHealth.HEALTHY, "up in test");
-      }
-    }
-  }
+  private final FakeHealthInput health = new FakeHealthInput();
 
   private static List<Server> zone(String zone, String region, int count, int weight) {
     List<Server> servers = new ArrayList<>();

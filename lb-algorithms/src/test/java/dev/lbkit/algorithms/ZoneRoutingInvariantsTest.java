@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ZoneRouting;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -82,7 +83,7 @@ class ZoneRoutingInvariantsTest {
   }
 
   private static Map<String, Integer> pick(Fleet fleet, ZoneRouting routing) {
-    ZoneAwareRoutingTest.FakeHealth health = new ZoneAwareRoutingTest.FakeHealth();
+    FakeHealthInput health = new FakeHealthInput();
     LoadBalancer lb = LoadBalancer.builder("p")
         .servers(fleet.servers)
         .zoneRouting(routing)

@@ -1,5 +1,6 @@
 package dev.lbkit.discovery;
 
+import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
@@ -96,7 +97,7 @@ public final class DnsSourceBuilder {
   int priority = Server.DEFAULT_PRIORITY;
   String zone;
   String region;
-  RefreshScheduler scheduler;
+  Scheduler scheduler;
   Ticker ticker = Ticker.SYSTEM;
 
   DnsSourceBuilder(boolean srv, String name, int port) {
@@ -192,10 +193,14 @@ public final class DnsSourceBuilder {
   }
 
   /**
-   * Where queries run; default a daemon thread owned by the source. Queries block for up to the
-   * query timeout. Tests pass a fake that runs refreshes in virtual time.
+   * Where queries run; default a daemon thread owned by the source, shut down when it closes.
+   * A query blocks that thread for up to the query timeout, so give a scheduler whose threads
+   * may block, and never the one that health mechanisms ({@code lb-health}) run their timers on:
+   * a slow DNS server would hold up checks and re-admissions. Tests pass a virtual-time fake
+   * ({@code dev.lbkit.testing.FakeScheduler}). The caller owns a scheduler given here: closing
+   * the source cancels its next refresh but does not shut the scheduler down.
    */
-  public DnsSourceBuilder scheduler(RefreshScheduler scheduler) {
+  public DnsSourceBuilder scheduler(Scheduler scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     return this;
   }

@@ -1,5 +1,6 @@
 package dev.lbkit.discovery;
 
+import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.Ticker;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public final class FileSourceBuilder {
 
   final Path path;
   Duration pollInterval = DEFAULT_POLL_INTERVAL;
-  RefreshScheduler scheduler;
+  Scheduler scheduler;
   Ticker ticker = Ticker.SYSTEM;
   boolean keepLastOnEmpty = DEFAULT_KEEP_LAST_ON_EMPTY;
 
@@ -49,10 +50,13 @@ public final class FileSourceBuilder {
   }
 
   /**
-   * Where polls run; default a daemon thread owned by the source. Tests pass a fake that runs
-   * polls in virtual time.
+   * Where polls run; default a daemon thread owned by the source, shut down when it closes. A
+   * poll reads a file and may block on slow storage, so never give the scheduler that health
+   * mechanisms ({@code lb-health}) run their timers on. Tests pass a virtual-time fake ({@code
+   * dev.lbkit.testing.FakeScheduler}). The caller owns a scheduler given here: closing the
+   * source cancels its next poll but does not shut the scheduler down.
    */
-  public FileSourceBuilder scheduler(RefreshScheduler scheduler) {
+  public FileSourceBuilder scheduler(Scheduler scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     return this;
   }

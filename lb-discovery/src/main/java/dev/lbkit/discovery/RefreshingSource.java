@@ -1,5 +1,6 @@
 package dev.lbkit.discovery;
 
+import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.ServerSource;
 import java.time.Duration;
 
@@ -15,13 +16,13 @@ import java.time.Duration;
  */
 abstract class RefreshingSource implements ServerSource {
 
-  private final RefreshScheduler scheduler;
+  private final Scheduler scheduler;
   private final OwnedScheduler owned;
 
   // Guarded by this.
   private Listener listener;
   private boolean closed;
-  private RefreshScheduler.Scheduled next;
+  private Scheduler.Cancellable next;
 
   /**
    * Creates the source's lifecycle.
@@ -29,7 +30,7 @@ abstract class RefreshingSource implements ServerSource {
    * @param scheduler the scheduler given to the builder, or null for one of the source's own
    * @param ownThreadName the thread name of the source's own scheduler
    */
-  RefreshingSource(RefreshScheduler scheduler, String ownThreadName) {
+  RefreshingSource(Scheduler scheduler, String ownThreadName) {
     if (scheduler == null) {
       this.owned = new OwnedScheduler(ownThreadName);
       this.scheduler = owned;
@@ -56,7 +57,16 @@ abstract class RefreshingSource implements ServerSource {
   /** Schedules {@code refresh} after {@code delay}, unless the source is closed. */
   final synchronized void scheduleNext(Runnable refresh, Duration delay) {
     if (!closed) {
-      next = scheduler.schedule(refresh, delay);
+      next = scheduler.schedule(refresh, saturatedNanos(delay));
+    }
+  }
+
+  /** {@code delay} in nanoseconds, or {@link Long#MAX_VALUE} (292 years) when longer. */
+  static long saturatedNanos(Duration delay) {
+    try {
+      return delay.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
     }
   }
 

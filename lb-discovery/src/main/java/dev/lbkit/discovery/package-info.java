@@ -12,8 +12,10 @@
  * </ul>
  *
  * <p>Every source pushes full lists, keeps the last good list when its origin fails, logs why,
- * and never throws to the balancer. Refreshes run on a {@link
- * dev.lbkit.discovery.RefreshScheduler}, which tests replace to run them in virtual time.
+ * and never throws to the balancer. Refreshes run on a {@link dev.lbkit.api.Scheduler}: by
+ * default a daemon thread of each source's own, because a refresh may block for a whole DNS
+ * query timeout and must not hold up the health mechanisms' shared timer thread. Tests replace
+ * it with a virtual-time fake ({@code lb-testing}'s {@code FakeScheduler}).
  *
  * <p>This module depends on {@code lb-api} only. Zone-aware routing, which uses the zones and
  * regions that sources attach to servers, lives in {@code lb-algorithms}

@@ -2,8 +2,10 @@ package dev.lbkit.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.FakeScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,13 +44,13 @@ class CustomSourceExampleTest {
     private final RegistryClient client;
     private final String service;
     private final Duration interval;
-    private final RefreshScheduler scheduler;
+    private final Scheduler scheduler;
     private Listener listener;
-    private RefreshScheduler.Scheduled next;
+    private Scheduler.Cancellable next;
     private boolean closed;
     private boolean hadList;
 
-    RegistryServerSource(RegistryClient client, String service, Duration interval, RefreshScheduler scheduler) {
+    RegistryServerSource(RegistryClient client, String service, Duration interval, Scheduler scheduler) {
       this.client = client;
       this.service = service;
       this.interval = interval;
@@ -58,7 +60,7 @@ class CustomSourceExampleTest {
     @Override
     public synchronized void start(Listener listener) {
       this.listener = listener;
-      next = scheduler.schedule(this::refresh, Duration.ZERO);
+      next = scheduler.schedule(this::refresh, 0);
     }
 
     private synchronized void refresh() {
@@ -87,7 +89,7 @@ class CustomSourceExampleTest {
           listener.onError(e);
         }
       } finally {
-        next = scheduler.schedule(this::refresh, interval);
+        next = scheduler.schedule(this::refresh, interval.toNanos());
       }
     }
 

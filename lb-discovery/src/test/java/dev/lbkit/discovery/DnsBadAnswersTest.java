@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.FakeScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +45,7 @@ class DnsBadAnswersTest {
         .ttlBounds(Duration.ofSeconds(1), Duration.ofSeconds(300))
         .failureRetry(Duration.ofSeconds(5))
         .scheduler(scheduler)
-        .ticker(scheduler)
+        .ticker(scheduler.ticker())
         .build();
     source.start(listener);
     scheduler.runDue();
@@ -94,7 +95,7 @@ class DnsBadAnswersTest {
         .ttlBounds(Duration.ofSeconds(1), Duration.ofSeconds(300))
         .failureRetry(Duration.ofSeconds(5))
         .scheduler(scheduler)
-        .ticker(scheduler)
+        .ticker(scheduler.ticker())
         .build();
     source.start(listener);
     scheduler.runDue();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.FakeScheduler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class DnsServerSourceTest {
         .ttlBounds(Duration.ofSeconds(1), Duration.ofSeconds(300))
         .failureRetry(Duration.ofSeconds(5))
         .scheduler(scheduler)
-        .ticker(scheduler);
+        .ticker(scheduler.ticker());
   }
 
   private void startSource(DnsSourceBuilder b) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.FakeScheduler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class FileServerSourceTest {
     return ServerSources.file(file)
         .pollInterval(Duration.ofSeconds(2))
         .scheduler(scheduler)
-        .ticker(scheduler)
+        .ticker(scheduler.ticker())
         .build();
   }
 
@@ -107,7 +108,7 @@ class FileServerSourceTest {
     FakeListener other = new FakeListener();
     write(file, "10.0.0.1:80\n");
     try (ServerSource source =
-        ServerSources.file(file).scheduler(scheduler).ticker(scheduler).keepLastOnEmpty(false).build()) {
+        ServerSources.file(file).scheduler(scheduler).ticker(scheduler.ticker()).keepLastOnEmpty(false).build()) {
       source.start(other);
       write(file, "# all gone\n");
       scheduler.advance(FileSourceBuilder.DEFAULT_POLL_INTERVAL);

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.FakeServerSource;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ServerSourcesTest {
@@ -35,49 +35,33 @@ class ServerSourcesTest {
 
   @Test
   void mergedSourceNamesTheIndexOfANullServerPushedByOneOfItsSources() {
-    FakeSource first = new FakeSource();
+    FakeServerSource first = new FakeServerSource();
     FakeListener listener = new FakeListener();
     try (ServerSource merged = ServerSources.merge(first)) {
       merged.start(listener);
       NullPointerException e = assertThrows(NullPointerException.class,
-          () -> first.listener.onServers(Arrays.asList(null, Server.of("10.0.0.1", 80))));
+          () -> first.push(Arrays.asList(null, Server.of("10.0.0.1", 80))));
       assertEquals("servers[0] must not be null", e.getMessage());
       assertEquals(0, listener.pushes());
     }
   }
 
-  /** A source that pushes when the test says so. */
-  static final class FakeSource implements ServerSource {
-    Listener listener;
-    final AtomicInteger closed = new AtomicInteger();
-
-    @Override
-    public void start(Listener listener) {
-      this.listener = listener;
-    }
-
-    @Override
-    public void close() {
-      closed.incrementAndGet();
-    }
-  }
-
   @Test
   void mergedSourcePushesTheConcatenationOfTheLatestLists() {
-    FakeSource zoneA = new FakeSource();
-    FakeSource zoneB = new FakeSource();
+    FakeServerSource zoneA = new FakeServerSource();
+    FakeServerSource zoneB = new FakeServerSource();
     FakeListener listener = new FakeListener();
     ServerSource merged = ServerSources.merge(zoneA, zoneB);
     merged.start(listener);
-    zoneB.listener.onServers(List.of(Server.of("10.0.1.1", 80)));
+    zoneB.push(List.of(Server.of("10.0.1.1", 80)));
     assertEquals(List.of("10.0.1.1:80"), listener.lastIds(), "a source that has not pushed adds nothing");
-    zoneA.listener.onServers(List.of(Server.of("10.0.0.1", 80), Server.of("10.0.0.2", 80)));
+    zoneA.push(List.of(Server.of("10.0.0.1", 80), Server.of("10.0.0.2", 80)));
     assertEquals(List.of("10.0.0.1:80", "10.0.0.2:80", "10.0.1.1:80"), listener.lastIds());
-    zoneB.listener.onServers(List.of());
+    zoneB.push(List.of());
     assertEquals(List.of("10.0.0.1:80", "10.0.0.2:80"), listener.lastIds());
     merged.close();
-    assertEquals(1, zoneA.closed.get());
-    assertEquals(1, zoneB.closed.get());
+    assertEquals(1, zoneA.closeCount());
+    assertEquals(1, zoneB.closeCount());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.lbkit.health;
 
 import dev.lbkit.api.HealthInput;
+import dev.lbkit.api.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -107,7 +108,7 @@ public final class ActiveHealthCheck {
     Duration unhealthyInterval;
     int rise = DEFAULT_RISE;
     int fall = DEFAULT_FALL;
-    Scheduler scheduler = Scheduler.shared();
+    Scheduler scheduler = SharedScheduler.INSTANCE;
 
     private Builder(HealthCheck check) {
       this.check = Objects.requireNonNull(check, "check");
@@ -154,7 +155,14 @@ public final class ActiveHealthCheck {
       return this;
     }
 
-    /** The timer; default {@link Scheduler#shared()}. Tests pass a fake. */
+    /**
+     * Where this input's timers run; default one daemon thread, {@code lbkit-health}, shared by
+     * every health mechanism of the process. Health timer tasks are short and never block, so
+     * one thread serves them all; a scheduler given here must run them promptly. Never share a
+     * single-threaded scheduler given here with server sources ({@code lb-discovery}): their
+     * refreshes may block for a whole DNS query timeout and would hold up checks and
+     * re-admissions. Tests pass a virtual-time fake ({@code dev.lbkit.testing.FakeScheduler}).
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;

@@ -4,6 +4,7 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Scheduler;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;

@@ -2,6 +2,7 @@ package dev.lbkit.health;
 
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Scheduler;
 import java.time.Duration;
 import java.util.Set;
 
@@ -103,7 +104,14 @@ public final class CircuitBreakers {
       return this;
     }
 
-    /** The timer; default {@link Scheduler#shared()}. */
+    /**
+     * Where this input's timers run; default one daemon thread, {@code lbkit-health}, shared by
+     * every health mechanism of the process. Health timer tasks are short and never block, so
+     * one thread serves them all; a scheduler given here must run them promptly. Never share a
+     * single-threaded scheduler given here with server sources ({@code lb-discovery}): their
+     * refreshes may block for a whole DNS query timeout and would hold up checks and
+     * re-admissions. Tests pass a virtual-time fake ({@code dev.lbkit.testing.FakeScheduler}).
+     */
     public Builder scheduler(Scheduler scheduler) {
       passive.scheduler(scheduler);
       return this;

@@ -1,6 +1,7 @@
 package dev.lbkit.health;
 
 import dev.lbkit.api.HealthControl;
+import dev.lbkit.api.Scheduler;
 import org.slf4j.Logger;
 
 /**

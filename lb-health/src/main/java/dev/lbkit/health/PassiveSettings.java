@@ -1,6 +1,7 @@
 package dev.lbkit.health;
 
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Scheduler;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.Set;
 final class PassiveSettings {
 
   Set<Outcome> failures = defaultFailures();
-  Scheduler scheduler = Scheduler.shared();
+  Scheduler scheduler = SharedScheduler.INSTANCE;
 
   /**
    * The default failures: every outcome the server can be blamed for ({@link

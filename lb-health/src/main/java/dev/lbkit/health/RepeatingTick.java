@@ -1,5 +1,6 @@
 package dev.lbkit.health;
 
+import dev.lbkit.api.Scheduler;
 import java.util.function.Consumer;
 
 /**

@@ -6,8 +6,9 @@
  * dev.lbkit.health.CircuitBreakers}) and slow start ({@link dev.lbkit.health.SlowStart}).
  *
  * <p>Every mechanism reads time from the balancer's injected ticker and schedules on a {@link
- * dev.lbkit.health.Scheduler} (one shared daemon thread by default), so tests run in virtual
- * time. Panic mode, priority tiers, drain and the max-ejection cap are rules of the runtime
+ * dev.lbkit.api.Scheduler}: by default one daemon thread, {@code lbkit-health}, shared by every
+ * mechanism, which is why their timer tasks never block. Tests pass a virtual-time fake
+ * ({@code lb-testing}'s {@code FakeScheduler} and {@code FakeTicker}). Panic mode, priority tiers, drain and the max-ejection cap are rules of the runtime
  * ({@code dev.lbkit.algorithms.LoadBalancer}) that these inputs feed.
  *
  * <pre>{@code

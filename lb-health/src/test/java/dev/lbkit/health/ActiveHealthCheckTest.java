@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

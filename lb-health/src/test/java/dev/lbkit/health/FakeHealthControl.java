@@ -8,6 +8,7 @@ import dev.lbkit.api.HealthState;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;
+import dev.lbkit.testing.FakeEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +59,16 @@ final class FakeHealthControl implements HealthControl {
   List<Endpoint> servers(HealthInput input, Server... servers) {
     List<Endpoint> list = new ArrayList<>();
     for (Server s : servers) {
-      list.add(new FakeEndpoint(s, this));
+      list.add(endpoint(s));
     }
     endpoints = List.copyOf(list);
     execute(() -> input.onServersChanged(endpoints));
     return endpoints;
+  }
+
+  /** An endpoint of {@code s} whose health this control computes on every read. */
+  FakeEndpoint endpoint(Server s) {
+    return new FakeEndpoint(s).healthFrom(() -> health(s));
   }
 
   HealthState health(Server s) {

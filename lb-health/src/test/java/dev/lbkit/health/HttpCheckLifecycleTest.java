@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

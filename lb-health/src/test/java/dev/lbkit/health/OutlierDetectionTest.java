@@ -9,6 +9,8 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

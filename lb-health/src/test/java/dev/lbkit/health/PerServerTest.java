@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class PerServerTest {
   private List<Endpoint> list(Server... servers) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (Server s : servers) {
-      endpoints.add(new FakeEndpoint(s, control));
+      endpoints.add(control.endpoint(s));
     }
     return endpoints;
   }

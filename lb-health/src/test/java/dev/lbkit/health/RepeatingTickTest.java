@@ -2,6 +2,8 @@ package dev.lbkit.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

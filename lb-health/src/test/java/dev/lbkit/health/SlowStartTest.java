@@ -8,6 +8,8 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.HealthState;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -173,27 +173,4 @@ final class Backends implements AutoCloseable {
       throw new UnknownHostException("FakeDns: " + hostname);
     }
   }
-
-  /** A clock tests move by hand; also a sleeper that advances it instead of sleeping. */
-  static final class FakeTicker implements dev.lbkit.api.Ticker, Sleeper {
-    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
-
-    @Override
-    public long nanoTime() {
-      return now.get();
-    }
-
-    @Override
-    public void sleep(long nanos) {
-      now.addAndGet(nanos);
-    }
-
-    void advance(java.time.Duration d) {
-      now.addAndGet(d.toNanos());
-    }
-
-    void set(long nanos) {
-      now.set(nanos);
-    }
-  }
 }

@@ -14,6 +14,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,11 +181,11 @@ class BalancingTest {
     for (int i = 0; i < 3; i++) {
       backends.dispatcher(i).always = new MockResponse.Builder().code(503).build();
     }
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     // No share of requests, one retry per second over a one-second window: one retry in all.
     RetryPolicy policy = RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1)
         .budget(0, 1, Duration.ofSeconds(1)).build();
-    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder().retryPolicy(policy).ticker(ticker).sleeper(ticker)
+    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder().retryPolicy(policy).ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all())).build());
     assertEquals("503 ", get(client, "http://user-service/"));
     assertEquals("503 ", get(client, "http://user-service/"));
@@ -199,10 +200,10 @@ class BalancingTest {
 
   @Test
   void exhaustedBudgetAfterAFailureRaisesAnIoException() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     RetryPolicy policy = RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1)
         .budget(0, 0, Duration.ofSeconds(1)).build();
-    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder().retryPolicy(policy).ticker(ticker).sleeper(ticker)
+    OkHttpClient client = LbOkHttp.wrap(base(), LbConfig.builder().retryPolicy(policy).ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", List.of(Backends.refusing(), Backends.refusing())))
         .build());
     LbException e = assertThrows(LbException.class, () -> get(client, "http://user-service/"));

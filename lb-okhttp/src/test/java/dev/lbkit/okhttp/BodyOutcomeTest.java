@@ -12,6 +12,8 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
 import dev.lbkit.health.OutlierDetection;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -40,7 +42,7 @@ class BodyOutcomeTest {
 
   private Backends backends;
   private LoadBalancer lb;
-  private final Backends.FakeTicker ticker = new Backends.FakeTicker();
+  private final FakeTicker ticker = new FakeTicker();
   private final FakeScheduler scheduler = new FakeScheduler(ticker);
 
   @BeforeEach

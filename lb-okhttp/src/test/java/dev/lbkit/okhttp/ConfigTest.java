@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -81,8 +82,8 @@ class ConfigTest {
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).cluster("uSers").build())
         .build();
     assertEquals(Set.of("users"), config.clusters().keySet());
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
-    assertTrue(new RateLimitGate(config.rateLimits.get(0), ticker, ticker, Runnable::run).appliesTo("users"));
+    FakeTicker ticker = new FakeTicker();
+    assertTrue(new RateLimitGate(config.rateLimits.get(0), ticker, ticker::advanceNanos, Runnable::run).appliesTo("users"));
   }
 
   @Test
@@ -125,7 +126,7 @@ class ConfigTest {
 
   @Test
   void retryBudgetAllowsTwentyPercentPlusTenPerSecond() {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     RetryBudget budget = new RetryBudget(RetryPolicy.DEFAULT, ticker);
     for (int i = 0; i < 100; i++) {
       budget.onRequest();

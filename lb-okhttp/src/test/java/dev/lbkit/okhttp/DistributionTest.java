@@ -10,6 +10,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,14 +225,14 @@ class DistributionTest {
    */
   @Test
   void leastResponseTimeGivesASlowBackendASmallShare() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     for (int i = 0; i < 3; i++) {
       Duration d = i == 0 ? Duration.ofMillis(100) : Duration.ofMillis(1);
       backends.dispatcher(i).onDispatch = () -> ticker.advance(d);
     }
     LoadBalancer lb = LoadBalancer.builder("user-service").algorithm(Algorithms.leastResponseTime().build())
         .servers(backends.all()).ticker(ticker).random(RandomSource.seeded(5)).build();
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", lb).build());
     for (int i = 0; i < 40; i++) {
       call(client);

@@ -21,6 +21,8 @@ import dev.lbkit.api.ServerView;
 import dev.lbkit.health.ActiveHealthCheck;
 import dev.lbkit.health.HealthChecks;
 import dev.lbkit.health.OutlierDetection;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -47,7 +49,7 @@ import org.junit.jupiter.api.Test;
 class HealthTest {
   private Backends backends;
   private LoadBalancer lb;
-  private final Backends.FakeTicker ticker = new Backends.FakeTicker();
+  private final FakeTicker ticker = new FakeTicker();
   private final FakeScheduler scheduler = new FakeScheduler(ticker);
 
   @AfterEach

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -45,10 +46,10 @@ class RateLimitTest {
   @ParameterizedTest
   @EnumSource(RateLimit.Algorithm.class)
   void limitIsExactUnderConcurrencyOnAVirtualClock(RateLimit.Algorithm algorithm) throws Exception {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     // Align the frozen clock on a period boundary so that fixed and approximate windows start fresh.
     ticker.advance(Duration.ofNanos(10 * SECOND - ticker.nanoTime() % SECOND));
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(algorithm, 10, Duration.ofSeconds(1)).perCluster().build()).build());
     for (int round = 0; round < 2; round++) {
@@ -95,9 +96,9 @@ class RateLimitTest {
   @ParameterizedTest
   @EnumSource(RateLimit.Algorithm.class)
   void aCallRefusedByALaterLimitGivesBackThePermitsOfEarlierOnes(RateLimit.Algorithm algorithm) throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     ticker.advance(Duration.ofNanos(10 * SECOND - ticker.nanoTime() % SECOND));
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(algorithm, 3, Duration.ofSeconds(1)).global().build())
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.FIXED_WINDOW, 1, Duration.ofSeconds(1)).perKey("X-Key").build())
@@ -122,7 +123,7 @@ class RateLimitTest {
    */
   @Test
   void aCallInterruptedWhileWaitingForALaterLimitGivesBackThePermitOfAnEarlierOne() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     Sleeper interrupted = nanos -> {
       throw new InterruptedException();
     };
@@ -152,8 +153,8 @@ class RateLimitTest {
 
   @Test
   void rejectionNamesTheClusterAndTheLimit() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    FakeTicker ticker = new FakeTicker();
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).build()).build());
     BalancingTest.get(client, "http://user-service/");
@@ -164,8 +165,8 @@ class RateLimitTest {
 
   @Test
   void boundedWaitGetsAPermitInsteadOfFailing() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    FakeTicker ticker = new FakeTicker();
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 10, Duration.ofSeconds(1))
             .maxWait(Duration.ofMillis(150)).build()).build());
@@ -179,8 +180,8 @@ class RateLimitTest {
 
   @Test
   void perKeyLimitsAreSeparateAndBounded() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
-    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker)
+    FakeTicker ticker = new FakeTicker();
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cacheExecutor(Runnable::run)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.FIXED_WINDOW, 2, Duration.ofSeconds(1))

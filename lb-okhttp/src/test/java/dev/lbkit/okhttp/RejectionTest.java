@@ -8,6 +8,7 @@ import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Ticker;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -132,8 +133,8 @@ class RejectionTest {
 
   @Test
   void rateLimited() throws Exception {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
-    OkHttpClient client = wrap(LbConfig.builder().ticker(ticker).sleeper(ticker)
+    FakeTicker ticker = new FakeTicker();
+    OkHttpClient client = wrap(LbConfig.builder().ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", backends.all()))
         .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(1)).build()));
     assertEquals(200, asyncStatus(client, get("http://user-service/")));
@@ -142,10 +143,10 @@ class RejectionTest {
 
   @Test
   void retryBudgetExhausted() throws Exception {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     RetryPolicy noBudget = RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1)
         .budget(0, 0, Duration.ofSeconds(1)).build();
-    OkHttpClient client = wrap(LbConfig.builder().retryPolicy(noBudget).ticker(ticker).sleeper(ticker)
+    OkHttpClient client = wrap(LbConfig.builder().retryPolicy(noBudget).ticker(ticker).sleeper(ticker::advanceNanos)
         .cluster("user-service", Backends.roundRobin("user-service", List.of(Backends.refusing(), Backends.refusing()))));
     LbException e = rejection(client, get("http://user-service/"), LbException.Reason.RETRY_BUDGET_EXHAUSTED);
     assertInstanceOf(java.net.ConnectException.class, e.getCause());

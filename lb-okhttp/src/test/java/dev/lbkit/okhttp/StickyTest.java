@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -128,7 +129,7 @@ class StickyTest {
 
   @Test
   void learnedSessionsStayWithinTheCacheBoundAndExpire() throws IOException {
-    Backends.FakeTicker ticker = new Backends.FakeTicker();
+    FakeTicker ticker = new FakeTicker();
     for (int i = 0; i < 3; i++) {
       backends.dispatcher(i).always = new MockResponse.Builder().addHeader("Set-Cookie", "JSESSIONID=s" + i).body(String.valueOf(i)).build();
     }

@@ -14,6 +14,7 @@ import dev.lbkit.api.Server;
 import dev.lbkit.health.ActiveHealthCheck;
 import dev.lbkit.health.HealthCheck;
 import dev.lbkit.health.HealthChecks;
+import dev.lbkit.testing.FakeScheduler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Active HTTP health checks end to end: the real {@link ActiveHealthCheck} with the real HTTP
  * check probes three real backends (MockWebServer on 127.0.0.1) and feeds a real {@link
- * LoadBalancer}. Check timers run in virtual time ({@link FakeTime}); each round of checks is
+ * LoadBalancer}. Check timers run in virtual time ({@link FakeScheduler}); each round of checks is
  * real HTTP, awaited with a bound before time moves on, so no check ever times out virtually.
  */
 class IntegrationActiveHealthCheckTest {
@@ -42,7 +43,7 @@ class IntegrationActiveHealthCheckTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
   private static final Duration ROUND_BOUND = Duration.ofSeconds(10);
 
-  private final FakeTime time = new FakeTime();
+  private final FakeScheduler time = new FakeScheduler();
   private final List<MockWebServer> backends = new ArrayList<>();
   private final List<AtomicInteger> statuses = new ArrayList<>();
   private final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
@@ -82,7 +83,7 @@ class IntegrationActiveHealthCheckTest {
   }
 
   private LoadBalancer balancer() {
-    return LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).servers(servers).ticker(time)
+    return LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).servers(servers).ticker(time.ticker())
         .random(RandomSource.seeded(3)).unknownPickable(false)
         .healthInput(ActiveHealthCheck.builder(check).interval(INTERVAL).timeout(TIMEOUT).jitter(Duration.ZERO)
             .rise(2).fall(2).scheduler(time).build())

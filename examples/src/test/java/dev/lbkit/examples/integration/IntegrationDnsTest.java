@@ -13,6 +13,7 @@ import dev.lbkit.api.ServerSource;
 import dev.lbkit.discovery.Dnsmasq;
 import dev.lbkit.discovery.DnsSourceBuilder;
 import dev.lbkit.discovery.ServerSources;
+import dev.lbkit.testing.FakeScheduler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DNS discovery end to end: a real DNS source asks a real dnsmasq (on a free port of 127.0.0.1)
- * and feeds a real {@link LoadBalancer}. Refreshes run in virtual time ({@link FakeTime}); the
+ * and feeds a real {@link LoadBalancer}. Refreshes run in virtual time ({@link FakeScheduler}); the
  * queries themselves are real UDP on loopback. The resolved addresses are never contacted.
  */
 class IntegrationDnsTest {
@@ -34,7 +35,7 @@ class IntegrationDnsTest {
   private static final int TTL_SECONDS = 10;
   private static final Duration FAILURE_RETRY = Duration.ofSeconds(5);
 
-  private final FakeTime time = new FakeTime();
+  private final FakeScheduler time = new FakeScheduler();
   private Dnsmasq dns;
 
   @TempDir Path dir;
@@ -63,9 +64,9 @@ class IntegrationDnsTest {
         .queryTimeout(Duration.ofMillis(500))
         .failureRetry(FAILURE_RETRY)
         .scheduler(time)
-        .ticker(time)
+        .ticker(time.ticker())
         .build();
-    LoadBalancer lb = LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).source(source).ticker(time)
+    LoadBalancer lb = LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).source(source).ticker(time.ticker())
         .random(RandomSource.seeded(17)).build();
     time.runDue(); // the first query
     return lb;

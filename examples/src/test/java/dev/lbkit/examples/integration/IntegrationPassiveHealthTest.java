@@ -16,6 +16,7 @@ import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerView;
 import dev.lbkit.health.CircuitBreakers;
 import dev.lbkit.health.OutlierDetection;
+import dev.lbkit.testing.FakeScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,12 +29,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Passive health end to end: outcomes reported through {@link Selection#complete} reach the real
  * {@link OutlierDetection} and {@link CircuitBreakers} inputs of a real {@link LoadBalancer}, whose
- * picks then follow. Virtual time throughout ({@link FakeTime}); no I/O, so the servers' addresses
+ * picks then follow. Virtual time throughout ({@link FakeScheduler}); no I/O, so the servers' addresses
  * are never contacted.
  */
 class IntegrationPassiveHealthTest {
 
-  private final FakeTime time = new FakeTime();
+  private final FakeScheduler time = new FakeScheduler();
 
   private static List<Server> servers(int n) {
     List<Server> list = new ArrayList<>();
@@ -44,7 +45,7 @@ class IntegrationPassiveHealthTest {
   }
 
   private LoadBalancerBuilder balancer(List<Server> servers) {
-    return LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).servers(servers).ticker(time)
+    return LoadBalancer.builder("users").algorithm(Algorithms.roundRobin()).servers(servers).ticker(time.ticker())
         .random(RandomSource.seeded(42));
   }
 

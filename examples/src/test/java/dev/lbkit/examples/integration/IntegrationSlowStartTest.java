@@ -10,8 +10,6 @@ import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.algorithms.LoadBalancerBuilder;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Algorithm;
-import dev.lbkit.api.HealthControl;
-import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
@@ -19,6 +17,8 @@ import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.health.OutlierDetection;
 import dev.lbkit.health.SlowStart;
+import dev.lbkit.testing.FakeHealthInput;
+import dev.lbkit.testing.FakeScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +33,13 @@ class IntegrationSlowStartTest {
 
   private static final int PICKS = 20_000;
 
-  private final FakeTime time = new FakeTime();
+  private final FakeScheduler time = new FakeScheduler();
   private final List<Server> old = List.of(
       Server.of("10.0.0.1", 8080), Server.of("10.0.0.2", 8080), Server.of("10.0.0.3", 8080));
   private final Server fresh = Server.of("10.0.0.4", 8080);
 
   private LoadBalancerBuilder balancer(Algorithm algorithm) {
-    return LoadBalancer.builder("users").algorithm(algorithm).servers(old).ticker(time)
+    return LoadBalancer.builder("users").algorithm(algorithm).servers(old).ticker(time.ticker())
         .random(RandomSource.seeded(5))
         .healthInput(SlowStart.builder().window(Duration.ofSeconds(30)).minimumSharePercent(10)
             .step(Duration.ofSeconds(1)).scheduler(time).build());
@@ -121,16 +121,6 @@ class IntegrationSlowStartTest {
     }
   }
 
-  /** Sets active verdicts on the test's command, as an active health check would. */
-  private static final class FakeVerdicts implements HealthInput {
-    volatile HealthControl control;
-
-    @Override
-    public void start(HealthControl control) {
-      this.control = control;
-    }
-  }
-
   /**
    * With {@code unknownPickable(false)} a new server becomes pickable when its first check
    * passes, between two slow-start steps. Its ramp must begin at that moment: before 0.2.0 it
@@ -139,11 +129,11 @@ class IntegrationSlowStartTest {
    */
   @Test
   void rampBeginsTheMomentACheckMakesAServerPickable() {
-    FakeVerdicts checks = new FakeVerdicts();
+    FakeHealthInput checks = new FakeHealthInput();
     try (LoadBalancer lb = balancer(Algorithms.leastConnections()).healthInput(checks)
         .unknownPickable(false).build()) {
       for (Server s : old) {
-        checks.control.setActive(s, ActiveHealth.HEALTHY, "GET /health returned 200");
+        checks.control().setActive(s, ActiveHealth.HEALTHY, "GET /health returned 200");
       }
       time.advance(Duration.ofSeconds(60));
       List<Selection> outstanding = new ArrayList<>();
@@ -153,7 +143,7 @@ class IntegrationSlowStartTest {
       addFresh(lb);
       assertTrue(!view(lb, fresh).health().pickable(), "waits for its first check");
       time.advance(Duration.ofMillis(400)); // between two 1 s steps
-      checks.control.setActive(fresh, ActiveHealth.HEALTHY, "GET /health returned 200");
+      checks.control().setActive(fresh, ActiveHealth.HEALTHY, "GET /health returned 200");
       assertEquals(0.1, view(lb, fresh).effectiveWeight(), 1e-9, "the ramp starts at once");
       int toFresh = 0;
       for (int i = 0; i < 10; i++) {
