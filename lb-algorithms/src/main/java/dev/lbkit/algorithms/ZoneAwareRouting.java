@@ -216,40 +216,8 @@ public final class ZoneAwareRouting {
      * @throws IllegalArgumentException naming the field and the value of a bad setting
      */
     public ZoneRouting build() {
-      if (localZone != null && localZone.isBlank()) {
-        throw new IllegalArgumentException("localZone must not be empty, was '" + localZone + "'");
-      }
-      if (localRegion != null && localRegion.isBlank()) {
-        throw new IllegalArgumentException("localRegion must not be empty, was '" + localRegion + "'");
-      }
-      if (spillThresholdPercent < 1 || spillThresholdPercent > 100) {
-        throw new IllegalArgumentException(
-            "spillThresholdPercent must be in [1, 100], was " + spillThresholdPercent);
-      }
-      if (zoneWeights != null && latencyBased) {
-        throw new IllegalArgumentException(
-            "zoneWeights and latencyBased are exclusive, both were set");
-      }
-      if (zoneWeights != null) {
-        if (zoneWeights.isEmpty()) {
-          throw new IllegalArgumentException("zoneWeights must not be empty, was {}");
-        }
-        long sum = 0;
-        for (Map.Entry<String, Integer> e : zoneWeights.entrySet()) {
-          if (e.getKey() == null || e.getKey().isBlank()) {
-            throw new IllegalArgumentException("zoneWeights keys must be zone names, was '" + e.getKey() + "'");
-          }
-          Integer w = e.getValue();
-          if (w == null || w < 0) {
-            throw new IllegalArgumentException(
-                "zoneWeights[" + e.getKey() + "] must be >= 0, was " + w);
-          }
-          sum += w;
-        }
-        if (sum == 0) {
-          throw new IllegalArgumentException("zoneWeights must have a positive weight, was " + zoneWeights);
-        }
-      }
+      checkNames();
+      checkZoneWeights();
       if (!(latencyExponent >= 0.5 && latencyExponent <= 10)) {
         throw new IllegalArgumentException("latencyExponent must be in [0.5, 10], was " + latencyExponent);
       }
@@ -262,40 +230,8 @@ public final class ZoneAwareRouting {
         throw new IllegalArgumentException(
             "localZone must be set for locality routing, was null (or use zoneWeights(...) or latencyBased())");
       }
-      if (callerShares != null) {
-        if (mode != ZoneRouter.Mode.LOCALITY) {
-          throw new IllegalArgumentException(
-              "callerShares applies to locality routing only, was set with " + (latencyBased ? "latencyBased" : "zoneWeights"));
-        }
-        for (Map.Entry<String, Double> e : callerShares.entrySet()) {
-          Double v = e.getValue();
-          if (v == null || !(v >= 0) || v.isInfinite()) {
-            throw new IllegalArgumentException("callerShares[" + e.getKey() + "] must be a finite number >= 0, was " + v);
-          }
-        }
-        Double local = callerShares.get(localZone);
-        if (local == null || local <= 0) {
-          throw new IllegalArgumentException(
-              "callerShares[" + localZone + "] (the local zone) must be > 0, was " + local);
-        }
-      }
-      Set<String> known = new LinkedHashSet<>(knownZones);
-      if (zoneWeights != null) {
-        known.addAll(zoneWeights.keySet());
-      }
-      if (strict) {
-        if (known.isEmpty()) {
-          throw new IllegalArgumentException(
-              "strict mode needs the known zones, was none: set zones(...) or zoneWeights(...)");
-        }
-        if (localZone == null) {
-          throw new IllegalArgumentException("localZone must be set in strict mode, was null");
-        }
-        if (!known.contains(localZone)) {
-          throw new IllegalArgumentException(
-              "localZone must be one of the known zones " + known + " in strict mode, was '" + localZone + "'");
-        }
-      }
+      checkCallerShares(mode);
+      checkStrict();
       return new ZoneRouter(
           mode,
           localZone,
@@ -306,6 +242,88 @@ public final class ZoneAwareRouting {
           latencyRefresh.toNanos(),
           new ArrayList<>(regionOrder),
           callerShares == null ? Map.of() : callerShares);
+    }
+    private void checkNames() {
+      if (localZone != null && localZone.isBlank()) {
+        throw new IllegalArgumentException("localZone must not be empty, was '" + localZone + "'");
+      }
+      if (localRegion != null && localRegion.isBlank()) {
+        throw new IllegalArgumentException("localRegion must not be empty, was '" + localRegion + "'");
+      }
+      if (spillThresholdPercent < 1 || spillThresholdPercent > 100) {
+        throw new IllegalArgumentException(
+            "spillThresholdPercent must be in [1, 100], was " + spillThresholdPercent);
+      }
+    }
+
+    private void checkZoneWeights() {
+      if (zoneWeights == null) {
+        return;
+      }
+      if (latencyBased) {
+        throw new IllegalArgumentException(
+            "zoneWeights and latencyBased are exclusive, both were set");
+      }
+      if (zoneWeights.isEmpty()) {
+        throw new IllegalArgumentException("zoneWeights must not be empty, was {}");
+      }
+      long sum = 0;
+      for (Map.Entry<String, Integer> e : zoneWeights.entrySet()) {
+        if (e.getKey() == null || e.getKey().isBlank()) {
+          throw new IllegalArgumentException("zoneWeights keys must be zone names, was '" + e.getKey() + "'");
+        }
+        Integer w = e.getValue();
+        if (w == null || w < 0) {
+          throw new IllegalArgumentException(
+              "zoneWeights[" + e.getKey() + "] must be >= 0, was " + w);
+        }
+        sum += w;
+      }
+      if (sum == 0) {
+        throw new IllegalArgumentException("zoneWeights must have a positive weight, was " + zoneWeights);
+      }
+    }
+
+    private void checkCallerShares(ZoneRouter.Mode mode) {
+      if (callerShares == null) {
+        return;
+      }
+      if (mode != ZoneRouter.Mode.LOCALITY) {
+        throw new IllegalArgumentException(
+            "callerShares applies to locality routing only, was set with " + (latencyBased ? "latencyBased" : "zoneWeights"));
+      }
+      for (Map.Entry<String, Double> e : callerShares.entrySet()) {
+        Double v = e.getValue();
+        if (v == null || !(v >= 0) || v.isInfinite()) {
+          throw new IllegalArgumentException("callerShares[" + e.getKey() + "] must be a finite number >= 0, was " + v);
+        }
+      }
+      Double local = callerShares.get(localZone);
+      if (local == null || local <= 0) {
+        throw new IllegalArgumentException(
+            "callerShares[" + localZone + "] (the local zone) must be > 0, was " + local);
+      }
+    }
+
+    private void checkStrict() {
+      if (!strict) {
+        return;
+      }
+      Set<String> known = new LinkedHashSet<>(knownZones);
+      if (zoneWeights != null) {
+        known.addAll(zoneWeights.keySet());
+      }
+      if (known.isEmpty()) {
+        throw new IllegalArgumentException(
+            "strict mode needs the known zones, was none: set zones(...) or zoneWeights(...)");
+      }
+      if (localZone == null) {
+        throw new IllegalArgumentException("localZone must be set in strict mode, was null");
+      }
+      if (!known.contains(localZone)) {
+        throw new IllegalArgumentException(
+            "localZone must be one of the known zones " + known + " in strict mode, was '" + localZone + "'");
+      }
     }
   }
 }

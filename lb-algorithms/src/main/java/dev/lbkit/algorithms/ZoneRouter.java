@@ -98,20 +98,7 @@ final class ZoneRouter implements ZoneRouting {
       List<Endpoint> all,
       Function<List<Endpoint>, Picker> algorithm,
       AlgorithmContext context) {
-    Map<String, Zone> byName = new LinkedHashMap<>();
-    for (Endpoint ep : all) {
-      Zone z = zone(byName, ep);
-      z.allWeight += ep.server().weight();
-    }
-    for (Endpoint ep : pickable) {
-      Zone z = zone(byName, ep);
-      if (z.allWeight == 0) {
-        // Not in 'all' (the runtime always includes it; be safe): count it there too.
-        z.allWeight += ep.server().weight();
-      }
-      z.pickable.add(ep);
-      z.pickableWeight += ep.server().weight();
-    }
+    Map<String, Zone> byName = group(pickable, all);
     List<Zone> live = new ArrayList<>();
     for (Zone z : byName.values()) {
       if (!z.pickable.isEmpty()) {
@@ -144,6 +131,33 @@ final class ZoneRouter implements ZoneRouting {
             .thenComparingLong(i -> -zones[i].pickableWeight));
         break;
     }
+    logShares(zones, shares, context);
+    return picker(zones, shares, order, algorithm, context);
+  }
+
+  /** The servers grouped by zone, in list order, with each zone's total and pickable weight. */
+  private static Map<String, Zone> group(List<Endpoint> pickable, List<Endpoint> all) {
+    Map<String, Zone> byName = new LinkedHashMap<>();
+    for (Endpoint ep : all) {
+      Zone z = zone(byName, ep);
+      z.allWeight += ep.server().weight();
+    }
+    for (Endpoint ep : pickable) {
+      Zone z = zone(byName, ep);
+      if (z.allWeight == 0) {
+        // Not in 'all' (the runtime always includes it; be safe): count it there too.
+        z.allWeight += ep.server().weight();
+      }
+      z.pickable.add(ep);
+      z.pickableWeight += ep.server().weight();
+    }
+    return byName;
+  }
+
+  /** One picker per zone, chosen by share, falling back in {@code order}. */
+  private Picker picker(
+      Zone[] zones, double[] shares, Integer[] order, Function<List<Endpoint>, Picker> algorithm,
+      AlgorithmContext context) {
     Picker[] pickers = new Picker[zones.length];
     for (int i = 0; i < zones.length; i++) {
       pickers[i] = algorithm.apply(List.copyOf(zones[i].pickable));
@@ -151,14 +165,6 @@ final class ZoneRouter implements ZoneRouting {
     int[] fallback = new int[order.length];
     for (int i = 0; i < order.length; i++) {
       fallback[i] = order[i];
-    }
-    if (log.isDebugEnabled()) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < zones.length; i++) {
-        sb.append(i == 0 ? "" : ", ").append(zones[i].name.isEmpty() ? "(no zone)" : zones[i].name)
-            .append('=').append(String.format("%.4f", shares[i]));
-      }
-      log.debug("{}: zone shares ({}): {}", context.cluster(), mode, sb);
     }
     if (mode == Mode.LATENCY) {
       Endpoint[][] members = new Endpoint[zones.length][];
@@ -168,6 +174,17 @@ final class ZoneRouter implements ZoneRouting {
       return new ZoneLatencyPicker(pickers, shares, members, fallback, context, latencyExponent, latencyRefreshNanos);
     }
     return new ZonePicker(pickers, shares, fallback, context);
+  }
+
+  private void logShares(Zone[] zones, double[] shares, AlgorithmContext context) {
+    if (log.isDebugEnabled()) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < zones.length; i++) {
+        sb.append(i == 0 ? "" : ", ").append(zones[i].name.isEmpty() ? "(no zone)" : zones[i].name)
+            .append('=').append(String.format("%.4f", shares[i]));
+      }
+      log.debug("{}: zone shares ({}): {}", context.cluster(), mode, sb);
+    }
   }
 
   private static Zone zone(Map<String, Zone> byName, Endpoint ep) {
