@@ -23,10 +23,10 @@ import java.util.List;
  * <p><b>Invariant.</b> Within one snapshot and without avoided servers, k×N consecutive picks give
  * every server exactly k picks.
  *
- * <p><b>Why a 64-bit counter.</b> The index is the counter modulo N. A 32-bit counter wraps after
- * 2^32 picks (72 minutes at a million picks a second), and unless N divides 2^32 the wrap repeats
- * one server and skips another. A 64-bit counter wraps after 2^63 picks, centuries at any pick
- * rate, and costs the same single atomic add on 64-bit JVMs.
+ * <p><b>The counter never wraps</b> ({@link Rotation}): it is reduced modulo N once per rotation,
+ * so it stays below 2N. A counter that ran freely would wrap after 2^32 picks (72 minutes at a
+ * million picks a second), and unless N divided 2^32 the wrap would repeat one server and skip
+ * another.
  *
  * <p><b>Example.</b> Servers [A, B, C], random start 1: B, C, A, B, C, A, ...
  *
@@ -73,7 +73,7 @@ final class RoundRobin implements Algorithm {
 
     static {
       try {
-        NEXT = MethodHandles.lookup().findVarHandle(RoundRobinPicker.class, "next", long.class);
+        NEXT = MethodHandles.lookup().findVarHandle(RoundRobinPicker.class, "next", int.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -82,19 +82,19 @@ final class RoundRobin implements Algorithm {
     private final Endpoint[] endpoints;
     private final AlgorithmContext context;
     @SuppressWarnings("unused") // accessed through NEXT
-    private volatile long next;
+    private volatile int next;
 
-    /** A picker whose first pick is {@code endpoints[start mod N]}; tests start near a wrap. */
+    /** A picker whose first pick is {@code endpoints[start mod N]}. */
     RoundRobinPicker(Endpoint[] endpoints, AlgorithmContext context, long start) {
       this.endpoints = endpoints;
       this.context = context;
-      this.next = start;
+      this.next = (int) Math.floorMod(start, (long) endpoints.length);
     }
 
     @Override
     public Selection pick(PickContext ctx) {
       int n = endpoints.length;
-      int i = Math.floorMod((long) NEXT.getAndAdd(this, 1L), n);
+      int i = Rotation.next(NEXT, this, n);
       Endpoint e = endpoints[i];
       if (!ctx.hasAvoid()) {
         return e.selection();

@@ -106,7 +106,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
 
     static {
       try {
-        NEXT = MethodHandles.lookup().findVarHandle(CyclePicker.class, "next", long.class);
+        NEXT = MethodHandles.lookup().findVarHandle(CyclePicker.class, "next", int.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -117,7 +117,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
     /** Picks with an avoid set: nginx's sequence over the servers not avoided. */
     private final SwrrPicker avoiding;
     @SuppressWarnings("unused") // accessed through NEXT
-    private volatile long next;
+    private volatile int next;
 
     CyclePicker(Endpoint[] endpoints, int[] cycle, AlgorithmContext context) {
       this.endpoints = endpoints;
@@ -178,8 +178,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
       if (ctx.hasAvoid()) {
         return avoiding.pick(ctx);
       }
-      int at = (int) Math.floorMod((long) NEXT.getAndAdd(this, 1L), (long) cycle.length);
-      return endpoints[cycle[at]].selection();
+      return endpoints[cycle[Rotation.next(NEXT, this, cycle.length)]].selection();
     }
 
     @Override

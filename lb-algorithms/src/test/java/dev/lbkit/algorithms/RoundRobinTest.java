@@ -77,6 +77,31 @@ class RoundRobinTest {
   }
 
   @Test
+  void concurrentPicksShareExactlyWhileTheCounterIsReducedBack() throws Exception {
+    List<FakeEndpoint> fakes = FakeEndpoint.of(6);
+    Picker picker = Algorithms.roundRobin().newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 6));
+    java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> counts =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 30_000; i++) {
+          counts.computeIfAbsent(picker.pick(PickContext.EMPTY).server().id(),
+              k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
+    // Every pick takes a distinct step of the rotation, racing or not: 120,000 / 6 each.
+    assertEquals(6, counts.size());
+    counts.values().forEach(c -> assertEquals(20_000, c.get()));
+  }
+
+  @Test
   void perThreadVariantRotatesExactlyWithinEachThreadAndCoversEveryServer() throws Exception {
     List<FakeEndpoint> endpoints = FakeEndpoint.of(5);
     dev.lbkit.api.Picker picker = Algorithms.perThreadRoundRobin()
