@@ -62,56 +62,87 @@ public final class ProxyHop {
         "seconds", "8", "rate", "1000", "concurrency", "32", "serviceMs", "1", "nginx", "nginx",
         "workers", "2", "prefix", "benchmarks/target/nginx", "warmupSeconds", "3", "rounds", "2",
         "algorithm", CLIENT_ALGORITHM));
-    double seconds = Double.parseDouble(opts.get("seconds"));
-    int rate = Integer.parseInt(opts.get("rate"));
-    int concurrency = Integer.parseInt(opts.get("concurrency"));
-    long serviceNanos = (long) (Double.parseDouble(opts.get("serviceMs")) * 1e6);
-    double warmup = Double.parseDouble(opts.get("warmupSeconds"));
-    int rounds = Integer.parseInt(opts.get("rounds"));
-    double chunk = seconds / rounds;
-    String algorithm = opts.get("algorithm");
-
+    Settings settings = new Settings(opts);
     System.out.printf(Locale.ROOT,
         "Proxy hop: %d backends, %.1f ms service time; open loop %d calls/s and closed loop %d callers,"
             + " %.0f s per path and load in %d alternating runs of %.1f s; client-side algorithm %s;"
             + " nginx least_conn, %s workers%n",
-        BACKENDS, serviceNanos / 1e6, rate, concurrency, seconds, rounds, chunk, algorithm, opts.get("workers"));
-    Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
+        BACKENDS, settings.serviceNanos / 1e6, settings.rate, settings.concurrency, settings.seconds,
+        settings.rounds, settings.chunk(), settings.algorithm, opts.get("workers"));
     OkHttpClient client = HttpTargets.newClient();
-    try (HttpBackends backends = new HttpBackends(BACKENDS, serviceNanos);
+    Map<String, LoadGenerator.Result> results;
+    try (HttpBackends backends = new HttpBackends(BACKENDS, settings.serviceNanos);
         Nginx nginx = Nginx.start(opts.get("nginx"), Path.of(opts.get("prefix")), backends.servers(),
             Integer.parseInt(opts.get("workers")));
-        LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName(algorithm).create(), backends.servers())) {
+        LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName(settings.algorithm).create(), backends.servers())) {
       LoadGenerator.Target lbkit = HttpTargets.balanced(
-          client, lb, backends.servers(), BenchAlgorithms.byName(algorithm).keys());
+          client, lb, backends.servers(), BenchAlgorithms.byName(settings.algorithm).keys());
       LoadGenerator.Target proxy = HttpTargets.direct(client, "http://127.0.0.1:" + nginx.port() + "/");
-      // Each load is warmed with itself: a closed loop of 32 callers leaves up to 32 pooled
-      // connections per backend in the client, which would change what the open loop measures.
-      LoadGenerator.openLoop(lbkit, rate, warmup, o -> { }, 5.0);
-      LoadGenerator.openLoop(proxy, rate, warmup, o -> { }, 5.0);
-
-      Map<String, List<LoadGenerator.Result>> parts = new LinkedHashMap<>();
-      for (String key : List.of("open lbkit", "open nginx", "closed lbkit", "closed nginx")) {
-        parts.put(key, new ArrayList<>());
-      }
-      for (int r = 0; r < rounds; r++) {
-        parts.get("open lbkit").add(LoadGenerator.openLoop(lbkit, rate, chunk, o -> { }, 5.0));
-        parts.get("open nginx").add(LoadGenerator.openLoop(proxy, rate, chunk, o -> { }, 5.0));
-      }
-      LoadGenerator.closedLoop(lbkit, concurrency, warmup);
-      LoadGenerator.closedLoop(proxy, concurrency, warmup);
-      for (int r = 0; r < rounds; r++) {
-        parts.get("closed lbkit").add(LoadGenerator.closedLoop(lbkit, concurrency, chunk));
-        parts.get("closed nginx").add(LoadGenerator.closedLoop(proxy, concurrency, chunk));
-      }
-      for (Map.Entry<String, List<LoadGenerator.Result>> e : parts.entrySet()) {
-        for (int r = 0; r < rounds; r++) {
-          System.out.printf(Locale.ROOT, "  %-13s round %d: %s%n", e.getKey(), r + 1, e.getValue().get(r).summary());
-        }
-        results.put(e.getKey(), LoadGenerator.Result.merge(e.getValue()));
-      }
+      results = measure(settings, lbkit, proxy);
       System.out.println("nginx configuration and logs: " + nginx.prefix().toAbsolutePath());
     }
+    printTable(settings, results);
+    HttpTargets.close(client);
+    System.exit(0);
+  }
+
+  /** The harness's settings, parsed once. */
+  private static final class Settings {
+    final double seconds;
+    final int rate;
+    final int concurrency;
+    final long serviceNanos;
+    final double warmup;
+    final int rounds;
+    final String algorithm;
+
+    Settings(Map<String, String> opts) {
+      seconds = Double.parseDouble(opts.get("seconds"));
+      rate = Integer.parseInt(opts.get("rate"));
+      concurrency = Integer.parseInt(opts.get("concurrency"));
+      serviceNanos = (long) (Double.parseDouble(opts.get("serviceMs")) * 1e6);
+      warmup = Double.parseDouble(opts.get("warmupSeconds"));
+      rounds = Integer.parseInt(opts.get("rounds"));
+      algorithm = opts.get("algorithm");
+    }
+
+    double chunk() {
+      return seconds / rounds;
+    }
+  }
+
+  /** Runs both loads on both paths in alternating rounds; results by "load path". */
+  private static Map<String, LoadGenerator.Result> measure(
+      Settings settings, LoadGenerator.Target lbkit, LoadGenerator.Target proxy) {
+    // Each load is warmed with itself: a closed loop of 32 callers leaves up to 32 pooled
+    // connections per backend in the client, which would change what the open loop measures.
+    LoadGenerator.openLoop(lbkit, settings.rate, settings.warmup, o -> { }, 5.0);
+    LoadGenerator.openLoop(proxy, settings.rate, settings.warmup, o -> { }, 5.0);
+    Map<String, List<LoadGenerator.Result>> parts = new LinkedHashMap<>();
+    for (String key : List.of("open lbkit", "open nginx", "closed lbkit", "closed nginx")) {
+      parts.put(key, new ArrayList<>());
+    }
+    for (int r = 0; r < settings.rounds; r++) {
+      parts.get("open lbkit").add(LoadGenerator.openLoop(lbkit, settings.rate, settings.chunk(), o -> { }, 5.0));
+      parts.get("open nginx").add(LoadGenerator.openLoop(proxy, settings.rate, settings.chunk(), o -> { }, 5.0));
+    }
+    LoadGenerator.closedLoop(lbkit, settings.concurrency, settings.warmup);
+    LoadGenerator.closedLoop(proxy, settings.concurrency, settings.warmup);
+    for (int r = 0; r < settings.rounds; r++) {
+      parts.get("closed lbkit").add(LoadGenerator.closedLoop(lbkit, settings.concurrency, settings.chunk()));
+      parts.get("closed nginx").add(LoadGenerator.closedLoop(proxy, settings.concurrency, settings.chunk()));
+    }
+    Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
+    for (Map.Entry<String, List<LoadGenerator.Result>> e : parts.entrySet()) {
+      for (int r = 0; r < settings.rounds; r++) {
+        System.out.printf(Locale.ROOT, "  %-13s round %d: %s%n", e.getKey(), r + 1, e.getValue().get(r).summary());
+      }
+      results.put(e.getKey(), LoadGenerator.Result.merge(e.getValue()));
+    }
+    return results;
+  }
+
+  private static void printTable(Settings settings, Map<String, LoadGenerator.Result> results) {
     System.out.println();
     System.out.println("| load | path | calls/s | p50 ms | p99 ms | p99.9 ms | errors |");
     System.out.println("|---|---|---:|---:|---:|---:|---:|");
@@ -119,8 +150,8 @@ public final class ProxyHop {
       String[] parts = e.getKey().split(" ");
       LoadGenerator.Result r = e.getValue();
       System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d |%n",
-          parts[0].equals("open") ? "open, " + rate + "/s" : "closed, " + concurrency + " callers",
-          parts[1].equals("lbkit") ? "lbkit (" + algorithm + ")" : "nginx least_conn",
+          parts[0].equals("open") ? "open, " + settings.rate + "/s" : "closed, " + settings.concurrency + " callers",
+          parts[1].equals("lbkit") ? "lbkit (" + settings.algorithm + ")" : "nginx least_conn",
           r.throughput(), r.percentileMillis(0.5), r.percentileMillis(0.99), r.percentileMillis(0.999), r.errors);
     }
     for (String load : List.of("open", "closed")) {
@@ -130,7 +161,5 @@ public final class ProxyHop {
           a.percentileMillis(0.5) / b.percentileMillis(0.5), a.percentileMillis(0.99) / b.percentileMillis(0.99),
           a.throughput() / b.throughput());
     }
-    HttpTargets.close(client);
-    System.exit(0);
   }
 }
