@@ -1,7 +1,6 @@
 package dev.lbkit.simulator.fleet;
 
 import dev.lbkit.api.Selection;
-import dev.lbkit.simulator.engine.Event;
 
 /**
  * One try of a request at one server: the lbkit {@link Selection} it came from, and the state
@@ -16,7 +15,6 @@ final class Attempt {
   final SimServer server;
   final long sentNanos;
   boolean done;
-  Event timeout;
   /** The worker slot while in service, else -1. */
   int slot = -1;
   Attempt previous;

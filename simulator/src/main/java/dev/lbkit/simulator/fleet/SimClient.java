@@ -59,9 +59,14 @@ final class SimClient {
     Attempt a = new Attempt(r, selection, server, now);
     sim.opened(a);
     sim.clock.schedule(sim.network.sampleNanos(random), () -> server.receive(a));
-    if (sim.config.timeoutNanos > 0) {
-      a.timeout = sim.clock.schedule(sim.config.timeoutNanos, () -> answered(a, Outcome.TIMEOUT, -1));
+    if (sim.timeouts != null) {
+      sim.timeouts.start(a);
     }
+  }
+
+  /** The attempt's timeout expired before its answer came. */
+  void timedOut(Attempt a) {
+    answered(a, Outcome.TIMEOUT, -1);
   }
 
   /** The server answered: the answer arrives one network hop later. */
@@ -76,9 +81,6 @@ final class SimClient {
     }
     a.done = true;
     sim.closed(a);
-    if (a.timeout != null && outcome != Outcome.TIMEOUT) {
-      a.timeout.cancel();
-    }
     long now = sim.clock.now();
     a.selection.complete(now - a.sentNanos, outcome);
     Request r = a.request;

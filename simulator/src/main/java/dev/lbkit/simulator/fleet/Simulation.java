@@ -48,6 +48,8 @@ public final class Simulation {
 
   private final Map<Server, SimServer> byServer = new IdentityHashMap<>();
   private final VirtualScheduler scheduler = new VirtualScheduler(clock);
+  /** Client timeouts, or null when attempts never time out. */
+  final Timeouts timeouts;
   private final SimRandom arrivals;
   private final SimRandom keys;
   private final PickContext[] clientKeys;
@@ -67,6 +69,9 @@ public final class Simulation {
     this.variant = variant;
     this.metrics = new Metrics(config.intervalNanos, config.warmupNanos, config.servers);
     this.network = config.network;
+    this.timeouts = config.timeoutNanos > 0
+        ? new Timeouts(clock, config.timeoutNanos, a -> a.request.client.timedOut(a))
+        : null;
     SimRandom root = new SimRandom(config.seed);
     this.arrivals = root.split();
     this.keys = root.split();
@@ -274,9 +279,6 @@ public final class Simulation {
       Attempt a = openHead.next;
       closed(a);
       a.done = true;
-      if (a.timeout != null) {
-        a.timeout.cancel();
-      }
       a.selection.complete(now - a.sentNanos, Outcome.CANCELLED);
       metrics.attemptEnded(now, a.request.startNanos, Outcome.CANCELLED);
       metrics.requestUnfinished(a.request.startNanos);
