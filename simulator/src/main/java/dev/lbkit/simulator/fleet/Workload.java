@@ -36,6 +36,14 @@ public record Workload(Kind kind, double ratePerSecond, int usersPerClient, long
     }
   }
 
+  @Override
+  public String toString() {
+    return kind == Kind.OPEN
+        ? String.format(java.util.Locale.ROOT, "open loop, Poisson, %,.0f requests/s", ratePerSecond)
+        : String.format(java.util.Locale.ROOT, "closed loop, %d users per client, think %.1f ms", usersPerClient,
+            thinkNanos / 1e6);
+  }
+
   /** Poisson arrivals at {@code ratePerSecond} in total. */
   public static Workload open(double ratePerSecond) {
     return new Workload(Kind.OPEN, ratePerSecond, 0, 0);
