@@ -116,6 +116,9 @@ public final class Simulation {
         .algorithm(variant.algorithm())
         .ticker(clock)
         .random(random);
+    if (variant.ewmaDecay() != null) {
+      b.ewmaDecay(variant.ewmaDecay());
+    }
     Picker viewPicker = null;
     LoadView.Reported reported = null;
     if (variant.view().kind() != View.Kind.OWN) {

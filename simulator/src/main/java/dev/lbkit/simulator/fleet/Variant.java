@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param outlierDetection whether every client attaches lb-health {@code OutlierDetection} with
  *     its defaults
  * @param key the hash key each request carries, for the consistent-hashing algorithms
+ * @param ewmaDecay the balancers' latency EWMA decay time ({@code LoadBalancerBuilder.ewmaDecay}),
+ *     or null for lbkit's default (10 s)
  */
 public record Variant(String name, Algorithm algorithm, View view, Duration slowStart,
-    boolean outlierDetection, Key key) {
+    boolean outlierDetection, Key key, Duration ewmaDecay) {
 
   /** The hash key a request carries. */
   public enum Key {
@@ -40,15 +42,23 @@ public record Variant(String name, Algorithm algorithm, View view, Duration slow
     if (slowStart != null && (slowStart.isZero() || slowStart.isNegative())) {
       throw new IllegalArgumentException("slowStart must be positive, was " + slowStart);
     }
+    if (ewmaDecay != null && (ewmaDecay.isZero() || ewmaDecay.isNegative())) {
+      throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
+    }
   }
 
   /** {@code algorithm} as lbkit runs it in production: own view, no health inputs, no key. */
   public static Variant of(String name, Algorithm algorithm) {
-    return new Variant(name, algorithm, View.OWN, null, false, Key.NONE);
+    return new Variant(name, algorithm, View.OWN, null, false, Key.NONE, null);
+  }
+
+  /** This variant under another name. */
+  public Variant named(String newName) {
+    return new Variant(newName, algorithm, view, slowStart, outlierDetection, key, ewmaDecay);
   }
 
   /** This variant with another view. */
   public Variant withView(View newView) {
-    return new Variant(name, algorithm, newView, slowStart, outlierDetection, key);
+    return new Variant(name, algorithm, newView, slowStart, outlierDetection, key, ewmaDecay);
   }
 }

@@ -17,7 +17,7 @@ public final class BinsReport {
       double se = Math.hypot(r.lbkit().standardError(), r.textbook().standardError());
       double z = se == 0 ? 0 : (r.lbkit().mean() - r.textbook().mean()) / se;
       cells.add(List.of(
-          r.choices() == 1 ? "1 (random)" : r.choices() == 2 ? "2 (P2C)" : r.choices() + "",
+          r.choices() == 1 ? "1 (random)" : r.choices() == 2 ? "2 (P2C)" : r.choices() + " (P" + r.choices() + "C)",
           Format.count(r.bins()),
           Format.count(r.lbkit().runs()),
           estimate(r.lbkit()),

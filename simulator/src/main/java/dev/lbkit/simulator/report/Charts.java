@@ -116,10 +116,9 @@ public final class Charts {
     NumberAxis x = new NumberAxis("time (s)");
     NumberAxis y = new NumberAxis("server");
     y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-    y.setLowerMargin(0);
-    y.setUpperMargin(0);
-    x.setLowerMargin(0);
-    x.setUpperMargin(0);
+    // Cells are centred on their server's index: show every row whole.
+    y.setRange(-0.5, Math.max(servers, 1) - 0.5);
+    x.setRange(0, Math.max(times, 1) * intervalSeconds);
     XYBlockRenderer renderer = new XYBlockRenderer();
     renderer.setBlockWidth(intervalSeconds);
     renderer.setBlockHeight(1.0);

@@ -243,18 +243,27 @@ public final class Scenario {
           v.view() == null ? View.OWN : view(v.view()),
           v.slowStart(),
           Boolean.TRUE.equals(v.outlierDetection()),
-          key(v.key())));
+          key(v.key()),
+          v.ewmaDecay()));
     }
     if (s.views() == null) {
       return base;
     }
-    // Every variant under every view: the herding grid.
+    // Every variant under every view, the herding grid; a variant that names its own view (round
+    // robin, which reads no load) runs once, first.
     List<Variant> grid = new ArrayList<>();
+    for (int i = 0; i < base.size(); i++) {
+      if (specs.get(i).view() != null) {
+        grid.add(base.get(i));
+      }
+    }
     for (ScenarioSpec.View vs : s.views()) {
       View view = view(vs);
-      for (Variant v : base) {
-        grid.add(new Variant(v.name() + " · " + label(view), v.algorithm(), view, v.slowStart(),
-            v.outlierDetection(), v.key()));
+      for (int i = 0; i < base.size(); i++) {
+        Variant v = base.get(i);
+        if (specs.get(i).view() == null) {
+          grid.add(v.withView(view).named(v.name() + " · " + label(view)));
+        }
       }
     }
     return grid;

@@ -89,10 +89,10 @@ record ScenarioSpec(
 
   /**
    * {@code {name: P2C, algorithm: power-of-two-choices, choices: 2, view: {kind: board, refresh:
-   * 100ms}, slowStart: 30s, outlierDetection: true, key: client}}.
+   * 100ms}, slowStart: 30s, outlierDetection: true, key: client, ewmaDecay: 60s}}.
    */
   record Variant(String name, String algorithm, Integer choices, String estimate, View view,
-      Duration slowStart, Boolean outlierDetection, String key) {}
+      Duration slowStart, Boolean outlierDetection, String key, Duration ewmaDecay) {}
 
   /** {@code own}, {@code reported}, or {@code {kind: board, refresh: 100ms}} (0: live). */
   record View(String kind, Duration refresh) {
