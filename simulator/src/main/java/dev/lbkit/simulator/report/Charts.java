@@ -4,8 +4,13 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -169,14 +174,41 @@ public final class Charts {
     return chart;
   }
 
-  /** A base-10 log axis labelled in plain numbers (0.5, 10, 2,000), not powers of ten. */
+  /**
+   * A base-10 log axis labelled in plain numbers of two significant digits (0.5, 16, 6,300), not
+   * powers of ten: its ticks fall at fractional exponents, whose exact values read as noise.
+   */
   private static LogAxis logAxis(String label) {
     LogAxis axis = new LogAxis(label);
     axis.setBase(10);
     axis.setSmallestValue(1e-3);
     axis.setStandardTickUnits(NumberAxis.createStandardTickUnits());
-    axis.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    axis.setNumberFormatOverride(new TwoDigits());
     return axis;
+  }
+
+  /** Formats a number rounded to two significant digits, with thousands separators. */
+  static final class TwoDigits extends NumberFormat {
+    private static final long serialVersionUID = 1L;
+    private final DecimalFormat plain = new DecimalFormat("#,##0.######", DecimalFormatSymbols.getInstance(Locale.ROOT));
+
+    @Override
+    public StringBuffer format(double number, StringBuffer to, FieldPosition pos) {
+      if (number == 0 || Double.isNaN(number) || Double.isInfinite(number)) {
+        return to.append(number == 0 ? "0" : String.valueOf(number));
+      }
+      return to.append(plain.format(new BigDecimal(number).round(new MathContext(2))));
+    }
+
+    @Override
+    public StringBuffer format(long number, StringBuffer to, FieldPosition pos) {
+      return format((double) number, to, pos);
+    }
+
+    @Override
+    public Number parse(String source, ParsePosition pos) {
+      return plain.parse(source, pos);
+    }
   }
 
   private static void style(JFreeChart chart) {
