@@ -8,6 +8,7 @@ import dev.lbkit.api.Server;
 import dev.lbkit.simulator.engine.SimRandom;
 import dev.lbkit.simulator.fleet.SimAlgorithmContext;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -127,7 +128,7 @@ public final class BallsIntoBins {
     int[] drawn = new int[d];
     int[] maxima = new int[runs];
     for (int run = 0; run < runs; run++) {
-      java.util.Arrays.fill(load, 0);
+      Arrays.fill(load, 0);
       int max = 0;
       for (int ball = 0; ball < n; ball++) {
         int best = -1;

@@ -3,6 +3,7 @@ package dev.lbkit.simulator.fleet;
 import dev.lbkit.api.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +52,7 @@ public final class FleetConfig {
     queueLimit = b.queueLimit;
     service = b.service;
     speeds = new double[b.servers];
-    java.util.Arrays.fill(speeds, 1.0);
+    Arrays.fill(speeds, 1.0);
     for (int i = 0; i < b.speedOverrides.size(); i++) {
       double[] o = b.speedOverrides.get(i);
       speeds[(int) o[0]] = o[1];

@@ -13,6 +13,7 @@ import dev.lbkit.simulator.engine.VirtualClock;
 import dev.lbkit.simulator.engine.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ public final class Simulation {
     }
     allServers = List.copyOf(list);
     listed = new boolean[config.servers];
-    java.util.Arrays.fill(listed, true);
+    Arrays.fill(listed, true);
     openHead.next = openHead;
     openHead.previous = openHead;
 
@@ -154,7 +155,7 @@ public final class Simulation {
   }
 
   private void runLoop() {
-    scheduleFailures();
+    Failures.schedule(config, clock, servers, this::list);
     startWorkload();
     if (board != null && variant.view().refreshNanos() > 0) {
       refreshBoard();
@@ -288,7 +289,7 @@ public final class Simulation {
     }
   }
 
-  // ---- servers, failures, discovery
+  // ---- servers and discovery
 
   SimServer server(Server s) {
     SimServer server = byServer.get(s);
@@ -296,56 +297,6 @@ public final class Simulation {
       throw new IllegalStateException("picked a server the fleet does not have: " + s);
     }
     return server;
-  }
-
-  private void scheduleFailures() {
-    for (Fault f : config.faults) {
-      SimServer s = servers[f.server()];
-      long end = f.atNanos() + f.durationNanos();
-      switch (f.kind()) {
-        case SLOW -> {
-          clock.at(f.atNanos(), () -> s.slow(f.factor()));
-          clock.at(end, () -> s.unslow(f.factor()));
-        }
-        case FAIL_FAST -> {
-          clock.at(f.atNanos(), () -> s.failFast(f.probability()));
-          clock.at(end, () -> s.failFast(0));
-        }
-        case REFUSE -> {
-          clock.at(f.atNanos(), () -> s.refuse(true));
-          clock.at(end, () -> s.refuse(false));
-        }
-        case BLACK_HOLE -> {
-          clock.at(f.atNanos(), () -> s.blackHole(true));
-          clock.at(end, () -> s.blackHole(false));
-        }
-        case RESTART -> {
-          clock.at(f.atNanos(), s::crash);
-          clock.at(end, () -> s.boot(f.factor(), f.warmupNanos()));
-        }
-        default -> throw new IllegalStateException("unknown fault " + f.kind());
-      }
-    }
-    Deploy d = config.deploy;
-    if (d == null) {
-      return;
-    }
-    for (int i = 0; i < d.servers(); i++) {
-      SimServer s = servers[i];
-      long turn = d.startNanos() + i * d.everyNanos();
-      long stop = turn + d.drainNanos();
-      long up = stop + d.downNanos();
-      if (d.deregister()) {
-        clock.at(turn, () -> list(s.index, false));
-      }
-      clock.at(stop, s::crash);
-      clock.at(up, () -> {
-        s.boot(d.coldFactor(), d.warmupNanos());
-        if (d.deregister()) {
-          list(s.index, true);
-        }
-      });
-    }
   }
 
   /** Discovery starts or stops listing server {@code index}; clients learn of it after their lag. */

@@ -1,5 +1,7 @@
 package dev.lbkit.simulator.fleet;
 
+import java.util.Locale;
+
 /**
  * Where requests come from: an open loop (Poisson arrivals at a fixed total rate, whatever the
  * latency) or a closed loop (each user sends a request, waits for its answer, thinks, and sends
@@ -39,8 +41,8 @@ public record Workload(Kind kind, double ratePerSecond, int usersPerClient, long
   @Override
   public String toString() {
     return kind == Kind.OPEN
-        ? String.format(java.util.Locale.ROOT, "open loop, Poisson, %,.0f requests/s", ratePerSecond)
-        : String.format(java.util.Locale.ROOT, "closed loop, %d users per client, think %.1f ms", usersPerClient,
+        ? String.format(Locale.ROOT, "open loop, Poisson, %,.0f requests/s", ratePerSecond)
+        : String.format(Locale.ROOT, "closed loop, %d users per client, think %.1f ms", usersPerClient,
             thinkNanos / 1e6);
   }
 

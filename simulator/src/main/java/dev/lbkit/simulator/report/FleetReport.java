@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The report of a fleet scenario: the headline table, then latency percentiles over time per
@@ -191,7 +193,7 @@ public final class FleetReport {
     });
   }
 
-  private static List<Charts.Series> perSecond(List<RunResult> runs, java.util.function.ToLongFunction<Metrics.Interval> f) {
+  private static List<Charts.Series> perSecond(List<RunResult> runs, ToLongFunction<Metrics.Interval> f) {
     List<Charts.Series> series = new ArrayList<>();
     for (RunResult r : runs) {
       double seconds = r.metrics().intervalNanos() / 1e9;
@@ -201,7 +203,7 @@ public final class FleetReport {
   }
 
   private static List<Charts.Series> perInterval(List<RunResult> runs,
-      java.util.function.ToDoubleFunction<Metrics.Interval> f) {
+      ToDoubleFunction<Metrics.Interval> f) {
     List<Charts.Series> series = new ArrayList<>();
     for (RunResult r : runs) {
       series.add(perInterval(r, f));
@@ -209,7 +211,7 @@ public final class FleetReport {
     return series;
   }
 
-  private static Charts.Series perInterval(RunResult r, java.util.function.ToDoubleFunction<Metrics.Interval> f) {
+  private static Charts.Series perInterval(RunResult r, ToDoubleFunction<Metrics.Interval> f) {
     List<Metrics.Interval> in = r.metrics().intervals();
     double[] y = new double[in.size()];
     for (int i = 0; i < in.size(); i++) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,6 +25,16 @@ class ExactlyOnceTest {
   @ParameterizedTest
   @EnumSource(View.Kind.class)
   void everyAttemptIsCompletedOnceThroughEveryFailureMode(View.Kind kind) {
+    View view = kind == View.Kind.BOARD ? View.board(50_000_000L) : new View(kind, 0);
+    checkEveryAttemptCompletedOnce(view, false);
+  }
+
+  @Test
+  void everyAttemptIsCompletedOnceWithOutlierDetectionAndSlowStart() {
+    checkEveryAttemptCompletedOnce(View.OWN, true);
+  }
+
+  private static void checkEveryAttemptCompletedOnce(View view, boolean healthInputs) {
     FleetConfig config = FleetConfig.builder()
         .seed(11)
         .clients(20)
@@ -44,8 +55,10 @@ class ExactlyOnceTest {
         .queueLimit(20)
         .build();
     CheckingAlgorithm algorithm = new CheckingAlgorithm(Algorithms.powerOfTwoChoices().build());
-    View view = kind == View.Kind.BOARD ? View.board(50_000_000L) : new View(kind, 0);
-    RunResult run = Simulation.run(config, Variant.of("checked", algorithm).withView(view));
+    Variant variant = healthInputs
+        ? new Variant("checked", algorithm, view, Duration.ofSeconds(2), true, Variant.Key.NONE, null)
+        : Variant.of("checked", algorithm).withView(view);
+    RunResult run = Simulation.run(config, variant);
 
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     for (CheckingAlgorithm.CountingSelection s : algorithm.selections) {
