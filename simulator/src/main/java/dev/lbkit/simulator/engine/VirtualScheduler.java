@@ -1,10 +1,10 @@
 package dev.lbkit.simulator.engine;
 
-import dev.lbkit.health.Scheduler;
+import dev.lbkit.api.Scheduler;
 import java.util.Objects;
 
 /**
- * lb-health's {@link Scheduler} over a {@link VirtualClock}: outlier detection's windows,
+ * lbkit's {@link Scheduler} over a {@link VirtualClock}: outlier detection's windows,
  * ejection timers and slow start's steps run as simulation events, in virtual time.
  */
 public final class VirtualScheduler implements Scheduler {
