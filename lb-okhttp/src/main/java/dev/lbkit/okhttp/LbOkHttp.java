@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import java.util.List;
 import java.util.Map;
 import okhttp3.Dispatcher;
 import okhttp3.Interceptor;
@@ -62,8 +63,17 @@ public final class LbOkHttp {
    * Returns a client that balances calls as {@code config} says; {@code base} is unchanged.
    *
    * @throws IllegalArgumentException when {@code base} is already wrapped
+   * @throws IllegalStateException when the OkHttp on the classpath is not OkHttp 5: the message
+   *     names the version found, the version needed and the Maven fix (see the README, "OkHttp
+   *     versions")
    */
   public static OkHttpClient wrap(OkHttpClient base, LbConfig config) {
+    return wrap(base, config, OkHttpVersion.found(), OkHttpVersion.missingChainMethods());
+  }
+
+  /** {@link #wrap(OkHttpClient, LbConfig)} on an OkHttp of version {@code okHttpVersion} whose chain lacks {@code missingChainMethods}. */
+  static OkHttpClient wrap(OkHttpClient base, LbConfig config, String okHttpVersion, List<String> missingChainMethods) {
+    OkHttpVersion.require(okHttpVersion, missingChainMethods);
     for (Interceptor i : base.interceptors()) {
       if (i instanceof LbInterceptor) {
         throw new IllegalArgumentException("base client is already wrapped by LbOkHttp: " + i);
