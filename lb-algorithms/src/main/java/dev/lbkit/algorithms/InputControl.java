@@ -63,6 +63,12 @@ final class InputControl implements HealthControl {
   }
 
   @Override
+  public void reportActiveCheck(Server server, boolean passed) {
+    // Queued like setActive, so inputs hear of the check after the verdict it produced.
+    balancer.onEndpoint(server, ep -> balancer.activeCheckCompleted(ep, passed));
+  }
+
+  @Override
   public boolean eject(Server server, String reason) {
     Objects.requireNonNull(reason, "reason");
     boolean[] result = new boolean[1];

@@ -450,6 +450,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     notifyListener(() -> listener.onHealthChanged(cluster, ep.server(), before, after));
   }
 
+  /** Tells every input that an active check of {@code ep} completed; control plane only. */
+  void activeCheckCompleted(LiveEndpoint ep, boolean passed) {
+    for (HealthInput input : inputs) {
+      try {
+        input.onActiveCheck(ep, passed);
+      } catch (RuntimeException e) {
+        log.error("{}: health input {} failed on an active check result", cluster, input, e);
+      }
+    }
+  }
+
   /** Queues one rebuild behind the current task, so that a burst of changes costs one. */
   void markDirty() {
     if (!dirty) {

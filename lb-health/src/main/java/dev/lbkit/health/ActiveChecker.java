@@ -160,6 +160,7 @@ final class ActiveChecker implements HealthInput {
       log.info("{}: active check: {} is {}: {}", control.cluster(), t.server.id(), t.verdict, reason);
       control.setActive(t.server, t.verdict, reason);
     }
+    control.reportActiveCheck(t.server, result.isHealthy());
     long interval = t.verdict == ActiveHealth.UNHEALTHY ? unhealthyIntervalNanos : intervalNanos;
     // Start to start, so a hung check's timeout does not push every later check back.
     long delay = t.startedNanos + interval + jitter() - control.ticker().nanoTime();
