@@ -43,11 +43,21 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Drain</b>: draining servers get no new picks, ever.
  *   <li><b>Panic</b>: when the pickable fraction of the cluster (summed over priority tiers,
  *       capped at 1) falls below the panic threshold (default 50%), the balancer either
- *       spreads over every non-draining server regardless of health ({@link PanicMode#SPREAD},
- *       the default, as Envoy) or fails fast ({@link PanicMode#FAIL_FAST}). A threshold of 0
- *       disables panic. Each transition into and out of panic is logged once. Servers still
- *       awaiting their first check while {@code unknownPickable} is off take no part: they
- *       neither count towards panic nor receive spread traffic, so a cold start is not a panic.
+ *       spreads ({@link PanicMode#SPREAD}, the default, as Envoy) or fails fast ({@link
+ *       PanicMode#FAIL_FAST}). A threshold of 0 disables panic. Each transition into and out of
+ *       panic is logged once. Servers still awaiting their first check while {@code
+ *       unknownPickable} is off take no part: they neither count towards panic nor receive spread
+ *       traffic, so a cold start is not a panic.
+ *       <p>Panic exists for health data that is wrong: a broken check, a partition seen by this
+ *       client only. So it spreads over the non-draining servers that only active checks rule
+ *       out, and <em>not</em> over those that fresh passive evidence rules out: a server that
+ *       passive health ejects (outlier detection, an open breaker), or whose last real call
+ *       failed (a refused connect, a 5xx, a timeout; until a success or a passing check). Real
+ *       calls that just failed are not wrong data. A spread server whose real call fails leaves
+ *       the spread at once. When every server is ruled out this way, panic spreads over all of
+ *       them, as nothing is known to be better. Example, three servers with the defaults: B
+ *       answers 503 and is ejected, C is stopped and its checks fail; only A is pickable (33%),
+ *       and panic sends every pick to A rather than two thirds of them to B and C.
  *   <li><b>Priority tiers</b> (Envoy's priority levels): each tier's health is {@code min(1,
  *       overprovisioningFactor × pickable / total)}. Tier 0 takes that share of traffic, the
  *       next tier takes what is missing up to its own health, and so on; when the tiers'
@@ -494,7 +504,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     if (next.panic) {
       detail = next.panicDetail;
       log.warn("{}: entering {}; {}", cluster, detail,
-          panicMode == PanicMode.SPREAD ? "spreading over every non-draining server" : "failing fast");
+          panicMode == PanicMode.SPREAD
+              ? "spreading over " + next.offeredCount() + " of " + next.judgedCount
+                  + " servers: not over those passive health ejected or whose last real call failed"
+              : "failing fast");
     } else {
       detail = String.format(
           "panic over: %d of %d servers pickable, at or above the %d%% panic threshold",
@@ -506,6 +519,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   }
 
   private void onOutcome(LiveEndpoint ep, Outcome outcome, long latencyNanos) {
+    if (outcome.isFailure() && snapshot.panic && !ep.health().pickable()) {
+      // A server that panic spreads over has just failed a real call: the next snapshot leaves it
+      // out (SnapshotBuilder's spread rule). Only servers picked through panic get here, and each
+      // at most until that rebuild, so this adds no work while the cluster is healthy.
+      control.execute(this::markDirty);
+    }
     for (HealthInput input : inputs) {
       try {
         input.onOutcome(ep, outcome, latencyNanos);
