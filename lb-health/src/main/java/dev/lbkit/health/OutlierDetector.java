@@ -177,8 +177,9 @@ final class OutlierDetector implements HealthInput {
   private boolean tryEject(Stats s, String reason) {
     if (!control.eject(s.server, reason)) {
       if (!s.refusalLogged) {
+        // The runtime warns about the refusal itself, once per episode, naming the cap.
         s.refusalLogged = true;
-        log.info("{}: {} qualifies for ejection ({}), but the ejection cap keeps it", control.cluster(),
+        log.debug("{}: {} qualifies for ejection ({}), but the ejection cap keeps it", control.cluster(),
             s.server.id(), reason);
       }
       return false;
