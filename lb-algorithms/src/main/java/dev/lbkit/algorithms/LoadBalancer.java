@@ -10,6 +10,7 @@ import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.api.PickerClosedException;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
@@ -77,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * something reads it: the algorithm ({@link Algorithm#readsLatency()}), the zone routing, or
  * {@link LoadBalancerBuilder#trackLatency}; otherwise a report reads no clock.
  *
- * <p>Thread-safe. {@link #close()} stops the source and health inputs; later picks fail.
+ * <p>Thread-safe. {@link #close()} stops the source and health inputs; later picks throw {@link
+ * PickerClosedException}.
  */
 public final class LoadBalancer implements Picker, AutoCloseable {
 
@@ -241,7 +243,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     return snapshot.panic;
   }
 
-  /** Stops the server source and every health input; later picks fail. Idempotent. */
+  /**
+   * Stops the server source and every health input. Later picks throw {@link
+   * PickerClosedException}, an {@link IllegalStateException}: picking from a closed balancer is a
+   * lifecycle error of the caller, not a lack of servers. Idempotent.
+   */
   @Override
   public void close() {
     control.execute(
@@ -256,9 +262,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           for (HealthInput input : inputs) {
             closeQuietly(input);
           }
-          SnapshotContext context = snapshot.context;
           snapshot = snapshot.withPicker(ctx -> {
-            throw context.noServerAvailable(ctx, "load balancer closed");
+            throw new PickerClosedException(cluster);
           });
         });
   }

@@ -3,6 +3,7 @@ package dev.lbkit.okhttp;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
+import dev.lbkit.api.PickerClosedException;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;
@@ -148,6 +149,8 @@ final class BalancedCall {
     } catch (NoAvailableServerException e) {
       cluster.counters.noServer.increment();
       throw shared.events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cluster.name, e.getMessage(), e));
+    } catch (PickerClosedException e) {
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.CLOSED, cluster.name, e.getMessage(), e));
     } catch (RuntimeException e) {
       cluster.counters.noServer.increment();
       throw shared.events.callRejected(call,

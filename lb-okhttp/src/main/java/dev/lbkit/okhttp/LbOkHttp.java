@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * slow), at once for an empty body or a failed, discarded or cancelled attempt.
  *
  * <p>Errors: every call lbkit itself refuses (no pickable server, strict mode, rate limit, retry
- * budget, deadline) fails with an {@link LbException}, an {@code IOException} naming the cluster
+ * budget, deadline, a closed balancer) fails with an {@link LbException}, an {@code IOException} naming the cluster
  * and the reason. When no server of a cluster could be connected to, the final {@code
  * ConnectException} (or {@code NoRouteToHostException}, connect {@code SocketTimeoutException})
  * is re-raised with the same class, a message that starts with the cluster name and lists the
