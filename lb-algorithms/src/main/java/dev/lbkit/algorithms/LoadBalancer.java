@@ -319,7 +319,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
 
   // ------------------------------------------------------------------ control plane
 
+  /**
+   * Starts the health inputs, applies the initial list, then starts the source.
+   *
+   * @throws IllegalStateException naming the cluster and the input when an input fails to start
+   *     (one that already serves another balancer, for example); the inputs started before it are
+   *     closed, and neither it nor the later ones are touched, since they may serve another
+   *     balancer
+   */
   void start(List<Server> initial) {
+    RuntimeException[] failure = new RuntimeException[1];
     control.execute(
         () -> {
           for (int i = 0; i < inputs.length; i++) {
@@ -327,7 +336,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             try {
               input.start(new InputControl(this, signals, i));
             } catch (RuntimeException e) {
-              log.error("{}: health input {} failed to start", cluster, input, e);
+              closed = true;
+              for (int j = 0; j < i; j++) {
+                closeQuietly(inputs[j]);
+              }
+              failure[0] = new IllegalStateException(
+                  cluster + ": health input " + input + " failed to start: " + e.getMessage(), e);
+              return;
             }
           }
           if (initial != null) {
@@ -335,6 +350,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           }
           markDirty();
         });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
     if (source != null) {
       startSource();
     }

@@ -73,7 +73,10 @@ public final class LoadBalancerBuilder {
     return this;
   }
 
-  /** Adds a health input: active checks, outlier detection, breakers, slow start. */
+  /**
+   * Adds a health input: active checks, outlier detection, breakers, slow start. Each balancer
+   * needs its own instances: an input keeps per-balancer state.
+   */
   public LoadBalancerBuilder healthInput(HealthInput input) {
     inputs.add(Objects.requireNonNull(input, "input"));
     return this;
@@ -169,8 +172,9 @@ public final class LoadBalancerBuilder {
    * source.
    *
    * @throws IllegalArgumentException naming the field and the value of a bad setting
-   * @throws IllegalStateException naming the cluster when the source fails to start; the health
-   *     inputs already started are closed first
+   * @throws IllegalStateException naming the cluster when a health input fails to start (an input
+   *     of lb-health refuses a second balancer) or the source fails to start; the health inputs
+   *     already started are closed first
    */
   public LoadBalancer build() {
     if (name == null || name.isBlank()) {
@@ -196,6 +200,13 @@ public final class LoadBalancerBuilder {
     }
     if (failurePenalty.isZero() || failurePenalty.isNegative()) {
       throw new IllegalArgumentException("failurePenalty must be positive, was " + failurePenalty);
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (inputs.get(i) == inputs.get(j)) {
+          throw new IllegalArgumentException("inputs must be distinct instances, " + inputs.get(i) + " is added twice");
+        }
+      }
     }
     if (servers != null) {
       LoadBalancer.index(servers);

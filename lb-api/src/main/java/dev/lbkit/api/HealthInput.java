@@ -12,11 +12,16 @@ import java.util.List;
  * {@link #onActiveCheck} and {@link #close} run on the runtime's serialized control plane. {@link #onOutcome} runs on the
  * thread that reported the outcome, concurrently with everything else: it must be fast and
  * non-blocking, and hands any state change to {@link HealthControl#execute}. Exceptions thrown by an input are caught and
- * logged by the runtime.
+ * logged by the runtime, except from {@link #start}: an input that cannot start fails the
+ * balancer's {@code build()}.
  */
 public interface HealthInput extends AutoCloseable {
 
-  /** Called once when the runtime attaches this input. */
+  /**
+   * Called once when the runtime attaches this input. An input that keeps per-balancer state
+   * throws {@link IllegalStateException} when a second balancer starts it; what it throws fails
+   * that balancer's {@code build()}.
+   */
   void start(HealthControl control);
 
   /**

@@ -38,6 +38,7 @@ final class ActiveChecker implements HealthInput {
   private final String timeoutText;
   private final Scheduler scheduler;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   private ControlPlaneTimers timers;
   // Control plane only.
@@ -60,6 +61,7 @@ final class ActiveChecker implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     this.timers = new ControlPlaneTimers(scheduler, control, log);
     // An HTTP check built by HealthChecks owns an OkHttp client; a check of the user's own is

@@ -52,6 +52,7 @@ final class OutlierDetector implements HealthInput {
   private final Scheduler scheduler;
   private final RepeatingTick tick;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   private ControlPlaneTimers timers;
   private final PerServer<Stats> stats =
@@ -77,6 +78,7 @@ final class OutlierDetector implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     this.timers = new ControlPlaneTimers(scheduler, control, log);
     tick.start(timers);
