@@ -150,6 +150,11 @@ public final class LbConfig {
     return HostSyntax.isDnsName(host) ? host.toLowerCase(Locale.ROOT) : null;
   }
 
+  /** The name of the cluster whose key is {@code key}, as given to {@link Builder#cluster}. */
+  String displayName(String key) {
+    return key;
+  }
+
   /** How a cluster is named in sticky policies, rules and rate limits: its key, else lower case. */
   static String clusterRef(String name) {
     String key = clusterKey(name);
@@ -212,6 +217,10 @@ public final class LbConfig {
      * never asks the client's {@code Dns}, so no call to it could be balanced. Anything else
      * ({@code users:8080}, {@code users service/x}) could never match a request. Both fail
      * {@link #build()}.
+     *
+     * <p>A port in a request's URL ({@code http://user-service:8080/}) is ignored: each attempt
+     * goes to the port of the server picked. The first request naming a port is logged at WARN,
+     * once per cluster and port.
      */
     public Builder cluster(String host, Picker picker) {
       String key = host == null || host.isBlank() ? null : clusterKey(host);

@@ -10,8 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LbInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(LbInterceptor.class);
+  private static final int MAX_PORT_WARNINGS = 1_000;
 
   final LbConfig config;
   private final Ticker ticker;
@@ -49,6 +52,8 @@ final class LbInterceptor implements Interceptor {
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   /** The hosts rules may apply to: every cluster's and every rule's own. */
   private final Set<String> logicalHosts = new LinkedHashSet<>();
+  /** Cluster and port pairs warned about by {@link #warnOfPort}. */
+  private final Set<String> portWarnings = ConcurrentHashMap.newKeySet();
   private final RateLimitGates rateLimits;
   private final Redirects redirects;
   private final BalancedCall.Factory calls;
@@ -152,6 +157,7 @@ final class LbInterceptor implements Interceptor {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
           ClusterState cs = clusters.get(LbConfig.clusterRef(target));
+          warnOfPort(cs, request.url());
           events.routeDecided(call, request, cs.name, "rule " + rule.name());
           return cs;
         }
@@ -159,6 +165,7 @@ final class LbInterceptor implements Interceptor {
     }
     ClusterState cs = clusters.get(host);
     if (cs != null) {
+      warnOfPort(cs, request.url());
       events.routeDecided(call, request, cs.name, "host");
       return cs;
     }
@@ -168,6 +175,23 @@ final class LbInterceptor implements Interceptor {
     }
     events.routeDecided(call, request, null, "pass-through");
     return null;
+  }
+
+  /**
+   * Warns, once per cluster and port, about a request whose URL names a port: a cluster's URL
+   * names the service, and each attempt goes to the port of the server picked, so the port is
+   * ignored. Silently ignoring it hid mistakes such as an admin port that never reached the admin
+   * listener. Only requests with a port pay for the check; at most {@value #MAX_PORT_WARNINGS}
+   * pairs are remembered.
+   */
+  private void warnOfPort(ClusterState cs, HttpUrl url) {
+    int port = url.port();
+    if (port != HttpUrl.defaultPort(url.scheme()) && portWarnings.size() < MAX_PORT_WARNINGS
+        && portWarnings.add(cs.name + ":" + port)) {
+      log.warn("{}: a request names port {} ({}://{}:{}/); lbkit ignores the port of a cluster's URL and sends each"
+          + " attempt to the port of the server it picks. Logged once per cluster and port.",
+          cs.name, port, url.scheme(), url.host(), port);
+    }
   }
 
   /** Takes the request's rate-limit permits; a refusal is counted and reported. */

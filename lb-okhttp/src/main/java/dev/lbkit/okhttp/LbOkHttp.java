@@ -2,6 +2,7 @@ package dev.lbkit.okhttp;
 
 import java.util.List;
 import java.util.Map;
+import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -79,6 +80,7 @@ public final class LbOkHttp {
         throw new IllegalArgumentException("base client is already wrapped by LbOkHttp: " + i);
       }
     }
+    warnOfCookieStickinessWithoutJar(base, config);
     LbInterceptor interceptor =
         new LbInterceptor(config, base.dns(), base.followRedirects(), base.followSslRedirects());
     OkHttpClient.Builder b = base.newBuilder().followRedirects(false).addInterceptor(interceptor);
@@ -101,6 +103,27 @@ public final class LbOkHttp {
           + " async throughput per cluster is capped at that", dispatcher.getMaxRequestsPerHost());
     }
     return b.build();
+  }
+
+  /**
+   * Warns about each balancer-cookie policy on a base client without a cookie jar. lbkit does not
+   * keep a jar of its own: one jar per client would make every request of a server-side client
+   * (most clients) stick to one server, and a gateway rightly keeps no jar, passing lbkit's
+   * {@code Set-Cookie} on to its own callers and their cookie back in.
+   */
+  private static void warnOfCookieStickinessWithoutJar(OkHttpClient base, LbConfig config) {
+    if (base.cookieJar() != CookieJar.NO_COOKIES) {
+      return;
+    }
+    for (Map.Entry<String, StickyPolicy> e : config.sticky.entrySet()) {
+      if (e.getValue().kind() == StickyPolicy.Kind.BALANCER_COOKIE) {
+        String cookie = e.getValue().name();
+        log.warn("lbkit: cluster {} sticks with the balancer cookie {}, but the base client has no CookieJar: lbkit adds"
+            + " Set-Cookie: {}=... to each response, and a request sticks only if it carries that cookie. Give the base"
+            + " client a CookieJar, or copy the cookie yourself (a gateway passing it to browsers does).",
+            config.displayName(e.getKey()), cookie, cookie);
+      }
+    }
   }
 
   /**
