@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import okhttp3.HttpUrl;
@@ -70,7 +71,12 @@ public final class LbConfig {
     SERVER
   }
 
+  /** The clusters by key ({@link #clusterKey}): what requests are matched against. */
   final Map<String, Picker> clusters;
+  /** Each cluster's name as given to {@link Builder#cluster}, by key. */
+  private final Map<String, String> names;
+  /** The clusters by name as given, looked up in any case. */
+  private final Map<String, Picker> byName;
   final Map<String, StickyPolicy> sticky;
   final List<RouteRule> rules;
   final List<RateLimit> rateLimits;
@@ -94,6 +100,12 @@ public final class LbConfig {
 
   private LbConfig(Builder b) {
     this.clusters = Collections.unmodifiableMap(new LinkedHashMap<>(b.clusters));
+    this.names = Map.copyOf(b.names);
+    Map<String, Picker> named = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, Picker> e : clusters.entrySet()) {
+      named.put(names.get(e.getKey()), e.getValue());
+    }
+    this.byName = Collections.unmodifiableMap(named);
     this.sticky = Collections.unmodifiableMap(new LinkedHashMap<>(b.sticky));
     this.rules = List.copyOf(b.rules);
     this.rateLimits = List.copyOf(b.rateLimits);
@@ -122,12 +134,13 @@ public final class LbConfig {
   }
 
   /**
-   * The clusters by logical host, each spelled as {@link HttpUrl#host()} spells it in a request
-   * for that host: lower case, an IPv6 address in its canonical form and without brackets. A
-   * request is balanced by the cluster whose key equals its URL's host.
+   * The clusters by name, each spelled as given to {@link Builder#cluster}: the spelling lbkit
+   * uses everywhere it names the cluster (counters, events, logs, {@link LbException}). Like a DNS
+   * name, a cluster's name is case-insensitive: the map is sorted and looked up ignoring case, and
+   * a request is balanced by the cluster whose name equals its URL's host in any case.
    */
   public Map<String, Picker> clusters() {
-    return clusters;
+    return byName;
   }
 
   /** The routing rules in evaluation order. */
@@ -152,7 +165,7 @@ public final class LbConfig {
 
   /** The name of the cluster whose key is {@code key}, as given to {@link Builder#cluster}. */
   String displayName(String key) {
-    return key;
+    return names.getOrDefault(key, key);
   }
 
   /** How a cluster is named in sticky policies, rules and rate limits: its key, else lower case. */
@@ -174,13 +187,14 @@ public final class LbConfig {
 
   @Override
   public String toString() {
-    return "LbConfig{clusters=" + clusters.keySet() + ", rules=" + rules + ", sticky=" + sticky
+    return "LbConfig{clusters=" + byName.keySet() + ", rules=" + rules + ", sticky=" + sticky
         + ", rateLimits=" + rateLimits + ", " + retryPolicy + ", strict=" + strict + "}";
   }
 
   /** Builds an {@link LbConfig}; {@link #build()} validates every setting. */
   public static final class Builder {
     private final Map<String, Picker> clusters = new LinkedHashMap<>();
+    private final Map<String, String> names = new LinkedHashMap<>();
     private final Map<String, StickyPolicy> sticky = new LinkedHashMap<>();
     private final List<RouteRule> rules = new ArrayList<>();
     private final List<RateLimit> rateLimits = new ArrayList<>();
@@ -235,6 +249,8 @@ public final class LbConfig {
         fail("picker of " + host + " must not be null, was null");
       } else if (clusters.put(key, picker) != null) {
         fail("cluster " + host + " is defined twice");
+      } else {
+        names.put(key, host);
       }
       return this;
     }
@@ -379,14 +395,14 @@ public final class LbConfig {
         for (String target : rule.clusters()) {
           if (!clusters.containsKey(clusterRef(target))) {
             throw new IllegalArgumentException(
-                "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + clusters.keySet());
+                "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + names.values());
           }
         }
       }
       for (Map.Entry<String, StickyPolicy> e : sticky.entrySet()) {
         Picker p = clusters.get(e.getKey());
         if (p == null) {
-          throw new IllegalArgumentException("sticky policy for unknown cluster " + e.getKey() + ", known: " + clusters.keySet());
+          throw new IllegalArgumentException("sticky policy for unknown cluster " + e.getKey() + ", known: " + names.values());
         }
         if (e.getValue().kind() != StickyPolicy.Kind.HASH && !(p instanceof LoadBalancer)) {
           throw new IllegalArgumentException(
@@ -395,7 +411,7 @@ public final class LbConfig {
       }
       for (RateLimit limit : rateLimits) {
         if (limit.cluster() != null && !clusters.containsKey(clusterRef(limit.cluster()))) {
-          throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + clusters.keySet());
+          throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + names.values());
         }
       }
       checkTimeout("callTimeout", callTimeout);

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
 import okhttp3.Dns;
@@ -76,8 +77,9 @@ final class LbInterceptor implements Interceptor {
     this.calls = new BalancedCall.Factory(config, baseDns, events);
   }
 
+  /** The counters by cluster name as configured, looked up in any case. */
   Map<String, ClusterCounters> counters() {
-    Map<String, ClusterCounters> m = new LinkedHashMap<>();
+    Map<String, ClusterCounters> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (ClusterState cs : clusters.values()) {
       m.put(cs.name, cs.counters.snapshot());
     }
@@ -85,7 +87,7 @@ final class LbInterceptor implements Interceptor {
   }
 
   StickyState sticky(String cluster) {
-    return clusters.get(cluster).sticky;
+    return clusters.get(LbConfig.clusterRef(cluster)).sticky;
   }
 
   List<RateLimitGate> gates() {
@@ -197,7 +199,7 @@ final class LbInterceptor implements Interceptor {
   /** Takes the request's rate-limit permits; a refusal is counted and reported. */
   private void acquirePermits(Call call, Request request, ClusterState cs, CallDeadline deadline) throws IOException {
     try {
-      rateLimits.acquire(request, cs == null ? null : cs.name, deadline);
+      rateLimits.acquire(request, cs == null ? null : cs.key, deadline);
     } catch (LbException e) {
       if (cs != null) {
         cs.counters.rateLimited.increment();

@@ -127,7 +127,8 @@ public final class LbOkHttp {
   }
 
   /**
-   * The counters of every cluster of a client built by {@link #wrap}.
+   * The counters of every cluster of a client built by {@link #wrap}, by cluster name as given to
+   * {@link LbConfig.Builder#cluster}; looked up in any case.
    *
    * @throws IllegalArgumentException when {@code client} was not built by {@link #wrap}
    */
