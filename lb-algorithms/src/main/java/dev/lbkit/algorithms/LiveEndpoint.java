@@ -223,7 +223,7 @@ final class LiveEndpoint implements Endpoint {
     this.effectiveWeight = Math.max(server.weight() * h.weightMultiplier(), Double.MIN_NORMAL);
   }
 
-  ServerView view() {
+  ServerView view(int openTooLong) {
     return new ServerView(
         server,
         health,
@@ -233,7 +233,8 @@ final class LiveEndpoint implements Endpoint {
         consecutiveFailures,
         lastOutcome,
         effectiveWeight,
-        details);
+        details,
+        openTooLong);
   }
 
   @Override

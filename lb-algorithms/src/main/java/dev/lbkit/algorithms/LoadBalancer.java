@@ -140,6 +140,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final boolean latencyTracked;
   private final SnapshotBuilder snapshots;
   private final HealthSignals signals;
+  /** Leak detection's record of open selections; null while it is off (the default). */
+  private final OpenSelections openSelections;
 
   private final SerializingExecutor control = new SerializingExecutor();
 
@@ -169,6 +171,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, ticker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
     this.snapshot = snapshots.failing("no servers yet");
+    this.openSelections = b.leakDetection == null ? null
+        : new OpenSelections(cluster, ticker, b.leakDetection.toNanos());
   }
 
   /** Returns a builder for a cluster called {@code name}. */
@@ -196,13 +200,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   public Selection pick(PickContext context) {
     Snapshot current = snapshot;
     String preferred = context.preferredIdOrNull();
-    if (preferred != null) {
-      Selection s = current.preferred(preferred, context);
-      if (s != null) {
-        return s;
-      }
+    Selection s = preferred == null ? null : current.preferred(preferred, context);
+    if (s == null) {
+      s = current.picker.pick(context);
     }
-    return current.picker.pick(context);
+    OpenSelections watch = openSelections;
+    return watch == null ? s : watch.watch(s);
   }
 
   /**
@@ -228,12 +231,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     setDraining(server.id(), false);
   }
 
-  /** A read-only view of every server: state, reason, in-flight count, EWMA and details. */
+  /**
+   * A read-only view of every server: state, reason, in-flight count, EWMA, details, and with
+   * leak detection on the selections open too long (each logged once).
+   */
   public List<ServerView> servers() {
     List<Endpoint> current = endpoints;
+    Map<String, Integer> overdue = openSelections == null ? Map.of() : openSelections.overdue();
     List<ServerView> views = new ArrayList<>(current.size());
     for (Endpoint e : current) {
-      views.add(((LiveEndpoint) e).view());
+      views.add(((LiveEndpoint) e).view(overdue.getOrDefault(e.server().id(), 0)));
     }
     return Collections.unmodifiableList(views);
   }
@@ -256,6 +263,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             return;
           }
           closed = true;
+          if (openSelections != null) {
+            openSelections.close();
+          }
           if (source != null) {
             closeQuietly(source);
           }
@@ -337,6 +347,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
               input.start(new InputControl(this, signals, i));
             } catch (RuntimeException e) {
               closed = true;
+              if (openSelections != null) {
+                openSelections.close();
+              }
               for (int j = 0; j < i; j++) {
                 closeQuietly(inputs[j]);
               }

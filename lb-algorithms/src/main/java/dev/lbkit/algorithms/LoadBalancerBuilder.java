@@ -35,6 +35,7 @@ public final class LoadBalancerBuilder {
   Duration ewmaDecay = LoadBalancer.DEFAULT_EWMA_DECAY;
   Duration failurePenalty = LoadBalancer.DEFAULT_FAILURE_PENALTY;
   boolean trackLatency;
+  Duration leakDetection;
 
   LoadBalancerBuilder(String name) {
     this.name = name;
@@ -168,6 +169,19 @@ public final class LoadBalancerBuilder {
   }
 
   /**
+   * Turns on leak detection, a debug aid for selections that are never completed (a lost {@code
+   * complete}, an OkHttp response never closed), each of which holds its server's in-flight count
+   * for ever. Every pick then records where it was made; a selection open longer than {@code
+   * openLimit} is counted in its server's view ({@link dev.lbkit.api.ServerView#openTooLong()})
+   * and logged once at WARN with the stack of its pick. Off by default (null): it costs a stack
+   * trace and a set entry per pick. Choose a limit well above your longest call or stream.
+   */
+  public LoadBalancerBuilder leakDetection(Duration openLimit) {
+    this.leakDetection = openLimit;
+    return this;
+  }
+
+  /**
    * Validates the settings, builds the balancer, attaches health inputs and starts the
    * source.
    *
@@ -197,6 +211,9 @@ public final class LoadBalancerBuilder {
     }
     if (ewmaDecay.isZero() || ewmaDecay.isNegative()) {
       throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
+    }
+    if (leakDetection != null && (leakDetection.isZero() || leakDetection.isNegative())) {
+      throw new IllegalArgumentException("leakDetection must be positive, was " + leakDetection);
     }
     if (failurePenalty.isZero() || failurePenalty.isNegative()) {
       throw new IllegalArgumentException("failurePenalty must be positive, was " + failurePenalty);

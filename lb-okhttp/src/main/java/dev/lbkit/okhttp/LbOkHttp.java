@@ -51,7 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
  * servers on different ports cache separately (servers sharing a port share entries); a body the
- * caller never closes keeps its selection in flight, as it keeps OkHttp's connection. A response
+ * caller never closes keeps its selection in flight, as it keeps OkHttp's connection: its server
+ * counts one more request in flight for ever, so least connections and power of two choices send
+ * it less and less, outlier detection never hears the outcome, and a half-open breaker's probe
+ * slot stays taken. {@code LoadBalancerBuilder.leakDetection} finds such bodies. A response
  * reached through redirects that lbkit followed links the redirects through {@code
  * priorResponse}, as OkHttp does, with their headers and empty bodies.
  */
