@@ -26,10 +26,14 @@ final class ClusterState {
   final StickyState sticky;
   final RetryBudget budget;
   final Counters counters;
+  /** The config's call settings with the cluster's policy over them. */
+  final CallSettings settings;
 
-  private ClusterState(String name, String key, Picker picker, StickyPolicy policy, StickyState sticky, RetryBudget budget) {
+  private ClusterState(String name, String key, Picker picker, StickyPolicy policy, StickyState sticky,
+      CallSettings settings, RetryBudget budget) {
     this.name = name;
     this.key = key;
+    this.settings = settings;
     this.picker = picker;
     this.policy = policy;
     this.sticky = sticky;
@@ -58,7 +62,9 @@ final class ClusterState {
         policy == null || policy.kind() == StickyPolicy.Kind.HASH
             ? null
             : new StickyState(policy, key, config.stickySecret, config.ticker, config.cacheExecutor, members(picker));
-    return new ClusterState(config.displayName(key), key, picker, policy, sticky,
-        new RetryBudget(config.retryPolicy, config.ticker));
+    CallSettings settings = CallSettings.of(config).with(config.callPolicies.get(key));
+    // One budget per cluster, sized by the cluster's own retry policy; its rules' retries draw on it too.
+    return new ClusterState(config.displayName(key), key, picker, policy, sticky, settings,
+        new RetryBudget(settings.retryPolicy, config.ticker));
   }
 }

@@ -22,7 +22,9 @@ import okhttp3.HttpUrl;
 /**
  * What {@link LbOkHttp#wrap} balances and how: the clusters (logical host → {@link Picker},
  * usually a {@link LoadBalancer} with any algorithm and health inputs), routing rules, stickiness,
- * rate limits, retries, timeouts and TLS naming. Immutable; build it with {@link #builder()}.
+ * rate limits, retries, timeouts and TLS naming. Retries and timeouts are the config's by default;
+ * a cluster ({@link Builder#callPolicy}) or a rule ({@link RouteRule.Builder#callPolicy}) may
+ * override them ({@link CallPolicy}). Immutable; build it with {@link #builder()}.
  *
  * <pre>{@code
  * LbConfig config = LbConfig.builder()
@@ -78,6 +80,8 @@ public final class LbConfig {
   /** The clusters by name as given, looked up in any case. */
   private final Map<String, Picker> byName;
   final Map<String, StickyPolicy> sticky;
+  /** Each cluster's call policy, by key. */
+  final Map<String, CallPolicy> callPolicies;
   final List<RouteRule> rules;
   final List<RateLimit> rateLimits;
   final RetryPolicy retryPolicy;
@@ -107,6 +111,7 @@ public final class LbConfig {
     }
     this.byName = Collections.unmodifiableMap(named);
     this.sticky = Collections.unmodifiableMap(new LinkedHashMap<>(b.sticky));
+    this.callPolicies = Map.copyOf(b.callPolicies);
     this.rules = List.copyOf(b.rules);
     this.rateLimits = List.copyOf(b.rateLimits);
     this.retryPolicy = b.retryPolicy;
@@ -191,11 +196,23 @@ public final class LbConfig {
         + ", rateLimits=" + rateLimits + ", " + retryPolicy + ", strict=" + strict + "}";
   }
 
+  /**
+   * Checks a timeout: null (unset), or in (0, 24 h].
+   *
+   * @throws IllegalArgumentException naming the field and the value
+   */
+  static void checkTimeout(String field, Duration d) {
+    if (d != null && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0)) {
+      throw new IllegalArgumentException(field + " must be in (0, PT24H], was " + d);
+    }
+  }
+
   /** Builds an {@link LbConfig}; {@link #build()} validates every setting. */
   public static final class Builder {
     private final Map<String, Picker> clusters = new LinkedHashMap<>();
     private final Map<String, String> names = new LinkedHashMap<>();
     private final Map<String, StickyPolicy> sticky = new LinkedHashMap<>();
+    private final Map<String, CallPolicy> callPolicies = new LinkedHashMap<>();
     private final List<RouteRule> rules = new ArrayList<>();
     private final List<RateLimit> rateLimits = new ArrayList<>();
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
@@ -261,6 +278,16 @@ public final class LbConfig {
       return this;
     }
 
+    /**
+     * Overrides the retry policy, call timeout or attempt timeouts for the requests balanced by
+     * {@code cluster}; what {@code policy} leaves unset stays this config's. A rule's own {@link
+     * RouteRule.Builder#callPolicy} wins over it for the requests the rule routes.
+     */
+    public Builder callPolicy(String cluster, CallPolicy policy) {
+      callPolicies.put(clusterRef(Objects.requireNonNull(cluster, "cluster")), Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
     /** Appends a routing rule; rules are tried in the order added. */
     public Builder rule(RouteRule rule) {
       rules.add(Objects.requireNonNull(rule, "rule"));
@@ -277,7 +304,10 @@ public final class LbConfig {
       return this;
     }
 
-    /** The retry policy, {@link RetryPolicy#DEFAULT} by default. */
+    /**
+     * The retry policy, {@link RetryPolicy#DEFAULT} by default: that of every cluster and rule
+     * whose {@link CallPolicy} sets none.
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
       return this;
@@ -291,14 +321,18 @@ public final class LbConfig {
 
     /**
      * Overall deadline of a call, every attempt, backoff and redirect included. By default the
-     * base client's call timeout, or {@link #DEFAULT_CALL_TIMEOUT} when it has none.
+     * base client's call timeout, or {@link #DEFAULT_CALL_TIMEOUT} when it has none. A cluster or
+     * a rule may set its own, longer or shorter ({@link CallPolicy}).
      */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = timeout;
       return this;
     }
 
-    /** Per-attempt connect, read and write timeouts; null keeps the base client's. */
+    /**
+     * Per-attempt connect, read and write timeouts; null keeps the base client's. A cluster or a
+     * rule may set its own ({@link CallPolicy}).
+     */
     public Builder attemptTimeouts(Duration connect, Duration read, Duration write) {
       this.connectTimeout = connect;
       this.readTimeout = read;
@@ -409,6 +443,11 @@ public final class LbConfig {
               "sticky policy " + e.getValue() + " of " + e.getKey() + " needs a LoadBalancer, was " + p.getClass().getName());
         }
       }
+      for (String cluster : callPolicies.keySet()) {
+        if (!clusters.containsKey(cluster)) {
+          throw new IllegalArgumentException("call policy for unknown cluster " + cluster + ", known: " + names.values());
+        }
+      }
       for (RateLimit limit : rateLimits) {
         if (limit.cluster() != null && !clusters.containsKey(clusterRef(limit.cluster()))) {
           throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + names.values());
@@ -425,12 +464,6 @@ public final class LbConfig {
         throw new IllegalArgumentException("stickySecret must have at least 16 bytes, was " + stickySecret.length);
       }
       return new LbConfig(this);
-    }
-
-    private static void checkTimeout(String field, Duration d) {
-      if (d != null && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0)) {
-        throw new IllegalArgumentException(field + " must be in (0, PT24H], was " + d);
-      }
     }
 
     private void fail(String message) {

@@ -4,7 +4,10 @@ import dev.lbkit.api.Picker;
 import dev.lbkit.api.Ticker;
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,6 +54,12 @@ final class LbInterceptor implements Interceptor {
   private final Ticker ticker;
   private final ListenerDispatch events;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
+  /** Each cluster's route when its host names it; by cluster key. */
+  private final Map<String, Route> hostRoutes = new HashMap<>();
+  /** The routes of each rule, by target cluster key. */
+  private final Map<RouteRule, Map<String, Route>> ruleRoutes = new IdentityHashMap<>();
+  /** OkHttp's call timeout as the wrapped client sets it; a call with another set its own. */
+  private final long clientCallTimeoutNanos;
   /** The hosts rules may apply to: every cluster's and every rule's own. */
   private final Set<String> logicalHosts = new LinkedHashSet<>();
   /** Cluster and port pairs warned about by {@link #warnOfPort}. */
@@ -59,18 +68,28 @@ final class LbInterceptor implements Interceptor {
   private final Redirects redirects;
   private final BalancedCall.Factory calls;
 
-  LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects) {
+  LbInterceptor(LbConfig config, Dns baseDns, boolean followRedirects, boolean followSslRedirects,
+      long clientCallTimeoutNanos) {
     this.config = config;
     this.ticker = config.ticker;
     this.events = new ListenerDispatch(config.listener);
+    this.clientCallTimeoutNanos = clientCallTimeoutNanos;
     for (Map.Entry<String, Picker> e : config.clusters.entrySet()) {
-      clusters.put(e.getKey(), ClusterState.of(e.getKey(), e.getValue(), config));
+      ClusterState cs = ClusterState.of(e.getKey(), e.getValue(), config);
+      clusters.put(e.getKey(), cs);
+      hostRoutes.put(e.getKey(), new Route(cs, cs.settings, "host"));
       logicalHosts.add(e.getKey());
     }
     for (RouteRule rule : config.rules) {
       if (rule.host() != null) {
         logicalHosts.add(rule.host());
       }
+      Map<String, Route> targets = new HashMap<>();
+      for (String target : rule.clusters()) {
+        ClusterState cs = clusters.get(LbConfig.clusterRef(target));
+        targets.put(cs.key, new Route(cs, cs.settings.with(rule.callPolicy()), "rule " + rule.name()));
+      }
+      ruleRoutes.put(rule, targets);
     }
     this.rateLimits = RateLimitGates.of(config);
     this.redirects = new Redirects(followRedirects, followSslRedirects, config.allowHttpsToHttpRedirects);
@@ -108,13 +127,17 @@ final class LbInterceptor implements Interceptor {
     Response prior = null;
     boolean priorBalanced = false;
     for (int followUps = 0; ; ) {
-      ClusterState cs;
+      Route route;
       CookieView cookies = new CookieView(current, chain.getCookieJar());
       try {
-        cs = route(call, current, cookies);
+        route = route(call, current, cookies);
       } catch (IOException e) {
         closeQuietly(prior);
         throw e;
+      }
+      ClusterState cs = route == null ? null : route.cluster;
+      if (prior == null && route != null) {
+        deadline = callTimeoutOf(call, route, deadline);
       }
       if (prior != null) {
         if (cs != null && !priorBalanced) {
@@ -127,7 +150,7 @@ final class LbInterceptor implements Interceptor {
       acquirePermits(call, current, cs, deadline);
       Response response = cs == null
           ? passThrough(chain, current, deadline)
-          : calls.newCall(chain, current, cs, cookies, deadline).execute();
+          : calls.newCall(chain, current, cs, route.settings, cookies, deadline).execute();
       if (prior != null) {
         // As OkHttp's own follow-up: each response links the one that redirected to it, bodiless.
         response = response.newBuilder().priorResponse(Redirects.withoutBody(prior)).build();
@@ -147,10 +170,24 @@ final class LbInterceptor implements Interceptor {
   }
 
   /**
-   * The cluster of {@code request}: the first rule that matches it, else the cluster its host
+   * The deadline of a call whose first request took {@code route}: when the route's policy sets a
+   * call timeout and the call runs on the client's (not one set on the call itself), OkHttp's call
+   * timer is re-armed to the route's; otherwise {@code deadline} as it is.
+   */
+  private CallDeadline callTimeoutOf(Call call, Route route, CallDeadline deadline) {
+    Duration timeout = route.settings.callTimeout;
+    if (timeout == null || call.timeout().timeoutNanos() != clientCallTimeoutNanos
+        || timeout.toNanos() == clientCallTimeoutNanos) {
+      return deadline;
+    }
+    return deadline.rearm(call, timeout);
+  }
+
+  /**
+   * The route of {@code request}: the first rule that matches it, else the cluster its host
    * names, else null (pass-through), or a refusal in strict mode.
    */
-  private ClusterState route(Call call, Request request, CookieView cookies) throws LbException {
+  private Route route(Call call, Request request, CookieView cookies) throws LbException {
     String host = request.url().host();
     // Rules see only requests for logical hosts: a request for an outside host is never steered
     // into a cluster by what it carries.
@@ -158,18 +195,18 @@ final class LbInterceptor implements Interceptor {
       for (RouteRule rule : config.rules) {
         if (rule.matches(request, rule.needsCookies() ? cookies.all() : Map.of())) {
           String target = rule.choose(config.random);
-          ClusterState cs = clusters.get(LbConfig.clusterRef(target));
-          warnOfPort(cs, request.url());
-          events.routeDecided(call, request, cs.name, "rule " + rule.name());
-          return cs;
+          Route route = ruleRoutes.get(rule).get(LbConfig.clusterRef(target));
+          warnOfPort(route.cluster, request.url());
+          events.routeDecided(call, request, route.cluster.name, route.reason);
+          return route;
         }
       }
     }
-    ClusterState cs = clusters.get(host);
-    if (cs != null) {
-      warnOfPort(cs, request.url());
-      events.routeDecided(call, request, cs.name, "host");
-      return cs;
+    Route route = hostRoutes.get(host);
+    if (route != null) {
+      warnOfPort(route.cluster, request.url());
+      events.routeDecided(call, request, route.cluster.name, route.reason);
+      return route;
     }
     if (config.strict) {
       throw events.callRejected(call, new LbException(LbException.Reason.UNKNOWN_HOST, host,
@@ -225,5 +262,19 @@ final class LbInterceptor implements Interceptor {
   @Override
   public String toString() {
     return "LbInterceptor" + clusters.keySet();
+  }
+
+  /** Where a request goes and with which call settings: a cluster, reached by its host or a rule. */
+  private static final class Route {
+    final ClusterState cluster;
+    final CallSettings settings;
+    /** How the request got here, for the route event: {@code host} or {@code rule <name>}. */
+    final String reason;
+
+    Route(ClusterState cluster, CallSettings settings, String reason) {
+      this.cluster = cluster;
+      this.settings = settings;
+      this.reason = reason;
+    }
   }
 }

@@ -1,7 +1,9 @@
 package dev.lbkit.okhttp;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
 import okhttp3.Interceptor;
@@ -84,15 +86,13 @@ public final class LbOkHttp {
       }
     }
     warnOfCookieStickinessWithoutJar(base, config);
-    LbInterceptor interceptor =
-        new LbInterceptor(config, base.dns(), base.followRedirects(), base.followSslRedirects());
+    Duration callTimeout = config.callTimeout != null ? config.callTimeout
+        : base.callTimeoutMillis() != 0 ? Duration.ofMillis(base.callTimeoutMillis()) : LbConfig.DEFAULT_CALL_TIMEOUT;
+    LbInterceptor interceptor = new LbInterceptor(config, base.dns(), base.followRedirects(),
+        base.followSslRedirects(), TimeUnit.MILLISECONDS.toNanos(callTimeout.toMillis()));
     OkHttpClient.Builder b = base.newBuilder().followRedirects(false).addInterceptor(interceptor);
     b.networkInterceptors().add(0, AttemptState.Marker.INSTANCE);
-    if (config.callTimeout != null) {
-      b.callTimeout(config.callTimeout);
-    } else if (base.callTimeoutMillis() == 0) {
-      b.callTimeout(LbConfig.DEFAULT_CALL_TIMEOUT);
-    }
+    b.callTimeout(callTimeout);
     Dispatcher dispatcher = base.dispatcher();
     if (config.maxRequestsPerHost > 0 && dispatcher.getMaxRequestsPerHost() < config.maxRequestsPerHost) {
       Dispatcher sized = new Dispatcher(dispatcher.executorService());
