@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Where each behaviour lives:
  * <ul>
  *   <li>routing rules and the logical hosts: here ({@link #route}); the rules themselves are
- *       {@link RouteRule};
+ *       {@link RouteRule}; each route carries its {@link CallSettings} (the config's retry policy
+ *       and timeouts under the cluster's and the rule's {@link CallPolicy}), and the route of a
+ *       call's first request may re-arm its call timeout ({@link CallDeadline#rearm});
  *   <li>the follow-up loop: here ({@link #intercept}); which redirects are followed, and how:
  *       {@link Redirects};
  *   <li>rate limits: {@link RateLimitGates};
