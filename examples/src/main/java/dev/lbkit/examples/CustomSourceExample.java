@@ -47,6 +47,7 @@ public final class CustomSourceExample {
     registry.register("orders", b);
 
     try (LoadBalancer orders = LoadBalancer.builder("orders")
+        .trackLatency(true) // round robin reads no latency; the example shows the EWMA surviving
         .source(new PollingSource(() -> registry.lookup("orders"), Duration.ofMillis(50)))
         .build()) {
       report(orders, "start", 100);

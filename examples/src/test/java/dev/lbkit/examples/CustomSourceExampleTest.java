@@ -37,7 +37,7 @@ class CustomSourceExampleTest {
     registry.register("orders", a);
     registry.register("orders", b);
     PollingSource source = new PollingSource(() -> registry.lookup("orders"), NEVER);
-    try (LoadBalancer lb = LoadBalancer.builder("orders").source(source).build()) {
+    try (LoadBalancer lb = LoadBalancer.builder("orders").trackLatency(true).source(source).build()) {
       assertEquals(List.of(a, b), servers(lb));
       for (int i = 0; i < 10; i++) {
         Selection s = lb.pick();

@@ -30,6 +30,8 @@ final class HealthSignals {
   private final int maxEjectionPercent;
   private final Map<String, Slots> byId = new HashMap<>();
   private final Set<String> draining = new HashSet<>();
+  /** Servers whose refused ejection was logged since the ejections last changed. */
+  private final Set<String> refusalsLogged = new HashSet<>();
 
   /** One server's signals, indexed by input. */
   private static final class Slots {
@@ -63,6 +65,7 @@ final class HealthSignals {
   void retainOnly(Collection<String> ids) {
     byId.keySet().retainAll(ids);
     draining.retainAll(ids);
+    refusalsLogged.retainAll(ids);
     for (String id : ids) {
       byId.computeIfAbsent(id, k -> new Slots(inputs));
     }
@@ -112,6 +115,7 @@ final class HealthSignals {
   /** Sets or, with a null reason, lifts the ejection of server {@code id} by {@code input}. */
   void setEjection(String id, int input, String reason) {
     slots(id).ejection[input] = reason;
+    refusalsLogged.clear();
   }
 
   void setMultiplier(String id, int input, double multiplier) {
@@ -145,28 +149,47 @@ final class HealthSignals {
   }
 
   /**
-   * Whether ejecting {@code candidate} keeps within the cap and leaves a pickable server: at most
-   * {@code maxEjectionPercent} of the cluster (counted after this ejection, across every input),
-   * but at least one server in a cluster of two or more, and never the last pickable server.
+   * Why ejecting {@code candidate} is refused, or null when it is allowed: at most {@code
+   * maxEjectionPercent} of the cluster (counted after this ejection, across every input), but at
+   * least one server in a cluster of two or more, and never the last pickable server. The reason
+   * names the rule and, for the cap, the servers holding it: it is what an operator reads in the
+   * refusal's warning.
    */
-  boolean ejectionAllowed(Endpoint candidate, Collection<? extends Endpoint> all) {
+  String ejectionRefusal(Endpoint candidate, Collection<? extends Endpoint> all) {
     int total = all.size();
-    if (total < 2 || maxEjectionPercent == 0) {
-      return false;
+    if (maxEjectionPercent == 0) {
+      return "ejection is off: maxEjectionPercent is 0";
     }
-    int ejected = 0;
+    if (total < 2) {
+      return "a cluster of one server never ejects it";
+    }
+    List<String> holders = new ArrayList<>();
     int pickable = 0;
     for (Endpoint ep : all) {
       if (ep.health().ejected()) {
-        ejected++;
+        holders.add(ep.server().id());
       }
       if (ep.health().pickable()) {
         pickable++;
       }
     }
     int cap = Math.max(1, (int) Math.floor(total * maxEjectionPercent / 100.0));
-    boolean leavesPickable = !candidate.health().pickable() || pickable > 1;
-    return ejected + 1 <= cap && leavesPickable;
+    if (holders.size() + 1 > cap) {
+      return "the ejection cap is reached: maxEjectionPercent " + maxEjectionPercent + "% of " + total
+          + " servers allows " + cap + (cap == 1 ? " ejection" : " ejections") + ", held by " + String.join(", ", holders);
+    }
+    if (candidate.health().pickable() && pickable <= 1) {
+      return "it is the last pickable server";
+    }
+    return null;
+  }
+
+  /**
+   * Whether the refusal of server {@code id} should be logged: true once per episode, which ends
+   * when any ejection starts or ends (the cap's holders change) or the server leaves.
+   */
+  boolean firstRefusal(String id) {
+    return refusalsLogged.add(id);
   }
 
   private Slots slots(String id) {

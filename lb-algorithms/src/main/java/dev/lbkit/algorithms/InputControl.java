@@ -63,6 +63,12 @@ final class InputControl implements HealthControl {
   }
 
   @Override
+  public void reportActiveCheck(Server server, boolean passed) {
+    // Queued like setActive, so inputs hear of the check after the verdict it produced.
+    balancer.onEndpoint(server, ep -> balancer.activeCheckCompleted(ep, passed));
+  }
+
+  @Override
   public boolean eject(Server server, String reason) {
     Objects.requireNonNull(reason, "reason");
     boolean[] result = new boolean[1];
@@ -78,10 +84,16 @@ final class InputControl implements HealthControl {
         result[0] = true;
         return;
       }
-      if (!ep.health().ejected() && !signals.ejectionAllowed(ep, balancer.endpoints())) {
-        // Debug: inputs retry, and each logs its own refusal once.
-        log.debug("{}: not ejecting {} ({}): the ejection cap or the last pickable server forbids it",
-            balancer.name(), server.id(), reason);
+      String refusal = ep.health().ejected() ? null : signals.ejectionRefusal(ep, balancer.endpoints());
+      if (refusal != null) {
+        // Inputs retry at every multiple of their threshold and at every evaluation: warn once
+        // per episode, which ends when an ejection starts or ends.
+        if (signals.firstRefusal(server.id())) {
+          log.warn("{}: not ejecting {} ({}): {}; it keeps getting picks. Logged once until an ejection starts or ends.",
+              balancer.name(), server.id(), reason, refusal);
+        } else {
+          log.debug("{}: not ejecting {} ({}): {}", balancer.name(), server.id(), reason, refusal);
+        }
         return;
       }
       signals.setEjection(server.id(), index, reason);

@@ -225,9 +225,9 @@ final class LiveEndpoint implements Endpoint {
 
   /**
    * A view of this server with {@code state}, its server and health as one snapshot published
-   * them, and its live statistics.
+   * them, its live statistics, and {@code openTooLong} selections open past the leak limit.
    */
-  ServerView view(Server state, HealthState health) {
+  ServerView view(Server state, HealthState health, int openTooLong) {
     return new ServerView(
         state,
         health,
@@ -237,7 +237,8 @@ final class LiveEndpoint implements Endpoint {
         consecutiveFailures,
         lastOutcome,
         Math.max(state.weight() * health.weightMultiplier(), Double.MIN_NORMAL),
-        details);
+        details,
+        openTooLong);
   }
 
   @Override

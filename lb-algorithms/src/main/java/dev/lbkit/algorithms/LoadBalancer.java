@@ -10,6 +10,7 @@ import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
+import dev.lbkit.api.PickerClosedException;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
@@ -44,11 +45,21 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Drain</b>: draining servers get no new picks, ever.
  *   <li><b>Panic</b>: when the pickable fraction of the cluster (summed over priority tiers,
  *       capped at 1) falls below the panic threshold (default 50%), the balancer either
- *       spreads over every non-draining server regardless of health ({@link PanicMode#SPREAD},
- *       the default, as Envoy) or fails fast ({@link PanicMode#FAIL_FAST}). A threshold of 0
- *       disables panic. Each transition into and out of panic is logged once. Servers still
- *       awaiting their first check while {@code unknownPickable} is off take no part: they
- *       neither count towards panic nor receive spread traffic, so a cold start is not a panic.
+ *       spreads ({@link PanicMode#SPREAD}, the default, as Envoy) or fails fast ({@link
+ *       PanicMode#FAIL_FAST}). A threshold of 0 disables panic. Each transition into and out of
+ *       panic is logged once. Servers still awaiting their first check while {@code
+ *       unknownPickable} is off take no part: they neither count towards panic nor receive spread
+ *       traffic, so a cold start is not a panic.
+ *       <p>Panic exists for health data that is wrong: a broken check, a partition seen by this
+ *       client only. So it spreads over the non-draining servers that only active checks rule
+ *       out, and <em>not</em> over those that fresh passive evidence rules out: a server that
+ *       passive health ejects (outlier detection, an open breaker), or whose last real call
+ *       failed (a refused connect, a 5xx, a timeout; until a success or a passing check). Real
+ *       calls that just failed are not wrong data. A spread server whose real call fails leaves
+ *       the spread at once. When every server is ruled out this way, panic spreads over all of
+ *       them, as nothing is known to be better. Example, three servers with the defaults: B
+ *       answers 503 and is ejected, C is stopped and its checks fail; only A is pickable (33%),
+ *       and panic sends every pick to A rather than two thirds of them to B and C.
  *   <li><b>Priority tiers</b> (Envoy's priority levels): each tier's health is {@code min(1,
  *       overprovisioningFactor × pickable / total)}. Tier 0 takes that share of traffic, the
  *       next tier takes what is missing up to its own health, and so on; when the tiers'
@@ -68,7 +79,8 @@ import org.slf4j.LoggerFactory;
  * something reads it: the algorithm ({@link Algorithm#readsLatency()}), the zone routing, or
  * {@link LoadBalancerBuilder#trackLatency}; otherwise a report reads no clock.
  *
- * <p>Thread-safe. {@link #close()} stops the source and health inputs; later picks fail.
+ * <p>Thread-safe. {@link #close()} stops the source and health inputs; later picks throw {@link
+ * PickerClosedException}.
  */
 public final class LoadBalancer implements Picker, AutoCloseable {
 
@@ -129,6 +141,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final boolean latencyTracked;
   private final SnapshotBuilder snapshots;
   private final HealthSignals signals;
+  /** Leak detection's record of open selections; null while it is off (the default). */
+  private final OpenSelections openSelections;
 
   private final SerializingExecutor control = new SerializingExecutor();
 
@@ -159,6 +173,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, ticker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
     this.snapshot = snapshots.failing("no servers yet");
+    this.openSelections = b.leakDetection == null ? null
+        : new OpenSelections(cluster, ticker, b.leakDetection.toNanos());
   }
 
   /** Returns a builder for a cluster called {@code name}. */
@@ -186,13 +202,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   public Selection pick(PickContext context) {
     Snapshot current = snapshot;
     String preferred = context.preferredIdOrNull();
-    if (preferred != null) {
-      Selection s = current.preferred(preferred, context);
-      if (s != null) {
-        return s;
-      }
+    Selection s = preferred == null ? null : current.preferred(preferred, context);
+    if (s == null) {
+      s = current.picker.pick(context);
     }
-    return current.picker.pick(context);
+    OpenSelections watch = openSelections;
+    return watch == null ? s : watch.watch(s);
   }
 
   /**
@@ -219,16 +234,18 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   }
 
   /**
-   * A read-only view of every server: state, reason, in-flight count, EWMA and details. The
-   * servers and their health come from the snapshot picks use now, so the views show one state
-   * that existed (never, say, more servers ejected at once than the cap allowed); statistics are
-   * live.
+   * A read-only view of every server: state, reason, in-flight count, EWMA, details, and with
+   * leak detection on the selections open too long (each logged once). The servers and their
+   * health come from the snapshot picks use now, so the views show one state that existed
+   * (never, say, more servers ejected at once than the cap allowed); statistics are live.
    */
   public List<ServerView> servers() {
     Snapshot current = snapshot;
+    Map<String, Integer> overdue = openSelections == null ? Map.of() : openSelections.overdue();
     List<ServerView> views = new ArrayList<>(current.servers.length);
     for (int i = 0; i < current.servers.length; i++) {
-      views.add(((LiveEndpoint) current.all.get(i)).view(current.servers[i], current.health[i]));
+      views.add(((LiveEndpoint) current.all.get(i)).view(current.servers[i], current.health[i],
+          overdue.getOrDefault(current.servers[i].id(), 0)));
     }
     return Collections.unmodifiableList(views);
   }
@@ -238,7 +255,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     return snapshot.panic;
   }
 
-  /** Stops the server source and every health input; later picks fail. Idempotent. */
+  /**
+   * Stops the server source and every health input. Later picks throw {@link
+   * PickerClosedException}, an {@link IllegalStateException}: picking from a closed balancer is a
+   * lifecycle error of the caller, not a lack of servers. Idempotent.
+   */
   @Override
   public void close() {
     control.execute(
@@ -247,15 +268,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             return;
           }
           closed = true;
+          if (openSelections != null) {
+            openSelections.close();
+          }
           if (source != null) {
             closeQuietly(source);
           }
           for (HealthInput input : inputs) {
             closeQuietly(input);
           }
-          SnapshotContext context = snapshot.context;
           snapshot = snapshot.withPicker(ctx -> {
-            throw context.noServerAvailable(ctx, "load balancer closed");
+            throw new PickerClosedException(cluster);
           });
         });
   }
@@ -311,7 +334,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
 
   // ------------------------------------------------------------------ control plane
 
+  /**
+   * Starts the health inputs, applies the initial list, then starts the source.
+   *
+   * @throws IllegalStateException naming the cluster and the input when an input fails to start
+   *     (one that already serves another balancer, for example); the inputs started before it are
+   *     closed, and neither it nor the later ones are touched, since they may serve another
+   *     balancer
+   */
   void start(List<Server> initial) {
+    RuntimeException[] failure = new RuntimeException[1];
     control.execute(
         () -> {
           for (int i = 0; i < inputs.length; i++) {
@@ -319,7 +351,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             try {
               input.start(new InputControl(this, signals, i));
             } catch (RuntimeException e) {
-              log.error("{}: health input {} failed to start", cluster, input, e);
+              closed = true;
+              if (openSelections != null) {
+                openSelections.close();
+              }
+              for (int j = 0; j < i; j++) {
+                closeQuietly(inputs[j]);
+              }
+              failure[0] = new IllegalStateException(
+                  cluster + ": health input " + input + " failed to start: " + e.getMessage(), e);
+              return;
             }
           }
           if (initial != null) {
@@ -327,6 +368,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           }
           markDirty();
         });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
     if (source != null) {
       startSource();
     }
@@ -460,6 +504,17 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     notifyListener(() -> listener.onHealthChanged(cluster, ep.server(), before, after));
   }
 
+  /** Tells every input that an active check of {@code ep} completed; control plane only. */
+  void activeCheckCompleted(LiveEndpoint ep, boolean passed) {
+    for (HealthInput input : inputs) {
+      try {
+        input.onActiveCheck(ep, passed);
+      } catch (RuntimeException e) {
+        log.error("{}: health input {} failed on an active check result", cluster, input, e);
+      }
+    }
+  }
+
   /** Queues one rebuild behind the current task, so that a burst of changes costs one. */
   void markDirty() {
     if (!dirty) {
@@ -511,7 +566,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     if (next.panic) {
       detail = next.panicDetail;
       log.warn("{}: entering {}; {}", cluster, detail,
-          panicMode == PanicMode.SPREAD ? "spreading over every non-draining server" : "failing fast");
+          panicMode == PanicMode.SPREAD
+              ? "spreading over " + next.offeredCount() + " of " + next.judgedCount
+                  + " servers: not over those passive health ejected or whose last real call failed"
+              : "failing fast");
     } else {
       detail = String.format(
           "panic over: %d of %d servers pickable, at or above the %d%% panic threshold",
@@ -523,6 +581,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   }
 
   private void onOutcome(LiveEndpoint ep, Outcome outcome, long latencyNanos) {
+    if (outcome.isFailure() && snapshot.panic && !ep.health().pickable()) {
+      // A server that panic spreads over has just failed a real call: the next snapshot leaves it
+      // out (SnapshotBuilder's spread rule). Only servers picked through panic get here, and each
+      // at most until that rebuild, so this adds no work while the cluster is healthy.
+      control.execute(this::markDirty);
+    }
     for (HealthInput input : inputs) {
       try {
         input.onOutcome(ep, outcome, latencyNanos);

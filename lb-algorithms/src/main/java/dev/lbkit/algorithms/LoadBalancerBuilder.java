@@ -36,6 +36,7 @@ public final class LoadBalancerBuilder {
   Duration ewmaDecay = LoadBalancer.DEFAULT_EWMA_DECAY;
   Duration failurePenalty = LoadBalancer.DEFAULT_FAILURE_PENALTY;
   boolean trackLatency;
+  Duration leakDetection;
 
   LoadBalancerBuilder(String name) {
     this.name = name;
@@ -74,7 +75,10 @@ public final class LoadBalancerBuilder {
     return this;
   }
 
-  /** Adds a health input: active checks, outlier detection, breakers, slow start. */
+  /**
+   * Adds a health input: active checks, outlier detection, breakers, slow start. Each balancer
+   * needs its own instances: an input keeps per-balancer state.
+   */
   public LoadBalancerBuilder healthInput(HealthInput input) {
     inputs.add(Objects.requireNonNull(input, "input"));
     return this;
@@ -166,12 +170,26 @@ public final class LoadBalancerBuilder {
   }
 
   /**
+   * Turns on leak detection, a debug aid for selections that are never completed (a lost {@code
+   * complete}, an OkHttp response never closed), each of which holds its server's in-flight count
+   * for ever. Every pick then records where it was made; a selection open longer than {@code
+   * openLimit} is counted in its server's view ({@link dev.lbkit.api.ServerView#openTooLong()})
+   * and logged once at WARN with the stack of its pick. Off by default (null): it costs a stack
+   * trace and a set entry per pick. Choose a limit well above your longest call or stream.
+   */
+  public LoadBalancerBuilder leakDetection(Duration openLimit) {
+    this.leakDetection = openLimit;
+    return this;
+  }
+
+  /**
    * Validates the settings, builds the balancer, attaches health inputs and starts the
    * source.
    *
    * @throws IllegalArgumentException naming the field and the value of a bad setting
-   * @throws IllegalStateException naming the cluster when the source fails to start; the health
-   *     inputs already started are closed first
+   * @throws IllegalStateException naming the cluster when a health input fails to start (an input
+   *     of lb-health refuses a second balancer) or the source fails to start; the health inputs
+   *     already started are closed first
    */
   public LoadBalancer build() {
     if (name == null || name.isBlank()) {
@@ -195,8 +213,18 @@ public final class LoadBalancerBuilder {
     if (ewmaDecay.isZero() || ewmaDecay.isNegative()) {
       throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
     }
+    if (leakDetection != null && (leakDetection.isZero() || leakDetection.isNegative())) {
+      throw new IllegalArgumentException("leakDetection must be positive, was " + leakDetection);
+    }
     if (failurePenalty.isZero() || failurePenalty.isNegative()) {
       throw new IllegalArgumentException("failurePenalty must be positive, was " + failurePenalty);
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (inputs.get(i) == inputs.get(j)) {
+          throw new IllegalArgumentException("inputs must be distinct instances, " + inputs.get(i) + " is added twice");
+        }
+      }
     }
     if (servers != null) {
       LoadBalancer.index(servers);

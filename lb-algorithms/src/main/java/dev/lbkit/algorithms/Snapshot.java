@@ -79,6 +79,11 @@ final class Snapshot {
     return List.copyOf(offered.values());
   }
 
+  /** How many servers this snapshot offers: in panic, how many it spreads over. */
+  int offeredCount() {
+    return offered.size();
+  }
+
   /** The same state with another picker: a closed balancer's. */
   Snapshot withPicker(Picker failing) {
     return new Snapshot(failing, context, panic, panicDetail, pickableCount, judgedCount, List.of(), Map.of(),

@@ -91,10 +91,12 @@ final class SnapshotBuilder {
       picker = failingPicker(context, panicDetail + "; fail-fast mode");
       offered = List.of();
     } else if (panic) {
-      // Spreading ignores health verdicts and tiers; admission gates still apply.
-      g.addGates(g.judged, gateOf);
-      picker = route(g.judged, g.judged, context);
-      offered = g.judged;
+      // Spreading ignores active verdicts and tiers, not fresh passive evidence; admission gates
+      // still apply.
+      List<Endpoint> spread = g.spread();
+      g.addGates(spread, gateOf);
+      picker = route(spread, spread, context);
+      offered = spread;
     } else if (g.pickable.isEmpty()) {
       picker = failingPicker(context, null);
       offered = List.of();
@@ -197,6 +199,26 @@ final class SnapshotBuilder {
         }
       }
       addGates(pickable, gateOf);
+    }
+
+    /**
+     * What panic spreads over: the judged servers that no fresh passive evidence rules out. A
+     * server is ruled out while passive health ejects it (outlier detection, an open breaker), or
+     * while its last real call failed (its consecutive failures are not zero: a refused connect, a
+     * 5xx, a timeout), until a success or a passing check. Panic exists for health data that is
+     * wrong, as when a broken check fails every server; real calls that just failed are not wrong
+     * data, and spreading onto their servers only fails more calls. When every judged server is
+     * ruled out, all of them: nothing is known to be better, and trying beats failing every call.
+     */
+    List<Endpoint> spread() {
+      List<Endpoint> spread = new ArrayList<>(judged.size());
+      for (Endpoint ep : judged) {
+        HealthState h = ep.health();
+        if (h.pickable() || (!h.ejected() && ep.consecutiveFailures() == 0)) {
+          spread.add(ep);
+        }
+      }
+      return spread.isEmpty() ? judged : spread;
     }
 
     /** The pickable fraction of the cluster: summed over tiers of judged servers, capped at 1. */

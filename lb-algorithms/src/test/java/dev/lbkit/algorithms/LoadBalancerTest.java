@@ -248,8 +248,8 @@ class LoadBalancerTest {
     assertEquals(A, lb.pick().server());
     lb.close();
     assertEquals(
-        "orders: 1 of 1 servers pickable; load balancer closed",
-        assertThrows(NoAvailableServerException.class, lb::pick).getMessage());
+        "orders: load balancer closed; no picks after close()",
+        assertThrows(IllegalStateException.class, lb::pick).getMessage());
   }
 
   @Test

@@ -29,6 +29,15 @@ public interface HealthControl {
   void setActive(Server server, ActiveHealth verdict, String reason);
 
   /**
+   * Reports that an active check of a server completed, {@code passed} or not, whether or not it
+   * changed the verdict: every input hears it through {@link HealthInput#onActiveCheck}, after the
+   * verdicts set before this call. An input that runs active checks calls it after each check,
+   * and after {@link #setActive} when the check changed the verdict. The default does nothing, for
+   * controls that have no other inputs to tell.
+   */
+  default void reportActiveCheck(Server server, boolean passed) {}
+
+  /**
    * Ejects a server for {@code reason}, unless that would exceed the runtime's maximum
    * ejection percentage (counted after this ejection, across every input) or leave no
    * pickable server. Returns whether the server is now ejected by this input.

@@ -8,15 +8,20 @@ import java.util.List;
  * HealthControl} of its own; signals from different inputs combine (any ejection ejects, the
  * worst active verdict wins, weight multipliers multiply).
  *
- * <p><b>Threading.</b> {@link #start}, {@link #onServersChanged}, {@link #onHealthChanged} and
- * {@link #close} run on the runtime's serialized control plane. {@link #onOutcome} runs on the
+ * <p><b>Threading.</b> {@link #start}, {@link #onServersChanged}, {@link #onHealthChanged},
+ * {@link #onActiveCheck} and {@link #close} run on the runtime's serialized control plane. {@link #onOutcome} runs on the
  * thread that reported the outcome, concurrently with everything else: it must be fast and
  * non-blocking, and hands any state change to {@link HealthControl#execute}. Exceptions thrown by an input are caught and
- * logged by the runtime.
+ * logged by the runtime, except from {@link #start}: an input that cannot start fails the
+ * balancer's {@code build()}.
  */
 public interface HealthInput extends AutoCloseable {
 
-  /** Called once when the runtime attaches this input. */
+  /**
+   * Called once when the runtime attaches this input. An input that keeps per-balancer state
+   * throws {@link IllegalStateException} when a second balancer starts it; what it throws fails
+   * that balancer's {@code build()}.
+   */
   void start(HealthControl control);
 
   /**
@@ -37,6 +42,15 @@ public interface HealthInput extends AutoCloseable {
    * moment a server becomes pickable.
    */
   default void onHealthChanged(Endpoint endpoint, HealthState before, HealthState after) {}
+
+  /**
+   * An active check of {@code endpoint} completed, {@code passed} or not; reported by the input
+   * that ran it ({@link HealthControl#reportActiveCheck}) and heard by every input, on the control
+   * plane, after the verdict that check produced (if any) was applied. Outlier detection uses it
+   * to lift an ejection when a check passes on a server whose verdict is healthy, as Envoy's
+   * {@code successful_active_health_check_uneject_host} does.
+   */
+  default void onActiveCheck(Endpoint endpoint, boolean passed) {}
 
   /** Stops timers and releases resources. Idempotent. */
   @Override

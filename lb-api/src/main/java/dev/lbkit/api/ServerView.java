@@ -25,8 +25,9 @@ public final class ServerView {
   private final Outcome lastOutcome;
   private final double effectiveWeight;
   private final Map<String, String> details;
+  private final int openTooLong;
 
-  /** Creates a view; used by the runtime. */
+  /** Creates a view without leak detection ({@link #openTooLong()} is 0); used by the runtime. */
   public ServerView(
       Server server,
       HealthState health,
@@ -37,6 +38,23 @@ public final class ServerView {
       Outcome lastOutcome,
       double effectiveWeight,
       Map<String, String> details) {
+    this(server, health, inFlight, latencyEwmaNanos, peakEwmaNanos, consecutiveFailures, lastOutcome,
+        effectiveWeight, details, 0);
+  }
+
+  /** Creates a view with the count of selections open too long; used by the runtime. */
+  public ServerView(
+      Server server,
+      HealthState health,
+      int inFlight,
+      long latencyEwmaNanos,
+      long peakEwmaNanos,
+      int consecutiveFailures,
+      Outcome lastOutcome,
+      double effectiveWeight,
+      Map<String, String> details,
+      int openTooLong) {
+    this.openTooLong = openTooLong;
     this.server = Objects.requireNonNull(server, "server");
     this.health = Objects.requireNonNull(health, "health");
     this.inFlight = inFlight;
@@ -94,6 +112,15 @@ public final class ServerView {
     return effectiveWeight;
   }
 
+  /**
+   * Selections of this server open longer than the balancer's leak-detection limit: picked and
+   * never completed, each holding an in-flight count (an OkHttp response never closed holds one).
+   * 0 when leak detection is off, its default; see {@code LoadBalancerBuilder.leakDetection}.
+   */
+  public int openTooLong() {
+    return openTooLong;
+  }
+
   /** Details published by health inputs, unmodifiable. */
   public Map<String, String> details() {
     return details;
@@ -109,6 +136,7 @@ public final class ServerView {
     }
     ServerView v = (ServerView) o;
     return inFlight == v.inFlight
+        && openTooLong == v.openTooLong
         && latencyEwmaNanos == v.latencyEwmaNanos
         && peakEwmaNanos == v.peakEwmaNanos
         && consecutiveFailures == v.consecutiveFailures
@@ -121,7 +149,7 @@ public final class ServerView {
 
   @Override
   public int hashCode() {
-    return Objects.hash(server, health, inFlight, latencyEwmaNanos, consecutiveFailures, details);
+    return Objects.hash(server, health, inFlight, latencyEwmaNanos, consecutiveFailures, details, openTooLong);
   }
 
   @Override
@@ -131,6 +159,7 @@ public final class ServerView {
         + ", inFlight=" + inFlight
         + (latencyEwmaNanos == NOT_TRACKED ? ", latency not tracked" : ", ewma=" + latencyEwmaNanos / 1_000 + "us")
         + ", consecutiveFailures=" + consecutiveFailures
+        + (openTooLong == 0 ? "" : ", openTooLong=" + openTooLong)
         + (details.isEmpty() ? "" : ", " + details);
   }
 }

@@ -39,6 +39,7 @@ final class ActiveChecker implements HealthInput {
   private final String timeoutText;
   private final Scheduler scheduler;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   private ControlPlaneTimers timers;
   // Control plane only.
@@ -61,6 +62,7 @@ final class ActiveChecker implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     this.timers = new ControlPlaneTimers(scheduler, control, log);
     // An HTTP check built by HealthChecks owns an OkHttp client; a check of the user's own is
@@ -161,6 +163,7 @@ final class ActiveChecker implements HealthInput {
       log.info("{}: active check: {} is {}: {}", control.cluster(), t.server.id(), t.verdict, reason);
       control.setActive(t.server, t.verdict, reason);
     }
+    control.reportActiveCheck(t.server, result.isHealthy());
     long interval = t.verdict == ActiveHealth.UNHEALTHY ? unhealthyIntervalNanos : intervalNanos;
     // Start to start, so a hung check's timeout does not push every later check back.
     long delay = t.startedNanos + interval + jitter() - control.ticker().nanoTime();

@@ -169,7 +169,8 @@ public final class ActiveHealthCheck {
     }
 
     /**
-     * Validates the settings and builds the input. Give each balancer its own input; the
+     * Validates the settings and builds the input. Give each balancer its own input (a second
+     * balancer's {@code build()} fails, naming both clusters); the
      * check may be shared. Closing the input (the balancer closes its inputs) releases the
      * threads and connections of a check from {@link HealthChecks#http()} once no other open
      * input uses it; a check of your own that holds resources is yours to close.

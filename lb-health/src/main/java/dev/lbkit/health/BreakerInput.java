@@ -53,6 +53,7 @@ final class BreakerInput implements HealthInput {
   private final long waitNanos;
   private final Scheduler scheduler;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   private ControlPlaneTimers timers;
   private CircuitBreakerConfig config;
@@ -72,6 +73,7 @@ final class BreakerInput implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     this.timers = new ControlPlaneTimers(scheduler, control, log);
     this.config =

@@ -25,6 +25,11 @@ import java.util.Set;
  *       10%, at least one server in clusters of two or more, never the last pickable server),
  *       counted across every input, circuit breakers included. A refused ejection is retried at
  *       the next multiple of the threshold or the next evaluation.
+ *   <li><b>Active checks release ejections</b> (default on, Envoy's {@code
+ *       successful_active_health_check_uneject_host}): when an active check on the same balancer
+ *       passes on an ejected server whose verdict is healthy, the ejection ends at once, with a
+ *       clean slate, and the server's slot under the cap is free for the next server that fails.
+ *       See {@link Builder#unejectOnActiveCheckSuccess}.
  * </ul>
  *
  * <p>Which outcomes count as failures is configurable; by default every {@link
@@ -66,6 +71,15 @@ public final class OutlierDetection {
    */
   public static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(120);
 
+  /**
+   * Default for lifting an ejection when an active check passes on a server whose verdict is
+   * healthy, true: Envoy's {@code successful_active_health_check_uneject_host}. A server that recovered and passed its
+   * checks would otherwise keep its ejection, and with it one of the few ejection slots the cap
+   * allows (one in a cluster of three at the default 10%), for up to {@link
+   * #DEFAULT_MAX_EJECTION_TIME}; the next server to fail could then not be ejected.
+   */
+  public static final boolean DEFAULT_UNEJECT_ON_ACTIVE_CHECK_SUCCESS = true;
+
   /** Buckets of the sliding window: 10 gives a 10% granularity at a small cost. */
   static final int BUCKETS = 10;
 
@@ -85,6 +99,7 @@ public final class OutlierDetection {
     Duration window = DEFAULT_WINDOW;
     Duration baseEjectionTime = DEFAULT_BASE_EJECTION_TIME;
     Duration maxEjectionTime = DEFAULT_MAX_EJECTION_TIME;
+    boolean unejectOnActiveCheckSuccess = DEFAULT_UNEJECT_ON_ACTIVE_CHECK_SUCCESS;
     final PassiveSettings passive = new PassiveSettings();
 
     private Builder() {}
@@ -131,6 +146,21 @@ public final class OutlierDetection {
       return this;
     }
 
+    /**
+     * Whether an active check that passes on an ejected server lifts its ejection at once, as
+     * Envoy's {@code successful_active_health_check_uneject_host} does; default {@value
+     * OutlierDetection#DEFAULT_UNEJECT_ON_ACTIVE_CHECK_SUCCESS}. The check must leave the server's
+     * verdict healthy: a pass below {@code rise} on an unhealthy server lifts nothing. Needs an
+     * active check on the same balancer; without one it has no effect. Turn it off when the check
+     * does not exercise what real calls do (a shallow {@code /health} that passes while calls
+     * fail): with it on, such a server is re-admitted at every check, and ejected again after its
+     * next failures.
+     */
+    public Builder unejectOnActiveCheckSuccess(boolean uneject) {
+      this.unejectOnActiveCheckSuccess = uneject;
+      return this;
+    }
+
     /** The outcomes that count as failures; not empty, and never {@code SUCCESS} or {@code CANCELLED}. */
     public Builder failureOutcomes(Set<Outcome> outcomes) {
       passive.failureOutcomes(outcomes);
@@ -151,7 +181,8 @@ public final class OutlierDetection {
     }
 
     /**
-     * Validates the settings and builds the input. Give each balancer its own input.
+     * Validates the settings and builds the input. Give each balancer its own input: a second
+     * balancer's {@code build()} fails, naming both clusters.
      *
      * @throws IllegalArgumentException naming the field and the value of a bad setting
      */

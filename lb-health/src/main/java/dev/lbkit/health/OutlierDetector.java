@@ -1,5 +1,6 @@
 package dev.lbkit.health;
 
+import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
@@ -48,9 +49,11 @@ final class OutlierDetector implements HealthInput {
   private final long maxNanos;
   private final int maxMultiplier;
   private final boolean[] counted;
+  private final boolean unejectOnActiveCheckSuccess;
   private final Scheduler scheduler;
   private final RepeatingTick tick;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   private ControlPlaneTimers timers;
   private final PerServer<Stats> stats =
@@ -68,6 +71,7 @@ final class OutlierDetector implements HealthInput {
     this.maxNanos = b.maxEjectionTime.toNanos();
     this.maxMultiplier = (int) Math.min(Integer.MAX_VALUE, (maxNanos + baseNanos - 1) / baseNanos);
     this.counted = b.passive.failureTable();
+    this.unejectOnActiveCheckSuccess = b.unejectOnActiveCheckSuccess;
     this.scheduler = b.passive.scheduler;
     this.tick = new RepeatingTick("outlier detection tick", bucketNanos, this::evaluate,
         e -> log.error("{}: outlier detection tick failed; it runs again in {}ns", control.cluster(), bucketNanos, e));
@@ -75,6 +79,7 @@ final class OutlierDetector implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     this.timers = new ControlPlaneTimers(scheduler, control, log);
     tick.start(timers);
@@ -124,6 +129,26 @@ final class OutlierDetector implements HealthInput {
     }
   }
 
+  /**
+   * Lifts this detector's ejection of a server whose active check has just passed while its
+   * verdict is healthy (Envoy's {@code successful_active_health_check_uneject_host}): a recovered
+   * server must not hold one of the few ejection slots while the next server fails. A pass that
+   * does not reach the verdict (an unhealthy server below its {@code rise}) lifts nothing.
+   */
+  @Override
+  public void onActiveCheck(Endpoint endpoint, boolean passed) {
+    if (!unejectOnActiveCheckSuccess || closed || !passed || endpoint.health().active() != ActiveHealth.HEALTHY) {
+      return;
+    }
+    Stats s = stats.get(endpoint.server().id());
+    if (s != null && s.ejected && !s.readmitting) {
+      if (s.readmit != null) {
+        s.readmit.cancel();
+      }
+      readmit(s, "an active check passed");
+    }
+  }
+
   /** The window tick: judges each admitted server's window, then moves its window on. */
   private void evaluate() {
     for (Stats s : stats.values()) {
@@ -155,8 +180,9 @@ final class OutlierDetector implements HealthInput {
   private boolean tryEject(Stats s, String reason) {
     if (!control.eject(s.server, reason)) {
       if (!s.refusalLogged) {
+        // The runtime warns about the refusal itself, once per episode, naming the cap.
         s.refusalLogged = true;
-        log.info("{}: {} qualifies for ejection ({}), but the ejection cap keeps it", control.cluster(),
+        log.debug("{}: {} qualifies for ejection ({}), but the ejection cap keeps it", control.cluster(),
             s.server.id(), reason);
       }
       return false;
@@ -169,7 +195,7 @@ final class OutlierDetector implements HealthInput {
     String time = Checks.format(Duration.ofNanos(nanos));
     s.consecutive.set(0);
     s.clear();
-    s.readmit = timers.schedule("re-admission of " + s.server.id(), () -> readmit(s), nanos);
+    s.readmit = timers.schedule("re-admission of " + s.server.id(), () -> readmit(s, "ejection time expired"), nanos);
     control.setDetail(s.server, DETAIL_EJECTIONS, String.valueOf(s.ejections));
     control.setDetail(s.server, DETAIL_EJECTED, "ejected for " + time + ": " + reason);
     log.info("{}: ejecting {} for {} (ejection #{}): {}", control.cluster(), s.server.id(), time, s.ejections, reason);
@@ -177,7 +203,8 @@ final class OutlierDetector implements HealthInput {
   }
 
   /**
-   * Lifts the ejection, then clears this detector's flag in a second task.
+   * Lifts the ejection, then clears this detector's flag in a second task; {@code why} is
+   * logged.
    *
    * <p>Why two tasks: called from a control-plane task, {@code uneject} is only queued, and
    * runs after this task. Were the flag cleared here, a failure reported from another thread
@@ -186,14 +213,17 @@ final class OutlierDetector implements HealthInput {
    * ejection, and then the queued uneject would make the server pickable while the detector
    * believed it ejected, refusing to eject it again for a whole ejection time. The second task
    * is queued behind the uneject, so the flag clears only once the server is really back, and
-   * until then reports see it ejected and queue nothing.
+   * until then reports see it ejected and queue nothing. {@code readmitting} keeps a timer and an
+   * active check that both re-admit the server in that gap from doing it twice.
    */
-  private void readmit(Stats s) {
-    if (closed || s.removed || !s.ejected) {
+  private void readmit(Stats s, String why) {
+    if (closed || s.removed || !s.ejected || s.readmitting) {
       return;
     }
+    s.readmitting = true;
     control.uneject(s.server);
     control.execute(() -> {
+      s.readmitting = false;
       if (closed || s.removed) {
         return;
       }
@@ -202,7 +232,7 @@ final class OutlierDetector implements HealthInput {
       s.consecutive.set(0);
       s.clear();
       control.setDetail(s.server, DETAIL_EJECTED, null);
-      log.info("{}: re-admitting {}: ejection time expired", control.cluster(), s.server.id());
+      log.info("{}: re-admitting {}: {}", control.cluster(), s.server.id(), why);
     });
   }
 
@@ -237,6 +267,7 @@ final class OutlierDetector implements HealthInput {
     int ejections;
     long admittedTicks;
     boolean refusalLogged;
+    boolean readmitting;
     Scheduler.Cancellable readmit;
 
     Stats(Server server) {

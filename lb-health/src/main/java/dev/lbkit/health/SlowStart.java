@@ -91,7 +91,8 @@ public final class SlowStart {
     }
 
     /**
-     * Validates the settings and builds the input. Give each balancer its own input.
+     * Validates the settings and builds the input. Give each balancer its own input: a second
+     * balancer's {@code build()} fails, naming both clusters.
      *
      * @throws IllegalArgumentException naming the field and the value of a bad setting
      */

@@ -31,6 +31,7 @@ final class SlowStartInput implements HealthInput {
   private final Scheduler scheduler;
   private final RepeatingTick tick;
 
+  private final Attachment attachment = new Attachment();
   private HealthControl control;
   // Control plane only.
   private final PerServer<Ramp> ramps = PerServer.controlPlaneOnly(this::track, (r, server) -> {}, r -> {});
@@ -58,6 +59,7 @@ final class SlowStartInput implements HealthInput {
 
   @Override
   public void start(HealthControl control) {
+    attachment.claim(this, control);
     this.control = control;
     tick.start(new ControlPlaneTimers(scheduler, control, log));
   }

@@ -22,6 +22,7 @@
  * }</pre>
  *
  * <p>Give each balancer its own input instances: an input keeps per-server state for the one
- * balancer that started it.
+ * balancer that started it, and refuses a second one, whose {@code build()} then fails naming
+ * both clusters.
  */
 package dev.lbkit.health;

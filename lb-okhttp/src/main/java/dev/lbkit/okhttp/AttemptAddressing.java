@@ -53,13 +53,13 @@ final class AttemptAddressing {
   }
 
   /**
-   * Addresses an attempt of {@code logical} (the caller's request) at {@code server}, with
-   * timeouts capped by {@code remainingNanos} of the call's deadline.
+   * Addresses an attempt of {@code logical} (the caller's request) at {@code server}, with the
+   * route's timeouts ({@code settings}) capped by {@code remainingNanos} of the call's deadline.
    *
    * @throws IllegalArgumentException when the server cannot be addressed, for example a
    *     {@code tls-name} that is not a host name: a configuration error
    */
-  AttemptAddress address(Chain chain, Request logical, Server server, long remainingNanos) {
+  AttemptAddress address(Chain chain, Request logical, Server server, CallSettings settings, long remainingNanos) {
     HttpUrl url = logical.url();
     String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : url.host();
     AttemptState state = new AttemptState();
@@ -67,7 +67,7 @@ final class AttemptAddressing {
     // Direct connections: a forward proxy would resolve the logical host itself, bypassing the
     // per-server Dns. The base client's proxy still applies to pass-through calls.
     Chain c = chain.withDns(dnsFor(attemptHost, server)).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
-    c = withTimeouts(c, remainingNanos);
+    c = withTimeouts(c, settings, remainingNanos);
     if (!attemptHost.equals(url.host())) {
       c = c.withCertificatePinner(pinnerFor(chain.getCertificatePinner(), url.host(), attemptHost));
       c = c.withCookieJar(new LogicalCookieJar(chain.getCookieJar(), url));
@@ -102,11 +102,11 @@ final class AttemptAddressing {
     return interned;
   }
 
-  /** The attempt's connect, read and write timeouts: lbkit's or the client's, capped by the deadline. */
-  private Chain withTimeouts(Chain c, long remainingNanos) {
-    int connect = capMillis(configuredMillis(config.connectTimeout, c.connectTimeoutMillis()), remainingNanos);
-    int read = capMillis(configuredMillis(config.readTimeout, c.readTimeoutMillis()), remainingNanos);
-    int write = capMillis(configuredMillis(config.writeTimeout, c.writeTimeoutMillis()), remainingNanos);
+  /** The attempt's connect, read and write timeouts: the route's or the client's, capped by the deadline. */
+  private Chain withTimeouts(Chain c, CallSettings settings, long remainingNanos) {
+    int connect = capMillis(configuredMillis(settings.connectTimeout, c.connectTimeoutMillis()), remainingNanos);
+    int read = capMillis(configuredMillis(settings.readTimeout, c.readTimeoutMillis()), remainingNanos);
+    int write = capMillis(configuredMillis(settings.writeTimeout, c.writeTimeoutMillis()), remainingNanos);
     return c.withConnectTimeout(connect, TimeUnit.MILLISECONDS)
         .withReadTimeout(read, TimeUnit.MILLISECONDS)
         .withWriteTimeout(write, TimeUnit.MILLISECONDS);

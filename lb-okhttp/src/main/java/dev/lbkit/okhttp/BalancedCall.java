@@ -3,6 +3,7 @@ package dev.lbkit.okhttp;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
+import dev.lbkit.api.PickerClosedException;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;
@@ -58,6 +59,8 @@ final class BalancedCall {
   /** The logical request: what the caller (or a followed redirect) asked for. */
   private final Request request;
   private final ClusterState cluster;
+  /** The retry policy and timeouts of this call's route. */
+  private final CallSettings settings;
   private final CookieView cookies;
   private final CallDeadline deadline;
   /** The servers of the attempts so far; a retry avoids them. */
@@ -76,16 +79,17 @@ final class BalancedCall {
   /** The backoff before the retry last planned. */
   private long backoffNanos;
 
-  private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CookieView cookies,
-      CallDeadline deadline) {
+  private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CallSettings settings,
+      CookieView cookies, CallDeadline deadline) {
     this.shared = factory;
     this.chain = chain;
     this.call = chain.call();
     this.request = request;
     this.cluster = cluster;
+    this.settings = settings;
     this.cookies = cookies;
     this.deadline = deadline;
-    this.tried = new ArrayList<>(shared.retryPolicy.maxAttempts());
+    this.tried = new ArrayList<>(settings.retryPolicy.maxAttempts());
   }
 
   /**
@@ -148,6 +152,8 @@ final class BalancedCall {
     } catch (NoAvailableServerException e) {
       cluster.counters.noServer.increment();
       throw shared.events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cluster.name, e.getMessage(), e));
+    } catch (PickerClosedException e) {
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.CLOSED, cluster.name, e.getMessage(), e));
     } catch (RuntimeException e) {
       cluster.counters.noServer.increment();
       throw shared.events.callRejected(call,
@@ -191,7 +197,7 @@ final class BalancedCall {
   private AttemptAddress address() throws IOException {
     Server server = selection.server();
     try {
-      return shared.addressing.address(chain, request, server, deadline.remainingNanos());
+      return shared.addressing.address(chain, request, server, settings, deadline.remainingNanos());
     } catch (RuntimeException e) {
       // For example a tls-name that is not a valid host name: a configuration error.
       selection.complete(0, Outcome.CANCELLED);
@@ -230,7 +236,7 @@ final class BalancedCall {
     if (!address.reachedServer()) {
       return "not sent (" + outcome + ")";
     }
-    if (shared.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
+    if (settings.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
       return outcome.toString();
     }
     return null;
@@ -242,8 +248,8 @@ final class BalancedCall {
    */
   private boolean retryAfterStatus(Response response, Outcome outcome, long latencyNanos) throws IOException {
     if (outcome != Outcome.SERVER_ERROR
-        || !shared.retryPolicy.retryableStatuses().contains(response.code())
-        || !shared.retryPolicy.isIdempotent(request.method())
+        || !settings.retryPolicy.retryableStatuses().contains(response.code())
+        || !settings.retryPolicy.isIdempotent(request.method())
         || !Resend.possible(request)) {
       return false;
     }
@@ -265,10 +271,10 @@ final class BalancedCall {
    * failure} (null for a retryable status).
    */
   private Selection planRetry(String why, IOException failure) throws LbException {
-    if (attempt >= shared.retryPolicy.maxAttempts() || call.isCanceled()) {
+    if (attempt >= settings.retryPolicy.maxAttempts() || call.isCanceled()) {
       return null;
     }
-    long backoff = shared.retryPolicy.backoffNanos(attempt);
+    long backoff = settings.retryPolicy.backoffNanos(attempt);
     if (deadline.remainingNanos() <= backoff) {
       log.debug("{}: no retry, deadline too close", cluster.name);
       return null;
@@ -285,8 +291,8 @@ final class BalancedCall {
         return null;
       }
       throw shared.events.callRejected(call, new LbException(LbException.Reason.RETRY_BUDGET_EXHAUSTED, cluster.name,
-          cluster.name + ": retry budget exhausted (" + shared.retryPolicy.budgetPercent() + "% of requests + "
-              + shared.retryPolicy.budgetMinPerSecond() + "/s); last failure: " + failure, failure));
+          cluster.name + ": retry budget exhausted (" + cluster.settings.retryPolicy.budgetPercent() + "% of requests + "
+              + cluster.settings.retryPolicy.budgetMinPerSecond() + "/s); last failure: " + failure, failure));
     }
     cluster.counters.retries.increment();
     shared.events.retryScheduled(call, cluster.name, attempt + 1, backoff, why);
@@ -369,7 +375,6 @@ final class BalancedCall {
 
   /** Creates the balanced calls of one wrapped client, and holds what they share. Immutable. */
   static final class Factory {
-    private final RetryPolicy retryPolicy;
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final OutcomeClassifier classifier;
@@ -378,7 +383,6 @@ final class BalancedCall {
 
     /** Calls as {@code config} says, resolving other hosts with {@code baseDns}, reporting to {@code events}. */
     Factory(LbConfig config, Dns baseDns, ListenerDispatch events) {
-      this.retryPolicy = config.retryPolicy;
       this.ticker = config.ticker;
       this.sleeper = config.sleeper;
       this.classifier = new SafeClassifier(config.classifier);
@@ -386,9 +390,13 @@ final class BalancedCall {
       this.addressing = new AttemptAddressing(config, baseDns);
     }
 
-    /** A call of {@code request}, routed to {@code cluster}; {@code cookies} are the request's. */
-    BalancedCall newCall(Chain chain, Request request, ClusterState cluster, CookieView cookies, CallDeadline deadline) {
-      return new BalancedCall(this, chain, request, cluster, cookies, deadline);
+    /**
+     * A call of {@code request}, routed to {@code cluster} with the route's {@code settings};
+     * {@code cookies} are the request's.
+     */
+    BalancedCall newCall(Chain chain, Request request, ClusterState cluster, CallSettings settings, CookieView cookies,
+        CallDeadline deadline) {
+      return new BalancedCall(this, chain, request, cluster, settings, cookies, deadline);
     }
   }
 }

@@ -15,7 +15,10 @@ import java.util.stream.Collectors;
  * <p>Threading: shared by every call routed to the cluster; each part is thread-safe on its own.
  */
 final class ClusterState {
+  /** The cluster's name as configured: how lbkit names it in counters, events, logs and exceptions. */
   final String name;
+  /** The cluster's key ({@link LbConfig#clusterKey}): what rate limits and sticky tokens match on. */
+  final String key;
   final Picker picker;
   /** The cluster's sticky policy, or null. */
   final StickyPolicy policy;
@@ -23,9 +26,14 @@ final class ClusterState {
   final StickyState sticky;
   final RetryBudget budget;
   final Counters counters;
+  /** The config's call settings with the cluster's policy over them. */
+  final CallSettings settings;
 
-  private ClusterState(String name, Picker picker, StickyPolicy policy, StickyState sticky, RetryBudget budget) {
+  private ClusterState(String name, String key, Picker picker, StickyPolicy policy, StickyState sticky,
+      CallSettings settings, RetryBudget budget) {
     this.name = name;
+    this.key = key;
+    this.settings = settings;
     this.picker = picker;
     this.policy = policy;
     this.sticky = sticky;
@@ -46,13 +54,17 @@ final class ClusterState {
     return () -> lb.servers().stream().map(ServerView::server).collect(Collectors.toList());
   }
 
-  /** The state of cluster {@code name} (a cluster key of {@code config}) balanced by {@code picker}. */
-  static ClusterState of(String name, Picker picker, LbConfig config) {
-    StickyPolicy policy = config.sticky.get(name);
+  /** The state of the cluster whose key in {@code config} is {@code key}, balanced by {@code picker}. */
+  static ClusterState of(String key, Picker picker, LbConfig config) {
+    StickyPolicy policy = config.sticky.get(key);
+    // Tokens are computed over the key: a cookie stays valid whatever the spelling in another process.
     StickyState sticky =
         policy == null || policy.kind() == StickyPolicy.Kind.HASH
             ? null
-            : new StickyState(policy, name, config.stickySecret, config.ticker, config.cacheExecutor, members(picker));
-    return new ClusterState(name, picker, policy, sticky, new RetryBudget(config.retryPolicy, config.ticker));
+            : new StickyState(policy, key, config.stickySecret, config.ticker, config.cacheExecutor, members(picker));
+    CallSettings settings = CallSettings.of(config).with(config.callPolicies.get(key));
+    // One budget per cluster, sized by the cluster's own retry policy; its rules' retries draw on it too.
+    return new ClusterState(config.displayName(key), key, picker, policy, sticky, settings,
+        new RetryBudget(settings.retryPolicy, config.ticker));
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import okhttp3.HttpUrl;
@@ -21,7 +22,9 @@ import okhttp3.HttpUrl;
 /**
  * What {@link LbOkHttp#wrap} balances and how: the clusters (logical host → {@link Picker},
  * usually a {@link LoadBalancer} with any algorithm and health inputs), routing rules, stickiness,
- * rate limits, retries, timeouts and TLS naming. Immutable; build it with {@link #builder()}.
+ * rate limits, retries, timeouts and TLS naming. Retries and timeouts are the config's by default;
+ * a cluster ({@link Builder#callPolicy}) or a rule ({@link RouteRule.Builder#callPolicy}) may
+ * override them ({@link CallPolicy}). Immutable; build it with {@link #builder()}.
  *
  * <pre>{@code
  * LbConfig config = LbConfig.builder()
@@ -70,8 +73,15 @@ public final class LbConfig {
     SERVER
   }
 
+  /** The clusters by key ({@link #clusterKey}): what requests are matched against. */
   final Map<String, Picker> clusters;
+  /** Each cluster's name as given to {@link Builder#cluster}, by key. */
+  private final Map<String, String> names;
+  /** The clusters by name as given, looked up in any case. */
+  private final Map<String, Picker> byName;
   final Map<String, StickyPolicy> sticky;
+  /** Each cluster's call policy, by key. */
+  final Map<String, CallPolicy> callPolicies;
   final List<RouteRule> rules;
   final List<RateLimit> rateLimits;
   final RetryPolicy retryPolicy;
@@ -94,7 +104,14 @@ public final class LbConfig {
 
   private LbConfig(Builder b) {
     this.clusters = Collections.unmodifiableMap(new LinkedHashMap<>(b.clusters));
+    this.names = Map.copyOf(b.names);
+    Map<String, Picker> named = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, Picker> e : clusters.entrySet()) {
+      named.put(names.get(e.getKey()), e.getValue());
+    }
+    this.byName = Collections.unmodifiableMap(named);
     this.sticky = Collections.unmodifiableMap(new LinkedHashMap<>(b.sticky));
+    this.callPolicies = Map.copyOf(b.callPolicies);
     this.rules = List.copyOf(b.rules);
     this.rateLimits = List.copyOf(b.rateLimits);
     this.retryPolicy = b.retryPolicy;
@@ -122,12 +139,13 @@ public final class LbConfig {
   }
 
   /**
-   * The clusters by logical host, each spelled as {@link HttpUrl#host()} spells it in a request
-   * for that host: lower case, an IPv6 address in its canonical form and without brackets. A
-   * request is balanced by the cluster whose key equals its URL's host.
+   * The clusters by name, each spelled as given to {@link Builder#cluster}: the spelling lbkit
+   * uses everywhere it names the cluster (counters, events, logs, {@link LbException}). Like a DNS
+   * name, a cluster's name is case-insensitive: the map is sorted and looked up ignoring case, and
+   * a request is balanced by the cluster whose name equals its URL's host in any case.
    */
   public Map<String, Picker> clusters() {
-    return clusters;
+    return byName;
   }
 
   /** The routing rules in evaluation order. */
@@ -150,6 +168,11 @@ public final class LbConfig {
     return HostSyntax.isDnsName(host) ? host.toLowerCase(Locale.ROOT) : null;
   }
 
+  /** The name of the cluster whose key is {@code key}, as given to {@link Builder#cluster}. */
+  String displayName(String key) {
+    return names.getOrDefault(key, key);
+  }
+
   /** How a cluster is named in sticky policies, rules and rate limits: its key, else lower case. */
   static String clusterRef(String name) {
     String key = clusterKey(name);
@@ -169,14 +192,27 @@ public final class LbConfig {
 
   @Override
   public String toString() {
-    return "LbConfig{clusters=" + clusters.keySet() + ", rules=" + rules + ", sticky=" + sticky
+    return "LbConfig{clusters=" + byName.keySet() + ", rules=" + rules + ", sticky=" + sticky
         + ", rateLimits=" + rateLimits + ", " + retryPolicy + ", strict=" + strict + "}";
+  }
+
+  /**
+   * Checks a timeout: null (unset), or in (0, 24 h].
+   *
+   * @throws IllegalArgumentException naming the field and the value
+   */
+  static void checkTimeout(String field, Duration d) {
+    if (d != null && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0)) {
+      throw new IllegalArgumentException(field + " must be in (0, PT24H], was " + d);
+    }
   }
 
   /** Builds an {@link LbConfig}; {@link #build()} validates every setting. */
   public static final class Builder {
     private final Map<String, Picker> clusters = new LinkedHashMap<>();
+    private final Map<String, String> names = new LinkedHashMap<>();
     private final Map<String, StickyPolicy> sticky = new LinkedHashMap<>();
+    private final Map<String, CallPolicy> callPolicies = new LinkedHashMap<>();
     private final List<RouteRule> rules = new ArrayList<>();
     private final List<RateLimit> rateLimits = new ArrayList<>();
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
@@ -212,6 +248,10 @@ public final class LbConfig {
      * never asks the client's {@code Dns}, so no call to it could be balanced. Anything else
      * ({@code users:8080}, {@code users service/x}) could never match a request. Both fail
      * {@link #build()}.
+     *
+     * <p>A port in a request's URL ({@code http://user-service:8080/}) is ignored: each attempt
+     * goes to the port of the server picked. The first request naming a port is logged at WARN,
+     * once per cluster and port.
      */
     public Builder cluster(String host, Picker picker) {
       String key = host == null || host.isBlank() ? null : clusterKey(host);
@@ -226,6 +266,8 @@ public final class LbConfig {
         fail("picker of " + host + " must not be null, was null");
       } else if (clusters.put(key, picker) != null) {
         fail("cluster " + host + " is defined twice");
+      } else {
+        names.put(key, host);
       }
       return this;
     }
@@ -233,6 +275,16 @@ public final class LbConfig {
     /** Makes {@code cluster} sticky with {@code policy}. */
     public Builder sticky(String cluster, StickyPolicy policy) {
       sticky.put(clusterRef(Objects.requireNonNull(cluster, "cluster")), Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
+    /**
+     * Overrides the retry policy, call timeout or attempt timeouts for the requests balanced by
+     * {@code cluster}; what {@code policy} leaves unset stays this config's. A rule's own {@link
+     * RouteRule.Builder#callPolicy} wins over it for the requests the rule routes.
+     */
+    public Builder callPolicy(String cluster, CallPolicy policy) {
+      callPolicies.put(clusterRef(Objects.requireNonNull(cluster, "cluster")), Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
@@ -252,7 +304,10 @@ public final class LbConfig {
       return this;
     }
 
-    /** The retry policy, {@link RetryPolicy#DEFAULT} by default. */
+    /**
+     * The retry policy, {@link RetryPolicy#DEFAULT} by default: that of every cluster and rule
+     * whose {@link CallPolicy} sets none.
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
       return this;
@@ -266,14 +321,18 @@ public final class LbConfig {
 
     /**
      * Overall deadline of a call, every attempt, backoff and redirect included. By default the
-     * base client's call timeout, or {@link #DEFAULT_CALL_TIMEOUT} when it has none.
+     * base client's call timeout, or {@link #DEFAULT_CALL_TIMEOUT} when it has none. A cluster or
+     * a rule may set its own, longer or shorter ({@link CallPolicy}).
      */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = timeout;
       return this;
     }
 
-    /** Per-attempt connect, read and write timeouts; null keeps the base client's. */
+    /**
+     * Per-attempt connect, read and write timeouts; null keeps the base client's. A cluster or a
+     * rule may set its own ({@link CallPolicy}).
+     */
     public Builder attemptTimeouts(Duration connect, Duration read, Duration write) {
       this.connectTimeout = connect;
       this.readTimeout = read;
@@ -370,23 +429,28 @@ public final class LbConfig {
         for (String target : rule.clusters()) {
           if (!clusters.containsKey(clusterRef(target))) {
             throw new IllegalArgumentException(
-                "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + clusters.keySet());
+                "rule " + rule.name() + " targets unknown cluster " + target + ", known: " + names.values());
           }
         }
       }
       for (Map.Entry<String, StickyPolicy> e : sticky.entrySet()) {
         Picker p = clusters.get(e.getKey());
         if (p == null) {
-          throw new IllegalArgumentException("sticky policy for unknown cluster " + e.getKey() + ", known: " + clusters.keySet());
+          throw new IllegalArgumentException("sticky policy for unknown cluster " + e.getKey() + ", known: " + names.values());
         }
         if (e.getValue().kind() != StickyPolicy.Kind.HASH && !(p instanceof LoadBalancer)) {
           throw new IllegalArgumentException(
               "sticky policy " + e.getValue() + " of " + e.getKey() + " needs a LoadBalancer, was " + p.getClass().getName());
         }
       }
+      for (String cluster : callPolicies.keySet()) {
+        if (!clusters.containsKey(cluster)) {
+          throw new IllegalArgumentException("call policy for unknown cluster " + cluster + ", known: " + names.values());
+        }
+      }
       for (RateLimit limit : rateLimits) {
         if (limit.cluster() != null && !clusters.containsKey(clusterRef(limit.cluster()))) {
-          throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + clusters.keySet());
+          throw new IllegalArgumentException("rate limit for unknown cluster " + limit.cluster() + ", known: " + names.values());
         }
       }
       checkTimeout("callTimeout", callTimeout);
@@ -400,12 +464,6 @@ public final class LbConfig {
         throw new IllegalArgumentException("stickySecret must have at least 16 bytes, was " + stickySecret.length);
       }
       return new LbConfig(this);
-    }
-
-    private static void checkTimeout(String field, Duration d) {
-      if (d != null && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0)) {
-        throw new IllegalArgumentException(field + " must be in (0, PT24H], was " + d);
-      }
     }
 
     private void fail(String message) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A call that lbkit itself refused: no pickable server, an unknown host in strict mode, a rate
- * limit, an exhausted retry budget or a passed deadline.
+ * limit, an exhausted retry budget, a passed deadline or a closed balancer.
  *
  * <p>It is an {@link IOException} on purpose: OkHttp passes only {@code IOException}s from an
  * interceptor to {@link okhttp3.Callback#onFailure}; anything else thrown under {@code enqueue()}
@@ -25,7 +25,12 @@ public final class LbException extends IOException {
     /** A retry was needed but the retry budget was spent; the cause is the last failure. */
     RETRY_BUDGET_EXHAUSTED,
     /** The call's deadline passed before an attempt could start. */
-    DEADLINE_EXCEEDED
+    DEADLINE_EXCEEDED,
+    /**
+     * The cluster's picker was closed ({@code LoadBalancer.close()}) while the client still routes
+     * to it: a lifecycle error of the application, not a lack of servers.
+     */
+    CLOSED
   }
 
   private final Reason reason;

@@ -1,6 +1,10 @@
 package dev.lbkit.okhttp;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -41,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * slow), at once for an empty body or a failed, discarded or cancelled attempt.
  *
  * <p>Errors: every call lbkit itself refuses (no pickable server, strict mode, rate limit, retry
- * budget, deadline) fails with an {@link LbException}, an {@code IOException} naming the cluster
+ * budget, deadline, a closed balancer) fails with an {@link LbException}, an {@code IOException} naming the cluster
  * and the reason. When no server of a cluster could be connected to, the final {@code
  * ConnectException} (or {@code NoRouteToHostException}, connect {@code SocketTimeoutException})
  * is re-raised with the same class, a message that starts with the cluster name and lists the
@@ -49,7 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Known limits: the HTTP cache keys on the attempt's URL, which carries the server's port, so
  * servers on different ports cache separately (servers sharing a port share entries); a body the
- * caller never closes keeps its selection in flight, as it keeps OkHttp's connection. A response
+ * caller never closes keeps its selection in flight, as it keeps OkHttp's connection: its server
+ * counts one more request in flight for ever, so least connections and power of two choices send
+ * it less and less, outlier detection never hears the outcome, and a half-open breaker's probe
+ * slot stays taken. {@code LoadBalancerBuilder.leakDetection} finds such bodies. A response
  * reached through redirects that lbkit followed links the redirects through {@code
  * priorResponse}, as OkHttp does, with their headers and empty bodies.
  */
@@ -62,22 +69,30 @@ public final class LbOkHttp {
    * Returns a client that balances calls as {@code config} says; {@code base} is unchanged.
    *
    * @throws IllegalArgumentException when {@code base} is already wrapped
+   * @throws IllegalStateException when the OkHttp on the classpath is not OkHttp 5: the message
+   *     names the version found, the version needed and the Maven fix (see the README, "OkHttp
+   *     versions")
    */
   public static OkHttpClient wrap(OkHttpClient base, LbConfig config) {
+    return wrap(base, config, OkHttpVersion.found(), OkHttpVersion.missingChainMethods());
+  }
+
+  /** {@link #wrap(OkHttpClient, LbConfig)} on an OkHttp of version {@code okHttpVersion} whose chain lacks {@code missingChainMethods}. */
+  static OkHttpClient wrap(OkHttpClient base, LbConfig config, String okHttpVersion, List<String> missingChainMethods) {
+    OkHttpVersion.require(okHttpVersion, missingChainMethods);
     for (Interceptor i : base.interceptors()) {
       if (i instanceof LbInterceptor) {
         throw new IllegalArgumentException("base client is already wrapped by LbOkHttp: " + i);
       }
     }
-    LbInterceptor interceptor =
-        new LbInterceptor(config, base.dns(), base.followRedirects(), base.followSslRedirects());
+    warnOfCookieStickinessWithoutJar(base, config);
+    Duration callTimeout = config.callTimeout != null ? config.callTimeout
+        : base.callTimeoutMillis() != 0 ? Duration.ofMillis(base.callTimeoutMillis()) : LbConfig.DEFAULT_CALL_TIMEOUT;
+    LbInterceptor interceptor = new LbInterceptor(config, base.dns(), base.followRedirects(),
+        base.followSslRedirects(), TimeUnit.MILLISECONDS.toNanos(callTimeout.toMillis()));
     OkHttpClient.Builder b = base.newBuilder().followRedirects(false).addInterceptor(interceptor);
     b.networkInterceptors().add(0, AttemptState.Marker.INSTANCE);
-    if (config.callTimeout != null) {
-      b.callTimeout(config.callTimeout);
-    } else if (base.callTimeoutMillis() == 0) {
-      b.callTimeout(LbConfig.DEFAULT_CALL_TIMEOUT);
-    }
+    b.callTimeout(callTimeout);
     Dispatcher dispatcher = base.dispatcher();
     if (config.maxRequestsPerHost > 0 && dispatcher.getMaxRequestsPerHost() < config.maxRequestsPerHost) {
       Dispatcher sized = new Dispatcher(dispatcher.executorService());
@@ -94,7 +109,29 @@ public final class LbOkHttp {
   }
 
   /**
-   * The counters of every cluster of a client built by {@link #wrap}.
+   * Warns about each balancer-cookie policy on a base client without a cookie jar. lbkit does not
+   * keep a jar of its own: one jar per client would make every request of a server-side client
+   * (most clients) stick to one server, and a gateway rightly keeps no jar, passing lbkit's
+   * {@code Set-Cookie} on to its own callers and their cookie back in.
+   */
+  private static void warnOfCookieStickinessWithoutJar(OkHttpClient base, LbConfig config) {
+    if (base.cookieJar() != CookieJar.NO_COOKIES) {
+      return;
+    }
+    for (Map.Entry<String, StickyPolicy> e : config.sticky.entrySet()) {
+      if (e.getValue().kind() == StickyPolicy.Kind.BALANCER_COOKIE) {
+        String cookie = e.getValue().name();
+        log.warn("lbkit: cluster {} sticks with the balancer cookie {}, but the base client has no CookieJar: lbkit adds"
+            + " Set-Cookie: {}=... to each response, and a request sticks only if it carries that cookie. Give the base"
+            + " client a CookieJar, or copy the cookie yourself (a gateway passing it to browsers does).",
+            config.displayName(e.getKey()), cookie, cookie);
+      }
+    }
+  }
+
+  /**
+   * The counters of every cluster of a client built by {@link #wrap}, by cluster name as given to
+   * {@link LbConfig.Builder#cluster}; looked up in any case.
    *
    * @throws IllegalArgumentException when {@code client} was not built by {@link #wrap}
    */

@@ -28,6 +28,10 @@ import okhttp3.Request;
  * RouteRule.builder().host("shop").pathPrefix("/api/")
  *     .split("shop-stable", 95).split("shop-canary", 5).build();
  * }</pre>
+ *
+ * <p>A rule may carry its own retry policy and timeouts ({@link Builder#callPolicy}), over those
+ * of its target clusters: a slow export path gets a longer call timeout than the rest of its
+ * service.
  */
 public final class RouteRule {
 
@@ -40,6 +44,7 @@ public final class RouteRule {
   private final Map<String, String> cookies;
   private final List<String> clusters;
   private final int[] cumulative;
+  private final CallPolicy callPolicy;
 
   private RouteRule(Builder b) {
     this.host = b.host;
@@ -55,6 +60,7 @@ public final class RouteRule {
       sum += b.targets.get(clusters.get(i));
       cumulative[i] = sum;
     }
+    this.callPolicy = b.callPolicy;
     this.name = b.name != null ? b.name : describe();
   }
 
@@ -82,6 +88,14 @@ public final class RouteRule {
       prev = cumulative[i];
     }
     return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * The retry policy and timeouts of the requests this rule routes, over its targets' own
+   * ({@link LbConfig.Builder#callPolicy}); {@link CallPolicy#INHERIT} when the rule sets none.
+   */
+  public CallPolicy callPolicy() {
+    return callPolicy;
   }
 
   boolean matches(Request request, Map<String, String> requestCookies) {
@@ -167,12 +181,13 @@ public final class RouteRule {
         && headers.equals(r.headers)
         && queryParameters.equals(r.queryParameters)
         && cookies.equals(r.cookies)
-        && targets().equals(r.targets());
+        && targets().equals(r.targets())
+        && callPolicy.equals(r.callPolicy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, host, pathPrefix, method, headers, queryParameters, cookies, targets());
+    return Objects.hash(name, host, pathPrefix, method, headers, queryParameters, cookies, targets(), callPolicy);
   }
 
   @Override
@@ -193,6 +208,7 @@ public final class RouteRule {
     private final Map<String, String> queryParameters = new LinkedHashMap<>();
     private final Map<String, String> cookies = new LinkedHashMap<>();
     private final Map<String, Integer> targets = new LinkedHashMap<>();
+    private CallPolicy callPolicy = CallPolicy.INHERIT;
     private String error;
 
     private Builder() {}
@@ -265,6 +281,15 @@ public final class RouteRule {
       } else {
         targets.put(cluster, weight);
       }
+      return this;
+    }
+
+    /**
+     * The retry policy, call timeout or attempt timeouts of the requests this rule routes; what
+     * {@code policy} leaves unset comes from the target cluster's policy, then the config's.
+     */
+    public Builder callPolicy(CallPolicy policy) {
+      this.callPolicy = Objects.requireNonNull(policy, "callPolicy");
       return this;
     }
 

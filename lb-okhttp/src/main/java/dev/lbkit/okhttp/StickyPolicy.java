@@ -57,7 +57,10 @@ public final class StickyPolicy {
   }
 
   /**
-   * lbkit sets and honours its own cookie called {@code cookieName}.
+   * lbkit sets and honours its own cookie called {@code cookieName}. Requests carry it from the
+   * base client's {@code CookieJar}, or from a {@code Cookie} header the caller copies; {@link
+   * LbOkHttp#wrap} warns when the base client has no jar. lbkit keeps no jar of its own: one jar
+   * per client would make every request of a shared server-side client stick to one server.
    *
    * @throws IllegalArgumentException when the name is empty or not a cookie token
    */

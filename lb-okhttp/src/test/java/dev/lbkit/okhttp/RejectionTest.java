@@ -110,7 +110,7 @@ class RejectionTest {
     LoadBalancer lb = Backends.roundRobin("user-service", backends.all());
     OkHttpClient client = wrap(LbConfig.builder().cluster("user-service", lb));
     lb.close();
-    LbException e = rejection(client, get("http://user-service/"), LbException.Reason.NO_SERVER);
+    LbException e = rejection(client, get("http://user-service/"), LbException.Reason.CLOSED);
     assertTrue(e.getMessage().startsWith("user-service: "), e.getMessage());
   }
 
