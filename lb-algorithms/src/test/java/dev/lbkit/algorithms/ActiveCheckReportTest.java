@@ -2,12 +2,12 @@ package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class ActiveCheckReportTest {
     ListeningInput listening = new ListeningInput();
     List<Server> s = HealthFakes.servers(2, 0, 0);
     try (LoadBalancer lb = LoadBalancer.builder("c").servers(s).healthInput(checker).healthInput(listening).build()) {
-      HealthControl control = checker.control;
+      HealthControl control = checker.control();
       // As an active checker does it: on the control plane, the verdict first, then the result.
       control.execute(() -> {
         control.setActive(s.get(0), ActiveHealth.HEALTHY, "GET /health returned 200");

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,9 +57,9 @@ class EjectionCapWarningTest {
   @Test
   void theCapRefusalIsLoggedOnceNamingTheServerAndTheCap() {
     try (LoadBalancer lb = lb()) {
-      assertTrue(outliers.control.eject(s.get(1), "5 consecutive failures (last: SERVER_ERROR)"));
+      assertTrue(outliers.control().eject(s.get(1), "5 consecutive failures (last: SERVER_ERROR)"));
       List<Boolean> results = new ArrayList<>();
-      List<String> first = warnings(() -> outliers.control.eject(s.get(2), "5 consecutive failures (last: CONNECT_FAILURE)"), results);
+      List<String> first = warnings(() -> outliers.control().eject(s.get(2), "5 consecutive failures (last: CONNECT_FAILURE)"), results);
       assertEquals(List.of(false), results);
       assertEquals(List.of("user-service: not ejecting 10.0.0.3:80 (5 consecutive failures (last: CONNECT_FAILURE)):"
           + " the ejection cap is reached: maxEjectionPercent 10% of 3 servers allows 1 ejection, held by 10.0.0.2:80;"
@@ -67,8 +67,8 @@ class EjectionCapWarningTest {
 
       // The input retries at 10, 15 ... failures and at every evaluation: no new line.
       assertEquals(List.of(), warnings(() -> {
-        outliers.control.eject(s.get(2), "10 consecutive failures (last: CONNECT_FAILURE)");
-        outliers.control.eject(s.get(2), "90% failures over 10s (45 of 50 requests)");
+        outliers.control().eject(s.get(2), "10 consecutive failures (last: CONNECT_FAILURE)");
+        outliers.control().eject(s.get(2), "90% failures over 10s (45 of 50 requests)");
       }));
       assertFalse(lb.servers().get(2).health().ejected());
     }
@@ -77,15 +77,15 @@ class EjectionCapWarningTest {
   @Test
   void aNewEpisodeBeginsWhenTheEjectionsChange() {
     try (LoadBalancer lb = lb()) {
-      assertTrue(outliers.control.eject(s.get(1), "5 consecutive failures"));
-      assertEquals(1, warnings(() -> outliers.control.eject(s.get(2), "5 consecutive failures")).size());
+      assertTrue(outliers.control().eject(s.get(1), "5 consecutive failures"));
+      assertEquals(1, warnings(() -> outliers.control().eject(s.get(2), "5 consecutive failures")).size());
       // b is re-admitted and ejected again: the cap is held anew, and c is refused anew.
-      outliers.control.uneject(s.get(1));
-      assertTrue(outliers.control.eject(s.get(1), "5 consecutive failures"));
-      assertEquals(1, warnings(() -> outliers.control.eject(s.get(2), "5 consecutive failures")).size());
+      outliers.control().uneject(s.get(1));
+      assertTrue(outliers.control().eject(s.get(1), "5 consecutive failures"));
+      assertEquals(1, warnings(() -> outliers.control().eject(s.get(2), "5 consecutive failures")).size());
       // b leaves for good: c takes the slot, silently.
-      outliers.control.uneject(s.get(1));
-      assertEquals(List.of(), warnings(() -> assertTrue(outliers.control.eject(s.get(2), "5 consecutive failures"))));
+      outliers.control().uneject(s.get(1));
+      assertEquals(List.of(), warnings(() -> assertTrue(outliers.control().eject(s.get(2), "5 consecutive failures"))));
       assertTrue(lb.servers().get(2).health().ejected());
     }
   }
@@ -95,10 +95,10 @@ class EjectionCapWarningTest {
     List<Server> two = HealthFakes.servers(2, 0, 0);
     try (LoadBalancer lb = LoadBalancer.builder("orders").servers(two).healthInput(outliers)
         .maxEjectionPercent(100).build()) {
-      assertTrue(outliers.control.eject(two.get(0), "5 consecutive failures"));
+      assertTrue(outliers.control().eject(two.get(0), "5 consecutive failures"));
       List<String> lines = warnings(() -> {
-        assertFalse(outliers.control.eject(two.get(1), "5 consecutive failures"));
-        assertFalse(outliers.control.eject(two.get(1), "10 consecutive failures"));
+        assertFalse(outliers.control().eject(two.get(1), "5 consecutive failures"));
+        assertFalse(outliers.control().eject(two.get(1), "10 consecutive failures"));
       });
       assertEquals(List.of("orders: not ejecting 10.0.0.2:80 (5 consecutive failures): it is the last pickable server;"
           + " it keeps getting picks. Logged once until an ejection starts or ends."), lines);

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lbkit.algorithms.HealthFakes.FakeHealthInput;
 import dev.lbkit.api.ActiveHealth;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeHealthInput;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,11 +51,11 @@ class PanicSpreadTest {
     try (LoadBalancer lb = lb(s)) {
       // b answers 503 and is ejected: it holds the only slot the 10% cap allows in three servers.
       callFails(lb, b, Outcome.SERVER_ERROR);
-      assertTrue(health.control.eject(b, "5 consecutive failures (last: SERVER_ERROR)"));
+      assertTrue(health.control().eject(b, "5 consecutive failures (last: SERVER_ERROR)"));
       // c stops: its calls are refused, the cap keeps it in, until its checks mark it down.
       callFails(lb, c, Outcome.CONNECT_FAILURE);
-      assertFalse(health.control.eject(c, "5 consecutive failures (last: CONNECT_FAILURE)"));
-      health.control.setActive(c, ActiveHealth.UNHEALTHY, "connection refused");
+      assertFalse(health.control().eject(c, "5 consecutive failures (last: CONNECT_FAILURE)"));
+      health.control().setActive(c, ActiveHealth.UNHEALTHY, "connection refused");
 
       assertTrue(lb.inPanic(), "1 of 3 servers pickable, below 50%");
       assertEquals(Map.of(a.id(), 300), HealthFakes.pickCounts(lb, 300),
@@ -69,7 +69,7 @@ class PanicSpreadTest {
     try (LoadBalancer lb = lb(s)) {
       HealthFakes.pickCounts(lb, 8); // every server answered its last real call
       for (int i = 1; i < 4; i++) {
-        health.control.setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
+        health.control().setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
       }
       assertTrue(lb.inPanic());
       Map<String, Integer> counts = HealthFakes.pickCounts(lb, 400);
@@ -82,7 +82,7 @@ class PanicSpreadTest {
     List<Server> s = HealthFakes.servers(4, 0, 0);
     try (LoadBalancer lb = lb(s)) {
       for (int i = 1; i < 4; i++) {
-        health.control.setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
+        health.control().setActive(s.get(i), ActiveHealth.UNHEALTHY, "GET /health returned 503");
       }
       assertEquals(4, HealthFakes.pickCounts(lb, 400).size());
 
@@ -100,10 +100,10 @@ class PanicSpreadTest {
     try (LoadBalancer lb = lb(s)) {
       callFails(lb, s.get(3), Outcome.CONNECT_FAILURE);
       for (int i = 1; i < 4; i++) {
-        health.control.setActive(s.get(i), ActiveHealth.UNHEALTHY, "connection refused");
+        health.control().setActive(s.get(i), ActiveHealth.UNHEALTHY, "connection refused");
       }
       assertFalse(HealthFakes.pickCounts(lb, 300).containsKey(s.get(3).id()));
-      health.control.setActive(s.get(3), ActiveHealth.HEALTHY, "connected");
+      health.control().setActive(s.get(3), ActiveHealth.HEALTHY, "connected");
       assertFalse(lb.inPanic(), "2 of 4 pickable");
       assertEquals(Map.of(s.get(0).id(), 150, s.get(3).id(), 150), HealthFakes.pickCounts(lb, 300));
     }
@@ -117,7 +117,7 @@ class PanicSpreadTest {
         callFails(lb, server, Outcome.CONNECT_FAILURE);
       }
       for (Server server : s) {
-        health.control.setActive(server, ActiveHealth.UNHEALTHY, "connection refused");
+        health.control().setActive(server, ActiveHealth.UNHEALTHY, "connection refused");
       }
       assertTrue(lb.inPanic());
       // Nothing is known to be better: trying beats failing every call.

@@ -10,6 +10,8 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthInput;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
+import dev.lbkit.testing.FakeScheduler;
+import dev.lbkit.testing.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
