@@ -21,9 +21,9 @@ class BomTest {
 
   /**
    * Modules that are not published as libraries: the demo, the benchmarks, the fleet simulator
-   * (a tool run from its own command) and the BOM itself.
+   * (a tool run from its own command), the reliability suite (tests only) and the BOM itself.
    */
-  private static final Set<String> NOT_PUBLISHED = Set.of("examples", "benchmarks", "simulator", "lb-bom");
+  private static final Set<String> NOT_PUBLISHED = Set.of("examples", "benchmarks", "simulator", "reliability", "lb-bom");
 
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
   private static final Pattern MANAGED = Pattern.compile(
