@@ -60,7 +60,7 @@ final class GatedPicker implements Picker {
     }
     // Explain against the caller's own context: refused servers were not "already tried".
     throw counts.noServerAvailable(
-        ctx, "admission refused by " + refused + (refused == 1 ? " server" : " servers")
+        ctx, NoAvailableServerException.Reason.ADMISSION_REFUSED, "admission refused by " + refused + (refused == 1 ? " server" : " servers")
             + " (a half-open circuit breaker admits one probe at a time)");
   }
 

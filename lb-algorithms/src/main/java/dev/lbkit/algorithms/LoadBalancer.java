@@ -27,6 +27,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +134,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final ServerSource source;
   private final Ticker ticker;
   private final RandomSource random;
-  private final LoadBalancerListener listener;
+  /** The build-time listener first, then those added later; copy-on-write, read on the control plane. */
+  private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
   private final boolean unknownPickable;
   private final int panicThresholdPercent;
   private final PanicMode panicMode;
@@ -162,7 +165,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.source = b.source;
     this.ticker = b.ticker;
     this.random = b.random;
-    this.listener = b.listener;
+    if (b.listener != LoadBalancerListener.NONE) {
+      listeners.add(new Registered(b.listener));
+    }
     this.unknownPickable = b.unknownPickable;
     this.panicThresholdPercent = b.panicThresholdPercent;
     this.panicMode = b.panicMode;
@@ -248,6 +253,22 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           overdue.getOrDefault(current.servers[i].id(), 0)));
     }
     return Collections.unmodifiableList(views);
+  }
+
+  /**
+   * Adds a listener to this running balancer, after the one given at build time (if any); see
+   * {@link LoadBalancerListener} for the threading contract. No event is replayed: {@link
+   * #servers()} and {@link #inPanic()} give the state now, and every change published after this
+   * method returns is delivered (one published just before may be delivered too). The same
+   * listener added twice gets each event twice.
+   *
+   * @return the handle that removes the listener again
+   */
+  public LoadBalancerListener.Registration addListener(LoadBalancerListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    Registered entry = new Registered(listener);
+    listeners.add(entry);
+    return () -> listeners.remove(entry);
   }
 
   /** Whether the balancer is in panic mode now. */
@@ -450,7 +471,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     rebuild();
     if (!added.isEmpty() || !removed.isEmpty()) {
       log.info("{}: servers changed: {} added, {} removed, {} now", cluster, added.size(), removed.size(), list.size());
-      notifyListener(() -> listener.onServersChanged(cluster, List.copyOf(added), List.copyOf(removed)));
+      List<Server> a = List.copyOf(added);
+      List<Server> r = List.copyOf(removed);
+      notifyListeners(l -> l.onServersChanged(cluster, a, r));
     }
     for (HealthInput input : inputs) {
       try {
@@ -501,7 +524,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     if (before.status() != after.status()) {
       log.info("{}: {} is now {}", cluster, ep.server().id(), after.reason());
     }
-    notifyListener(() -> listener.onHealthChanged(cluster, ep.server(), before, after));
+    Server server = ep.server();
+    notifyListeners(l -> l.onHealthChanged(cluster, server, before, after));
   }
 
   /** Tells every input that an active check of {@code ep} completed; control plane only. */
@@ -513,6 +537,8 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         log.error("{}: health input {} failed on an active check result", cluster, input, e);
       }
     }
+    Server server = ep.server();
+    notifyListeners(l -> l.onActiveCheck(cluster, server, passed));
   }
 
   /** Queues one rebuild behind the current task, so that a burst of changes costs one. */
@@ -577,7 +603,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       log.info("{}: {}", cluster, detail);
     }
     boolean active = next.panic;
-    notifyListener(() -> listener.onPanic(cluster, active, detail));
+    notifyListeners(l -> l.onPanic(cluster, active, detail));
   }
 
   private void onOutcome(LiveEndpoint ep, Outcome outcome, long latencyNanos) {
@@ -596,11 +622,36 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  private void notifyListener(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      log.error("{}: listener failed", cluster, e);
+  /**
+   * Delivers an event to every listener in a control-plane task of its own. Queued behind the
+   * current task, it runs after any rebuild the change queued, so each listener sees the
+   * published snapshot that holds the change; serialized, events keep their order. Control plane
+   * only.
+   */
+  private void notifyListeners(Consumer<LoadBalancerListener> event) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    control.execute(() -> {
+      for (Registered r : listeners) {
+        try {
+          event.accept(r.listener);
+        } catch (RuntimeException e) {
+          log.error("{}: listener {} failed", cluster, r.listener, e);
+        }
+      }
+    });
+  }
+
+  /**
+   * One registration of a listener: removed by identity, so that closing one of two
+   * registrations of the same listener removes only that one.
+   */
+  private static final class Registered {
+    final LoadBalancerListener listener;
+
+    Registered(LoadBalancerListener listener) {
+      this.listener = listener;
     }
   }
 

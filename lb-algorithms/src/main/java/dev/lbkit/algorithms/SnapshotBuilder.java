@@ -5,6 +5,7 @@ import dev.lbkit.api.Algorithm;
 import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.HealthControl.AdmissionGate;
 import dev.lbkit.api.HealthState;
+import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
@@ -62,7 +63,7 @@ final class SnapshotBuilder {
   /** The snapshot of a balancer with no servers yet, or closed: every pick fails with {@code detail}. */
   Snapshot failing(String detail) {
     SnapshotContext context = new SnapshotContext(cluster, ticker, random, List.of(), List.of());
-    return new Snapshot(failingPicker(context, detail), context, false, null, 0, 0, List.of(), Map.of(),
+    return new Snapshot(failingPicker(context, NoAvailableServerException.Reason.NO_SERVERS, detail), context, false, null, 0, 0, List.of(), Map.of(),
         List.of(), new Server[0], new HealthState[0]);
   }
 
@@ -85,10 +86,12 @@ final class SnapshotBuilder {
     Picker picker;
     List<? extends Endpoint> offered;
     if (g.nonDraining.isEmpty()) {
-      picker = failingPicker(context, all.isEmpty() ? null : "every server is draining");
+      picker = all.isEmpty()
+          ? failingPicker(context, NoAvailableServerException.Reason.NO_SERVERS, null)
+          : failingPicker(context, NoAvailableServerException.Reason.ALL_DRAINING, "every server is draining");
       offered = List.of();
     } else if (panic && panicMode == PanicMode.FAIL_FAST) {
-      picker = failingPicker(context, panicDetail + "; fail-fast mode");
+      picker = failingPicker(context, NoAvailableServerException.Reason.PANIC_FAIL_FAST, panicDetail + "; fail-fast mode");
       offered = List.of();
     } else if (panic) {
       // Spreading ignores active verdicts and tiers, not fresh passive evidence; admission gates
@@ -98,7 +101,8 @@ final class SnapshotBuilder {
       picker = route(spread, spread, context);
       offered = spread;
     } else if (g.pickable.isEmpty()) {
-      picker = failingPicker(context, null);
+      // No reason given: the counts tell unhealthy from ejected.
+      picker = failingPicker(context, null, null);
       offered = List.of();
     } else {
       picker = tiered(g, context);
@@ -147,9 +151,10 @@ final class SnapshotBuilder {
     return zoneRouting.route(List.copyOf(pickable), List.copyOf(all), build, context);
   }
 
-  private static Picker failingPicker(SnapshotContext context, String detail) {
+  /** A picker whose every pick fails for {@code reason} (null: the reason the counts show). */
+  private static Picker failingPicker(SnapshotContext context, NoAvailableServerException.Reason reason, String detail) {
     return ctx -> {
-      throw context.noServerAvailable(ctx, detail);
+      throw context.noServerAvailable(ctx, reason, detail);
     };
   }
 

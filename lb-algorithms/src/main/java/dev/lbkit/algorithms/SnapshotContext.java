@@ -73,8 +73,18 @@ final class SnapshotContext implements AlgorithmContext {
     return random;
   }
 
+  /** The exception of an empty pick, with the reason its counts show ({@link NoAvailableServerException.Reason#of}). */
   @Override
   public NoAvailableServerException noServerAvailable(PickContext context, String detail) {
+    return noServerAvailable(context, null, detail);
+  }
+
+  /**
+   * The exception of an empty pick for a {@code reason} the thrower knows (panic fail-fast, a
+   * refusing admission gate, every server draining), or null for the one the counts show.
+   */
+  NoAvailableServerException noServerAvailable(
+      PickContext context, NoAvailableServerException.Reason reason, String detail) {
     // The failure path only: O(N) here keeps every rebuild free of an id set.
     int avoided = 0;
     if (context.hasAvoid()) {
@@ -84,7 +94,10 @@ final class SnapshotContext implements AlgorithmContext {
         }
       }
     }
+    NoAvailableServerException.Reason why = reason != null ? reason
+        : NoAvailableServerException.Reason.of(
+            total, pickable.size(), unhealthy, ejected, drainingCount, unknown, avoided);
     return new NoAvailableServerException(
-        cluster, total, pickable.size(), unhealthy, ejected, drainingCount, unknown, avoided, detail);
+        why, cluster, total, pickable.size(), unhealthy, ejected, drainingCount, unknown, avoided, detail);
   }
 }
