@@ -1,6 +1,7 @@
 package dev.lbkit.okhttp;
 
 import java.io.IOException;
+import okhttp3.Headers;
 import okhttp3.Interceptor.Chain;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -21,6 +22,15 @@ final class AttemptAddress {
     this.request = request;
     this.chain = chain;
     this.state = state;
+  }
+
+  /** This attempt with {@code extra} set on its request (a listener's trace headers). */
+  AttemptAddress withHeaders(Headers extra) {
+    Request.Builder b = request.newBuilder();
+    for (int i = 0; i < extra.size(); i++) {
+      b.header(extra.name(i), extra.value(i));
+    }
+    return new AttemptAddress(b.build(), chain, state);
   }
 
   /** Sends the attempt. */

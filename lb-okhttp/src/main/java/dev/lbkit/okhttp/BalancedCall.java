@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Dns;
+import okhttp3.Headers;
 import okhttp3.Interceptor.Chain;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -78,6 +79,10 @@ final class BalancedCall {
   private AttemptAddress address;
   /** The backoff before the retry last planned. */
   private long backoffNanos;
+  /** Why the current attempt is a retry; null for the first. */
+  private String retryReason;
+  /** The current attempt as listeners see it; null while no listener is set. */
+  private LbAttempt current;
 
   private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CallSettings settings,
       CookieView cookies, CallDeadline deadline) {
@@ -174,6 +179,7 @@ final class BalancedCall {
     address = address();
     cluster.counters.attempts.increment();
     shared.events.attemptStarted(call, cluster.name, selection.server(), attempt);
+    announceAttempt();
     long t0 = shared.ticker.nanoTime();
     Response response;
     try {
@@ -182,16 +188,38 @@ final class BalancedCall {
       retryAfterFailure(e, shared.ticker.nanoTime() - t0);
       return null;
     } catch (RuntimeException | Error e) {
-      selection.complete(shared.ticker.nanoTime() - t0, Outcome.IO_ERROR);
+      long latency = shared.ticker.nanoTime() - t0;
+      selection.complete(latency, Outcome.IO_ERROR);
+      if (current != null) {
+        shared.events.attemptEnded(current, Outcome.IO_ERROR, -1, e, latency);
+      }
       throw e;
     }
     long latency = shared.ticker.nanoTime() - t0;
     Outcome outcome = shared.classifier.classify(response);
-    finished(outcome, latency);
+    finished(outcome, latency, response.code(), null);
     if (retryAfterStatus(response, outcome, latency)) {
       return null;
     }
     return deliver(response, outcome, latency);
+  }
+
+  /**
+   * Tells listeners that the current attempt is about to be sent, and sets the headers they add
+   * on it. Without a listener, builds nothing.
+   */
+  private void announceAttempt() {
+    if (shared.events.silent()) {
+      return;
+    }
+    Server server = selection.server();
+    String affinity = attempt == 1 && preferredId != null && preferredId.equals(server.id()) ? "sticky cookie" : null;
+    current = new LbAttempt(call, request, cluster.name, server, attempt, cluster.algorithm, retryReason, tried,
+        affinity);
+    Headers extra = shared.events.attemptSending(current);
+    if (extra != null) {
+      address = address.withHeaders(extra);
+    }
   }
 
   private AttemptAddress address() throws IOException {
@@ -205,20 +233,24 @@ final class BalancedCall {
     }
   }
 
-  private void finished(Outcome outcome, long latencyNanos) {
+  /** Counts and reports the end of the current attempt: its status code (-1 for none) or failure. */
+  private void finished(Outcome outcome, long latencyNanos, int statusCode, Throwable failure) {
     if (outcome == Outcome.SUCCESS) {
       cluster.counters.successes.increment();
     } else if (outcome.isFailure()) {
       cluster.counters.failures.increment();
     }
     shared.events.attemptFinished(call, cluster.name, selection.server(), attempt, outcome, latencyNanos);
+    if (current != null) {
+      shared.events.attemptEnded(current, outcome, statusCode, failure, latencyNanos);
+    }
   }
 
   /** Completes the failed attempt and sets up a retry, or throws the final failure. */
   private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
     Outcome outcome = failureOutcome(failure);
     selection.complete(latencyNanos, outcome);
-    finished(outcome, latencyNanos);
+    finished(outcome, latencyNanos, -1, failure);
     tried.add(selection.server());
     String why = retryableFailure(outcome);
     Selection next = why == null ? null : planRetry(why, failure);
@@ -287,6 +319,7 @@ final class BalancedCall {
       next.complete(0, Outcome.CANCELLED);
       cluster.counters.budgetExhausted.increment();
       log.debug("{}: no retry, retry budget exhausted", cluster.name);
+      shared.events.retryRefused(call, cluster.name, attempt, LbEventListener.RetryRefusal.RETRY_BUDGET);
       if (failure == null) {
         return null;
       }
@@ -297,6 +330,7 @@ final class BalancedCall {
     cluster.counters.retries.increment();
     shared.events.retryScheduled(call, cluster.name, attempt + 1, backoff, why);
     backoffNanos = backoff;
+    retryReason = why;
     return next;
   }
 

@@ -20,6 +20,11 @@ final class ClusterState {
   /** The cluster's key ({@link LbConfig#clusterKey}): what rate limits and sticky tokens match on. */
   final String key;
   final Picker picker;
+  /**
+   * What picks for the cluster, for listeners: the balancer's algorithm name, or the picker's
+   * class name for another picker.
+   */
+  final String algorithm;
   /** The cluster's sticky policy, or null. */
   final StickyPolicy policy;
   /** The live side of a cookie policy; null without a policy and for a hash policy. */
@@ -35,6 +40,9 @@ final class ClusterState {
     this.key = key;
     this.settings = settings;
     this.picker = picker;
+    this.algorithm = picker instanceof LoadBalancer
+        ? ((LoadBalancer) picker).algorithm().name()
+        : picker.getClass().getSimpleName();
     this.policy = policy;
     this.sticky = sticky;
     this.budget = budget;

@@ -119,10 +119,31 @@ final class LbInterceptor implements Interceptor {
    * The follow-up loop: routes the request, sends it, and while the response is a redirect to
    * follow, routes and sends the follow-up, up to {@link Redirects#MAX_FOLLOW_UPS} hops. Each hop
    * is routed anew (a relative redirect gets a new pick) and takes its own permits; the call's
-   * deadline covers them all.
+   * deadline covers them all. Listeners hear the call start before routing and end after the
+   * last hop.
    */
   @Override
   public Response intercept(Chain chain) throws IOException {
+    if (events.silent()) {
+      return follow(chain);
+    }
+    Call call = chain.call();
+    Request request = chain.request();
+    long t0 = ticker.nanoTime();
+    events.callStarted(call, request);
+    Response response;
+    try {
+      response = follow(chain);
+    } catch (IOException | RuntimeException | Error e) {
+      events.callEnded(call, request, null, e, ticker.nanoTime() - t0);
+      throw e;
+    }
+    events.callEnded(call, request, response, null, ticker.nanoTime() - t0);
+    return response;
+  }
+
+  /** {@link #intercept} without the call's start and end events. */
+  private Response follow(Chain chain) throws IOException {
     Call call = chain.call();
     CallDeadline deadline = CallDeadline.start(call, ticker);
     Request current = chain.request();

@@ -3,7 +3,9 @@ package dev.lbkit.okhttp;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
 import okhttp3.Call;
+import okhttp3.Headers;
 import okhttp3.Request;
+import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +26,78 @@ final class ListenerDispatch {
   private static final Logger log = LoggerFactory.getLogger(ListenerDispatch.class);
 
   private final LbEventListener listener;
+  /** Whether the listener is {@link LbEventListener#NONE}: then no event object is built. */
+  private final boolean silent;
 
   ListenerDispatch(LbEventListener listener) {
     this.listener = listener;
+    this.silent = listener == LbEventListener.NONE;
+  }
+
+  /**
+   * Whether no listener is set: callers skip building the event objects ({@link LbAttempt}) and
+   * reading the clock for events.
+   */
+  boolean silent() {
+    return silent;
+  }
+
+  /** {@link LbEventListener#callStarted}. */
+  void callStarted(Call call, Request request) {
+    try {
+      listener.callStarted(call, request);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed in callStarted", listener, e);
+    }
+  }
+
+  /** {@link LbEventListener#callEnded}. */
+  void callEnded(Call call, Request request, Response response, Throwable failure, long durationNanos) {
+    try {
+      listener.callEnded(call, request, response, failure, durationNanos);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed in callEnded", listener, e);
+    }
+  }
+
+  /**
+   * {@link LbEventListener#attemptSending}; returns the headers the listener set, or null when
+   * it set none. A header the listener got wrong is logged and left out; the others stay.
+   */
+  Headers attemptSending(LbAttempt attempt) {
+    Headers.Builder[] set = new Headers.Builder[1];
+    LbEventListener.HeaderSetter setter = (name, value) -> {
+      if ("Host".equalsIgnoreCase(name)) {
+        throw new IllegalArgumentException("the Host header is lbkit's, a listener cannot set it");
+      }
+      Headers.Builder b = set[0] == null ? new Headers.Builder() : set[0];
+      b.set(name, value);
+      set[0] = b;
+    };
+    try {
+      listener.attemptSending(attempt, setter);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed in attemptSending", listener, e);
+    }
+    return set[0] == null ? null : set[0].build();
+  }
+
+  /** {@link LbEventListener#attemptEnded}. */
+  void attemptEnded(LbAttempt attempt, Outcome outcome, int statusCode, Throwable failure, long latencyNanos) {
+    try {
+      listener.attemptEnded(attempt, outcome, statusCode, failure, latencyNanos);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed in attemptEnded", listener, e);
+    }
+  }
+
+  /** {@link LbEventListener#retryRefused}. */
+  void retryRefused(Call call, String cluster, int attempt, LbEventListener.RetryRefusal refusal) {
+    try {
+      listener.retryRefused(call, cluster, attempt, refusal);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed in retryRefused", listener, e);
+    }
   }
 
   /** {@link LbEventListener#routeDecided}; {@code cluster} is null for a pass-through call. */
