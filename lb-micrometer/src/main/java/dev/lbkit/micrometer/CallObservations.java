@@ -1,0 +1,151 @@
+package dev.lbkit.micrometer;
+
+import dev.lbkit.api.Outcome;
+import dev.lbkit.okhttp.LbAttempt;
+import dev.lbkit.okhttp.LbEventListener;
+import dev.lbkit.okhttp.LbException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.RequestReplySenderContext;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import okhttp3.Call;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Tracing through Micrometer's Observation API: one observation per call ({@value #CALL}) and,
+ * as its children, one per attempt ({@value #ATTEMPT}), whose context is a sender context over
+ * the attempt's headers, so a tracing bridge (OpenTelemetry, Brave) propagates its trace context
+ * into each attempt's request.
+ *
+ * <p><b>What an attempt carries.</b> Low-cardinality key values (safe as metric tags): {@code
+ * cluster}, {@code server} (capped, as in the meters), {@code algorithm}, {@code attempt}, {@code
+ * retry.reason} ({@code none} on the first attempt), {@code http.request.method}, and at its end
+ * {@code outcome} and {@code http.response.status_code}. High-cardinality ones (span attributes
+ * only): {@code network.peer.address} and {@code network.peer.port} of the chosen server, and
+ * {@code lbkit.decision}, the pick in words, such as {@code picked 10.0.0.2:8080 by p2c;
+ * avoided 10.0.0.1:8080 (tried)}: a trace answers "why this server?".
+ *
+ * <p>Threading: events of one call come from one thread; calls run concurrently, so the
+ * observations in flight are kept in concurrent maps keyed by the call and by the attempt.
+ */
+final class CallObservations implements LbEventListener {
+  /** The name of a call's observation. */
+  static final String CALL = "lbkit.client.call";
+  /** The name of an attempt's observation. */
+  static final String ATTEMPT = "lbkit.client.attempt";
+
+  private final ObservationRegistry registry;
+  private final Function<String, ServerTags> tagsOf;
+  private final Map<Call, Observation> calls = new ConcurrentHashMap<>();
+  private final Map<LbAttempt, Observation> attempts = new ConcurrentHashMap<>();
+
+  CallObservations(ObservationRegistry registry, Function<String, ServerTags> tagsOf) {
+    this.registry = registry;
+    this.tagsOf = tagsOf;
+  }
+
+  @Override
+  public void callStarted(Call call, Request request) {
+    Observation o = Observation.createNotStarted(CALL, registry)
+        .contextualName(request.method() + " " + request.url().host())
+        .lowCardinalityKeyValue("http.request.method", request.method())
+        .start();
+    if (!o.isNoop()) {
+      calls.put(call, o);
+    }
+  }
+
+  @Override
+  public void routeDecided(Call call, Request request, String cluster, String reason) {
+    Observation o = calls.get(call);
+    if (o != null) {
+      // server.address is the logical host only when a cluster balances it; else a request value.
+      o.lowCardinalityKeyValue("cluster", cluster == null ? ClientMeters.NONE : cluster)
+          .lowCardinalityKeyValue("server.address", cluster == null ? "other" : request.url().host())
+          .highCardinalityKeyValue("lbkit.route", reason);
+    }
+  }
+
+  @Override
+  public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
+    RequestReplySenderContext<HeaderSetter, Integer> context =
+        new RequestReplySenderContext<>((carrier, key, value) -> carrier.set(key, value));
+    context.setCarrier(headers);
+    context.setRemoteServiceName(attempt.cluster());
+    context.setRemoteServiceAddress(attempt.server().id());
+    String reason = attempt.retryReason();
+    Observation parent = calls.get(attempt.call());
+    Observation o = Observation.createNotStarted(ATTEMPT, () -> context, registry)
+        .contextualName(attempt.request().method() + " " + attempt.server().id())
+        .parentObservation(parent)
+        .lowCardinalityKeyValue("cluster", attempt.cluster())
+        .lowCardinalityKeyValue("server", tagsOf.apply(attempt.cluster()).tag(attempt.server().id()))
+        .lowCardinalityKeyValue("algorithm", attempt.algorithm())
+        .lowCardinalityKeyValue("attempt", Integer.toString(attempt.number()))
+        .lowCardinalityKeyValue("retry.reason", reason == null ? ClientMeters.NONE : ClientMeters.normalize(reason))
+        .lowCardinalityKeyValue("http.request.method", attempt.request().method())
+        .highCardinalityKeyValue("network.peer.address", attempt.server().host())
+        .highCardinalityKeyValue("network.peer.port", Integer.toString(attempt.server().port()))
+        .highCardinalityKeyValue("lbkit.decision", attempt.decision());
+    o.start();
+    if (!o.isNoop()) {
+      attempts.put(attempt, o);
+    }
+  }
+
+  @Override
+  public void attemptEnded(LbAttempt attempt, Outcome outcome, int statusCode, Throwable failure, long latencyNanos) {
+    Observation o = attempts.remove(attempt);
+    if (o == null) {
+      return;
+    }
+    o.lowCardinalityKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .lowCardinalityKeyValue("http.response.status_code",
+            statusCode < 0 ? ClientMeters.NONE : Integer.toString(statusCode));
+    if (o.getContext() instanceof RequestReplySenderContext && statusCode >= 0) {
+      @SuppressWarnings("unchecked")
+      RequestReplySenderContext<HeaderSetter, Integer> c = (RequestReplySenderContext<HeaderSetter, Integer>) o.getContext();
+      c.setResponse(statusCode);
+    }
+    if (failure != null) {
+      o.error(failure);
+    }
+    o.stop();
+  }
+
+  @Override
+  public void retryScheduled(Call call, String cluster, int nextAttempt, long backoffNanos, String reason) {
+    Observation o = calls.get(call);
+    if (o != null) {
+      o.event(Observation.Event.of("lbkit.retry", "retry " + nextAttempt + " after " + reason));
+    }
+  }
+
+  @Override
+  public void callRejected(Call call, LbException rejection) {
+    Observation o = calls.get(call);
+    if (o != null) {
+      o.highCardinalityKeyValue("lbkit.rejection", rejection.getMessage());
+    }
+  }
+
+  @Override
+  public void callEnded(Call call, Request request, Response response, Throwable failure, long durationNanos) {
+    Observation o = calls.remove(call);
+    if (o == null) {
+      return;
+    }
+    String status = response == null ? ClientMeters.NONE : Integer.toString(response.code());
+    String error = failure != null ? ClientMeters.errorType(failure)
+        : response.code() >= 400 ? status : ClientMeters.NONE;
+    o.lowCardinalityKeyValue("http.response.status_code", status).lowCardinalityKeyValue("error.type", error);
+    if (failure != null) {
+      o.error(failure);
+    }
+    o.stop();
+  }
+}
