@@ -72,7 +72,6 @@ final class BalancerMeters implements MeterBinder, LoadBalancerListener, AutoClo
     }
     meters.add(Gauge.builder("lbkit.lb.servers.slow.starting", this, m -> m.current().slowStarting())
         .description("Pickable servers whose weight slow start still ramps up (also counted as pickable)")
-        .baseUnit("servers")
         .tags("cluster", cluster)
         .strongReference(true)
         .register(registry));
@@ -85,7 +84,6 @@ final class BalancerMeters implements MeterBinder, LoadBalancerListener, AutoClo
     checksFailed = activeChecks("failed");
     breakerGauge = MultiGauge.builder("lbkit.lb.breaker.state")
         .description("Servers (per capped server tag) whose circuit breaker is in the state")
-        .baseUnit("servers")
         .tag("cluster", cluster)
         .register(registry);
     stale = true;
