@@ -6,8 +6,6 @@ import dev.lbkit.okhttp.LbEventListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,12 +115,9 @@ public final class LbMetrics {
    * several clients.
    */
   public LbEventListener listener() {
-    List<LbEventListener> parts = new ArrayList<>(2);
-    parts.add(new ClientMeters(meterRegistry, this::tagsOf));
-    if (observationRegistry != null) {
-      parts.add(new CallObservations(observationRegistry, this::tagsOf));
-    }
-    return new CompositeListener(parts);
+    LbEventListener meters = new ClientMeters(meterRegistry, this::tagsOf);
+    return observationRegistry == null ? meters
+        : LbEventListener.of(meters, new CallObservations(observationRegistry, this::tagsOf));
   }
 
   /**

@@ -2,6 +2,9 @@ package dev.lbkit.okhttp;
 
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -26,6 +29,21 @@ public interface LbEventListener {
 
   /** A listener that ignores every event: the default. */
   LbEventListener NONE = new LbEventListener() {};
+
+  /**
+   * One listener that forwards every event to each of {@code listeners}, in order: for example
+   * metrics and an application's own listener. A listener that throws is logged and the next
+   * still gets the event. {@link #NONE}s are left out; with none left, returns {@link #NONE}.
+   */
+  static LbEventListener of(LbEventListener... listeners) {
+    List<LbEventListener> parts = new ArrayList<>();
+    for (LbEventListener l : listeners) {
+      if (Objects.requireNonNull(l, "listener") != NONE) {
+        parts.add(l);
+      }
+    }
+    return parts.isEmpty() ? NONE : parts.size() == 1 ? parts.get(0) : new CompositeListener(parts);
+  }
 
   /** Why a retry that was due did not happen, for {@link #retryRefused}. */
   enum RetryRefusal {

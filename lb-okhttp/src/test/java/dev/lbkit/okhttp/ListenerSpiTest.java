@@ -179,4 +179,22 @@ class ListenerSpiTest {
     assertTrue(none.silent());
     assertNull(new ListenerDispatch(new LbEventListener() {}).attemptSending(null));
   }
+
+  @Test
+  void ofForwardsEveryEventToEachListenerEvenWhenOneThrows() throws IOException {
+    FakeTracingListener first = new FakeTracingListener();
+    FakeTracingListener second = new FakeTracingListener();
+    LbEventListener broken = new LbEventListener() {
+      @Override
+      public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    LbEventListener all = LbEventListener.of(first, LbEventListener.NONE, broken, second);
+    assertTrue(BalancingTest.get(client(all, noBackoff(1)), "http://user-service/").startsWith("200 "));
+    assertEquals(first.events, second.events);
+    assertEquals(4, first.events.size(), first.events.toString());
+    assertSame(LbEventListener.NONE, LbEventListener.of(LbEventListener.NONE));
+    assertSame(first, LbEventListener.of(first));
+  }
 }

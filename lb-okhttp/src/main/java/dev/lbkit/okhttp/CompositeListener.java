@@ -1,24 +1,26 @@
-package dev.lbkit.micrometer;
+package dev.lbkit.okhttp;
 
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
-import dev.lbkit.okhttp.LbAttempt;
-import dev.lbkit.okhttp.LbEventListener;
-import dev.lbkit.okhttp.LbException;
 import java.util.List;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Forwards every event to each of its listeners in order (the meters, then the observations).
- * lb-okhttp's dispatch already catches what this listener throws; one part failing must not
- * starve the next either, so each part is guarded here too.
+ * The listener behind {@link LbEventListener#of}: forwards every event to each of its listeners
+ * in order. A listener that throws is logged, and the next still gets the event.
  *
  * <p>Every {@link LbEventListener} method is overridden: a method added there later must be
  * added here, or its events stop at this class.
+ *
+ * <p>Threading: immutable; called from every calling thread at once.
  */
 final class CompositeListener implements LbEventListener {
+  private static final Logger log = LoggerFactory.getLogger(CompositeListener.class);
+
   private final LbEventListener[] parts;
 
   CompositeListener(List<LbEventListener> parts) {
@@ -30,18 +32,12 @@ final class CompositeListener implements LbEventListener {
   }
 
   private void each(Event e) {
-    RuntimeException first = null;
     for (LbEventListener l : parts) {
       try {
         e.send(l);
       } catch (RuntimeException ex) {
-        if (first == null) {
-          first = ex;
-        }
+        log.warn("listener {} failed", l, ex);
       }
-    }
-    if (first != null) {
-      throw first;
     }
   }
 
