@@ -10,7 +10,10 @@ import dev.lbkit.api.Server;
 import dev.lbkit.okhttp.LbConfig;
 import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbOkHttp;
+import dev.lbkit.micrometer.LbMetrics;
 import dev.lbkit.okhttp.StickyPolicy;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -45,6 +48,10 @@ import okhttp3.Response;
  * LbOkHttp#wrap}: the logical host {@code demo} names the cluster, and lbkit picks a backend per
  * attempt, retries a 503 or a refused connection on another backend, and reports each attempt
  * to the balancer. The tables count attempts per backend through an {@link LbEventListener}.
+ *
+ * <p>While it runs, a Prometheus endpoint on a loopback port ({@link MetricsEndpoint}) serves the
+ * meters of lb-micrometer's {@link LbMetrics}: the client's from every table, the balancer's from
+ * the failover run. The demo prints its URL first and a few of its series last.
  */
 public final class Demo {
 
@@ -78,12 +85,15 @@ public final class Demo {
         Backend.start("heavy", 3, 1, 0),
         Backend.start("slow", 1, 20, 0),
         Backend.start("flaky", 1, 1, 10));
+    MetricsEndpoint metrics = MetricsEndpoint.start(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    LbMetrics lbMetrics = LbMetrics.of(metrics.registry());
     OkHttpClient base = new OkHttpClient.Builder()
         // Idle connections go after a second: pooled connections to the killed backend would
         // otherwise fail their first reuse after its restart, and get it ejected once more.
         .connectionPool(new ConnectionPool(CALLERS * backends.size(), 1, TimeUnit.SECONDS))
         .build();
     try {
+      out.printf("Prometheus metrics while the demo runs: %s%n%n", metrics.url());
       out.println("Four local HTTP backends:");
       for (Backend b : backends) {
         out.printf("  %-6s %-16s weight %d, answers in %2d ms%s%n", b.name, b.server().id(), b.weight,
@@ -95,24 +105,44 @@ public final class Demo {
           + " each call's X-User header, a different user per call.%n", calls, CALLERS);
       // A cold JVM would make the first table's latencies look worse than the others'.
       try (LoadBalancer lb = LoadBalancer.builder("demo").servers(servers(backends)).build()) {
-        compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 4);
+        compare(new PrintStream(OutputStream.nullOutputStream()), "warm-up", lb, base, backends, calls / 4,
+            LbEventListener.NONE);
       }
       for (Map.Entry<String, Algorithm> a : algorithms().entrySet()) {
         try (LoadBalancer lb = LoadBalancer.builder("demo")
             .servers(servers(backends))
             .algorithm(a.getValue())
             .build()) {
-          compare(out, a.getKey(), lb, base, backends, calls);
+          compare(out, a.getKey(), lb, base, backends, calls, lbMetrics.listener());
         }
       }
-      new FailoverDemo(out, backends, failover).run(base);
+      new FailoverDemo(out, backends, failover, lbMetrics).run(base);
+      out.printf("%nA few series of the scrape (%s):%n", metrics.url());
+      for (String line : metrics.series(SCRAPE_EXCERPT)) {
+        if (!(line.contains("_total{") && line.endsWith(" 0.0"))) {
+          out.println("  " + line);
+        }
+      }
     } finally {
+      metrics.close();
       backends.forEach(Backend::kill);
       base.connectionPool().evictAll();
       base.dispatcher().executorService().shutdown();
     }
     out.printf("%nDone in %.1f s.%n", (System.nanoTime() - start) / 1e9);
   }
+
+  /** The series the demo prints at its end: OpenTelemetry's call timer and lbkit's own meters. */
+  static final List<String> SCRAPE_EXCERPT = List.of(
+      "http_client_request_duration_seconds_count",
+      "lbkit_client_attempt_duration_seconds_count{cluster=\"demo\",outcome=\"connect_failure\"",
+      "lbkit_client_retries_total",
+      "lbkit_lb_requests_total{algorithm=\"power-of-two-choices\"",
+      "lbkit_lb_servers{",
+      "lbkit_lb_ejections_total",
+      "lbkit_lb_readmissions_total",
+      "lbkit_lb_active_checks_total",
+      "lbkit_lb_panic");
 
   private static Map<String, Algorithm> algorithms() {
     Map<String, Algorithm> all = new LinkedHashMap<>();
@@ -133,12 +163,12 @@ public final class Demo {
 
   /** Sends {@code calls} calls through {@code lb} and prints each backend's share and latency. */
   private static void compare(PrintStream out, String name, LoadBalancer lb, OkHttpClient base,
-      List<Backend> backends, int calls) throws InterruptedException {
+      List<Backend> backends, int calls, LbEventListener metrics) throws InterruptedException {
     Attempts attempts = new Attempts(backends);
     OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder()
         .cluster("demo", lb)
         .sticky("demo", StickyPolicy.hashHeader("X-User"))   // the key of the hashing algorithms
-        .listener(attempts)
+        .listener(LbEventListener.of(attempts, metrics))
         .build());
     AtomicInteger remaining = new AtomicInteger(calls);
     AtomicInteger failed = new AtomicInteger();

@@ -12,7 +12,9 @@ import dev.lbkit.health.ActiveHealthCheck;
 import dev.lbkit.health.HealthChecks;
 import dev.lbkit.health.OutlierDetection;
 import dev.lbkit.health.SlowStart;
+import dev.lbkit.micrometer.LbMetrics;
 import dev.lbkit.okhttp.LbConfig;
+import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbOkHttp;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -47,6 +49,8 @@ final class FailoverDemo {
   private static final int BACK = 3;
 
   private final PrintStream out;
+  /** Meters of the balancer (bound for the run) and of the client. */
+  private final LbMetrics metrics;
   private final List<Backend> backends;
   private final Duration length;
   private final Backend victim;
@@ -62,7 +66,8 @@ final class FailoverDemo {
   private int lastCalls;
   private int lastFailed;
 
-  FailoverDemo(PrintStream out, List<Backend> backends, Duration length) {
+  FailoverDemo(PrintStream out, List<Backend> backends, Duration length, LbMetrics metrics) {
+    this.metrics = metrics;
     this.out = out;
     this.backends = backends;
     this.length = length;
@@ -77,8 +82,12 @@ final class FailoverDemo {
         + " %s is killed at %.1f s and restarted at %.1f s.%n", victim.name,
         length.toMillis() / 4000.0, length.toMillis() / 2000.0);
     try (LoadBalancer lb = balancer()) {
+      // Stays bound after the run: the demo prints the balancer's gauges at its end, and closes
+      // the registry with them.
+      metrics.bind(lb);
       Attempts attempts = new Attempts(backends);
-      OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder().cluster("demo", lb).listener(attempts).build());
+      OkHttpClient client = LbOkHttp.wrap(base, LbConfig.builder().cluster("demo", lb)
+          .listener(LbEventListener.of(attempts, metrics.listener())).build());
       StringBuilder header = new StringBuilder("   time   calls failed");
       backends.forEach(b -> header.append(String.format(" %9s", b.name)));
       out.println(header + "   (share of attempts; errors)");
