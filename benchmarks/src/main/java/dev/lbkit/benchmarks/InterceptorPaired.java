@@ -2,6 +2,14 @@ package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Server;
+import dev.lbkit.micrometer.LbMetrics;
+import dev.lbkit.okhttp.LbConfig;
+import dev.lbkit.okhttp.LbEventListener;
+import dev.lbkit.okhttp.LbOkHttp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -46,6 +54,14 @@ import okhttp3.Response;
  *
  * Target (issue 7): the wrapper adds at most 5 µs per call, reported with its confidence
  * interval.
+ *
+ * <p><b>Metrics and tracing</b> (issue 15): a third client, the wrapped one with lb-micrometer's
+ * listener ({@link #observedListener}: meters into a {@link SimpleMeterRegistry}, and one
+ * observation per call and per attempt into an {@link ObservationRegistry} with one handler that
+ * accepts every context, so observations are really built, as under a tracing bridge, but the
+ * bridge's own cost is left out). Its blocks run in the same rotation, and the rows "metrics +
+ * tracing on − off" give the difference per call against the wrapped client without a listener.
+ * Target: the upper bound of the 99.9% interval of the added caller-thread CPU at most 1 µs.
  */
 public final class InterceptorPaired {
 
@@ -67,33 +83,39 @@ public final class InterceptorPaired {
         LoadBalancer lb = BenchServers.balancer(BenchAlgorithms.byName("round-robin").create(), backend.servers())) {
       Server server = backend.servers().get(0);
       OkHttpClient wrapped = InterceptorBenchmark.wrapWithLbkit(base, lb);
+      OkHttpClient observed = LbOkHttp.wrap(base, LbConfig.builder().cluster(InterceptorBenchmark.CLUSTER, lb)
+          .listener(observedListener()).build());
       Request plainRequest = new Request.Builder().url("http://" + server.id() + "/").build();
       Request lbkitRequest = new Request.Builder().url("http://" + InterceptorBenchmark.CLUSTER + "/").build();
+      OkHttpClient[] clients = {base, wrapped, observed};
+      Request[] requests = {plainRequest, lbkitRequest, lbkitRequest};
       for (int i = 0; i < warmup; i++) {
-        call(base, plainRequest);
-        call(wrapped, lbkitRequest);
+        for (int c = 0; c < clients.length; c++) {
+          call(clients[c], requests[c]);
+        }
       }
-      double[] wallPlain = new double[pairs];
-      double[] wallLbkit = new double[pairs];
-      double[] cpuPlain = new double[pairs];
-      double[] cpuLbkit = new double[pairs];
+      // [client][pair]: per-call means of each block; 0 plain, 1 lbkit, 2 lbkit with metrics and tracing.
+      double[][] wall = new double[clients.length][pairs];
+      double[][] cpu = new double[clients.length][pairs];
       for (int p = 0; p < pairs; p++) {
-        boolean plainFirst = (p & 1) == 0;
-        for (int half = 0; half < 2; half++) {
-          boolean plain = (half == 0) == plainFirst;
-          OkHttpClient client = plain ? base : wrapped;
-          Request request = plain ? plainRequest : lbkitRequest;
+        // The order rotates from pair to pair (and reverses every other rotation), so that no
+        // client always runs first or after the same one.
+        for (int k = 0; k < clients.length; k++) {
+          int rotated = (p + k) % clients.length;
+          int c = (p / clients.length & 1) == 0 ? rotated : clients.length - 1 - rotated;
           long cpu0 = threads.getCurrentThreadCpuTime();
           long wall0 = System.nanoTime();
           for (int i = 0; i < block; i++) {
-            call(client, request);
+            call(clients[c], requests[c]);
           }
-          double wall = (System.nanoTime() - wall0) / (double) block;
-          double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / (double) block;
-          (plain ? wallPlain : wallLbkit)[p] = wall;
-          (plain ? cpuPlain : cpuLbkit)[p] = cpu;
+          wall[c][p] = (System.nanoTime() - wall0) / (double) block;
+          cpu[c][p] = (threads.getCurrentThreadCpuTime() - cpu0) / (double) block;
         }
       }
+      double[] wallPlain = wall[0];
+      double[] wallLbkit = wall[1];
+      double[] cpuPlain = cpu[0];
+      double[] cpuLbkit = cpu[1];
       System.out.printf(Locale.ROOT,
           "Interceptor, paired: %d pairs of %d-call blocks (%d calls per client), warm-up %d calls per client;"
               + " load average now %s%n%n",
@@ -103,14 +125,36 @@ public final class InterceptorPaired {
       row("wall time, median of blocks", median(wallPlain), median(wallLbkit), null);
       row("wall time, mean", mean(wallPlain), mean(wallLbkit), diff(wallLbkit, wallPlain));
       row("caller-thread CPU, mean", mean(cpuPlain), mean(cpuLbkit), diff(cpuLbkit, cpuPlain));
+      System.out.println();
+      System.out.println("| per call | lbkit µs | lbkit + metrics + tracing µs | on − off µs (± 99.9% CI) | × off |");
+      System.out.println("|---|---:|---:|---:|---:|");
+      row("wall time, median of blocks", median(wall[1]), median(wall[2]), null);
+      row("wall time, mean", mean(wall[1]), mean(wall[2]), diff(wall[2], wall[1]));
+      row("caller-thread CPU, mean", mean(cpu[1]), mean(cpu[2]), diff(cpu[2], cpu[1]));
       System.out.printf(Locale.ROOT,
           "%nConnections in the shared pool at the end: %d (one per client when both reuse theirs)%n",
           base.connectionPool().connectionCount());
       HttpTargets.close(wrapped);
+      HttpTargets.close(observed);
     } finally {
       HttpTargets.close(base);
     }
     System.exit(0);
+  }
+
+  /**
+   * lb-micrometer's listener as a service would run it: meters, and observations that a handler
+   * accepts (a registry without a handler would make every observation a no-op).
+   */
+  static LbEventListener observedListener() {
+    ObservationRegistry observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+    });
+    return LbMetrics.builder(new SimpleMeterRegistry()).observationRegistry(observations).build().listener();
   }
 
   private static void call(OkHttpClient client, Request request) {
