@@ -26,7 +26,7 @@ import okhttp3.Response;
  * retry.reason} ({@code none} on the first attempt), {@code http.request.method}, and at its end
  * {@code outcome} and {@code http.response.status_code}. High-cardinality ones (span attributes
  * only): {@code network.peer.address} and {@code network.peer.port} of the chosen server, and
- * {@code lbkit.decision}, the pick in words, such as {@code picked 10.0.0.2:8080 by p2c;
+ * {@code lbkit.decision}, the pick in words, such as {@code picked 10.0.0.2:8080 by power-of-two-choices;
  * avoided 10.0.0.1:8080 (tried)}: a trace answers "why this server?".
  *
  * <p>Threading: events of one call come from one thread; calls run concurrently, so the

@@ -65,7 +65,7 @@ public final class LbAttempt {
 
   /**
    * The name of the algorithm that picked the server ({@code Algorithm.name()}, such as {@code
-   * p2c}), or the picker's class name when the cluster's picker is not a {@code LoadBalancer}.
+   * power-of-two-choices}), or the picker's class name when the cluster's picker is not a {@code LoadBalancer}.
    */
   public String algorithm() {
     return algorithm;
@@ -86,7 +86,7 @@ public final class LbAttempt {
   }
 
   /**
-   * Why this server, in words, for a trace: for example {@code picked 10.0.0.2:8080 by p2c;
+   * Why this server, in words, for a trace: for example {@code picked 10.0.0.2:8080 by power-of-two-choices;
    * avoided 10.0.0.1:8080 (tried)}, or {@code picked 10.0.0.3:8080 by sticky cookie}. Built on
    * each call of this method.
    */
