@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
  * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
- * a server not yet tried (the tried servers are the pick's avoid set), keeps the hash key but
+ * a server not yet tried (the tried servers are the pick's avoid set; a server whose attempt
+ * failed on a stale pooled connection is not counted as tried), keeps the hash key but
  * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
  * cluster not failing as a whole ({@link RetryThrottle}). A
  * request that is not idempotent is retried only when its attempt never reached a server or its
