@@ -3,12 +3,14 @@ package dev.lbkit.micrometer;
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.LoadBalancerListener;
 import dev.lbkit.okhttp.LbEventListener;
+import dev.lbkit.okhttp.LbOkHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.OkHttpClient;
 
 /**
  * Micrometer metrics and Observation tracing for lbkit: one call each to wire a balancer and a
@@ -23,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *     .listener(metrics.listener())                // the client's timers, counters, observations
  *     .cluster("user-service", loadBalancer)
  *     .build());
+ * metrics.bind(client);                            // optional: retry budget and throttle levels
  * }</pre>
  *
  * <p>Names follow OpenTelemetry's HTTP client conventions where they fit ({@code
@@ -107,6 +110,22 @@ public final class LbMetrics {
    */
   public MeterBinder binder(LoadBalancer lb) {
     return new BalancerMeters(Objects.requireNonNull(lb, "lb"), tagsOf(lb.name()));
+  }
+
+  /**
+   * Binds gauges of a wrapped client's retry levels, per cluster: {@code
+   * lbkit.client.retry.budget.remaining}, {@code lbkit.client.retry.throttle.allowing} (1 or 0),
+   * {@code lbkit.client.retry.throttle.window.attempts} and {@code ...successes}. Read from
+   * {@link LbOkHttp#counters} at scrape time.
+   *
+   * @param client a client returned by {@link LbOkHttp#wrap}
+   * @return the handle that removes the gauges
+   * @throws IllegalArgumentException when {@code client} was not wrapped by lbkit
+   */
+  public LoadBalancerListener.Registration bind(OkHttpClient client) {
+    RetryLevelMeters meters = new RetryLevelMeters(Objects.requireNonNull(client, "client"));
+    meters.bindTo(meterRegistry);
+    return meters::close;
   }
 
   /**

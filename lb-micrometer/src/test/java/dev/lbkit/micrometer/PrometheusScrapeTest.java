@@ -142,6 +142,7 @@ class PrometheusScrapeTest {
         .cluster("orders", lb)
         .strict(true)
         .build());
+    metrics.bind(client);
     assertEquals(503, get(client, "http://orders/a/secret-path?key=v"));
     assertThrowsIo(() -> get(client, "http://orders/b"));
     assertThrowsIo(() -> get(client, "http://not-a-cluster.example/"));
@@ -156,6 +157,12 @@ class PrometheusScrapeTest {
         + "http_request_method=\"GET\",http_response_status_code=\"503\",server_address=\"orders\","
         + "server_port=\"80\"}"));
     assertTrue(!scrape.contains("secret-path") && !scrape.contains("not-a-cluster"), "no request value in a tag");
+    // The retry levels: a budget of 0% with no reserve allows nothing; the throttle saw one failure,
+    // too few to judge, so it allows retries.
+    assertEquals(0, value(scrape, "lbkit_client_retry_budget_remaining{cluster=\"orders\"}"));
+    assertEquals(1, value(scrape, "lbkit_client_retry_throttle_allowing{cluster=\"orders\"}"));
+    assertEquals(1, value(scrape, "lbkit_client_retry_throttle_window_attempts{cluster=\"orders\"}"));
+    assertEquals(0, value(scrape, "lbkit_client_retry_throttle_window_successes{cluster=\"orders\"}"));
   }
 
   @Test

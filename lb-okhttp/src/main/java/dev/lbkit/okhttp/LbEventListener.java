@@ -48,7 +48,9 @@ public interface LbEventListener {
   /** Why a retry that was due did not happen, for {@link #retryRefused}. */
   enum RetryRefusal {
     /** The cluster's retry budget was spent. */
-    RETRY_BUDGET
+    RETRY_BUDGET,
+    /** The cluster's retry throttle refused: the cluster as a whole is failing. */
+    RETRY_THROTTLE
   }
 
   /** Sets request headers on an attempt: what {@link #attemptSending} gets, for trace propagation. */
@@ -114,7 +116,7 @@ public interface LbEventListener {
 
   /**
    * A retry was due (attempts, time and an untried server left) but was refused for {@code
-   * refusal}. When the last attempt failed, {@link #callRejected} follows; when it had a retryable
+   * refusal}: the retry throttle or the retry budget. When the last attempt failed, {@link #callRejected} follows; when it had a retryable
    * status, its response stands.
    */
   default void retryRefused(Call call, String cluster, int attempt, RetryRefusal refusal) {}

@@ -164,6 +164,19 @@ class ListenerSpiTest {
   }
 
   @Test
+  void aThrottledRetryIsReportedAsARefusedRetry() throws IOException {
+    backends.dispatcher(0).always = new MockResponse.Builder().code(503).build();
+    backends.dispatcher(1).always = new MockResponse.Builder().code(503).build();
+    FakeTracingListener listener = new FakeTracingListener();
+    OkHttpClient client = client(listener, noBackoff(2));
+    // Every attempt fails: once the throttle's window holds enough failures, retries stop.
+    for (int i = 0; i < 10; i++) {
+      assertEquals("503 ", BalancingTest.get(client, "http://user-service/"));
+    }
+    assertTrue(listener.events.contains("refused 1 RETRY_THROTTLE"), listener.events.toString());
+  }
+
+  @Test
   void aRefusedCallStartsAndEndsWithItsRejection() {
     FakeTracingListener listener = new FakeTracingListener();
     OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().listener(listener).strict(true)
