@@ -125,4 +125,24 @@ class NoServerReasonTest {
           + " probe at a time)"), e.getMessage());
     }
   }
+
+  @Test
+  void algorithmLimitWhenBoundedLoadHashingHasEveryServerLeftAtItsCap() {
+    try (LoadBalancer lb = LoadBalancer.builder("c").servers(s).algorithm(Algorithms.boundedLoadHash().build())
+        .build()) {
+      // Avoiding the first server leaves one; picks never completed fill it to its cap.
+      PickContext ctx = PickContext.builder().hashKey("user-7").avoid(s.get(0)).build();
+      NoAvailableServerException e = null;
+      for (int i = 0; i < 10 && e == null; i++) {
+        try {
+          lb.pick(ctx);
+        } catch (NoAvailableServerException thrown) {
+          e = thrown;
+        }
+      }
+      assertTrue(e != null, "the cap is reached within 10 picks");
+      assertEquals(Reason.ALGORITHM_LIMIT, e.reason());
+      assertTrue(e.getMessage().contains("bounded load"), e.getMessage());
+    }
+  }
 }
