@@ -132,7 +132,7 @@ public final class InterceptorPaired {
       row("wall time, mean", mean(wall[1]), mean(wall[2]), diff(wall[2], wall[1]));
       row("caller-thread CPU, mean", mean(cpu[1]), mean(cpu[2]), diff(cpu[2], cpu[1]));
       System.out.printf(Locale.ROOT,
-          "%nConnections in the shared pool at the end: %d (one per client when each reuses its own: 3)%n",
+          "%nConnections in the shared pool at the end: %d (2 when they reuse them: plain OkHttp's, and one the two wrapped clients share, as their per-server Dns are equal)%n",
           base.connectionPool().connectionCount());
       HttpTargets.close(wrapped);
       HttpTargets.close(observed);
