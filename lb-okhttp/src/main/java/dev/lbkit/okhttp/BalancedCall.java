@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
