@@ -160,6 +160,11 @@ public final class RedisRateLimiterBackend implements RateLimiterBackend, AutoCl
     return link.reachable();
   }
 
+  /** How many times Redis became unreachable or answered again; each change was logged once. */
+  long transitions() {
+    return link.transitions();
+  }
+
   /** Closes the Redis connection and stops Lettuce's threads (bounded wait); idempotent. */
   @Override
   public void close() {
