@@ -136,7 +136,10 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Sends one inline command (e.g. {@code PTTL key}) and returns the raw reply line. */
+  /**
+   * Sends one inline command (e.g. {@code PTTL key}) and returns its reply's first line (such as
+   * {@code :1200} or {@code +PONG}), or a one-line bulk string's content.
+   */
   String command(String inline) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
@@ -145,15 +148,20 @@ final class RedisServer implements AutoCloseable {
       out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      int c;
-      while ((c = in.read()) != -1 && c != '\n') {
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
+      String first = readLine(in);
+      return first.startsWith("$") && !first.equals("$-1") ? readLine(in) : first;
     }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   @Override
