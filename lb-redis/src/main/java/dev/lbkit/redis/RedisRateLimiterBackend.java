@@ -55,7 +55,8 @@ import java.util.regex.Pattern;
  * <p><b>Redis unreachable.</b> No call waits on Redis longer than {@link Builder#timeout}
  * (connecting included). A call that fails or times out falls back as {@link WhenUnavailable}
  * says: {@link WhenUnavailable#FAIL_OPEN} (the default) takes a permit from a local token bucket of
- * the same limit, {@link WhenUnavailable#FAIL_CLOSED} refuses. Redis becoming unreachable and
+ * the same limit, {@link WhenUnavailable#FAIL_CLOSED} refuses (Envoy's global rate limit filter makes
+ * the same choice with {@code failure_mode_deny}, failing open by default). Redis becoming unreachable and
  * answering again are each logged once (WARN, INFO). Lettuce reconnects by itself, within about a
  * second of Redis coming back, and the shared limits resume.
  *
