@@ -88,8 +88,9 @@ final class RedisLimiter implements RateLimiter {
 
   /**
    * Gives the token back where it was taken, as far as that can be told: to the local bucket
-   * while failing open, else to Redis, without waiting for the reply (best effort, as {@link
-   * RateLimiter#release} allows).
+   * while failing open, else to Redis, waiting for the reply up to the timeout so that this
+   * caller's next call sees it. Best effort, as {@link RateLimiter#release} allows: a failure is
+   * not reported, and Bucket4j caps the bucket at its capacity.
    */
   @Override
   public void release(long grantedAtNanos) {
@@ -101,10 +102,16 @@ final class RedisLimiter implements RateLimiter {
     if (b == null) {
       return;
     }
+    CompletableFuture<Void> reply = null;
     try {
-      b.addTokens(1);
-    } catch (RuntimeException e) {
+      reply = b.addTokens(1);
+      reply.get(link.timeoutNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | RuntimeException e) {
       // best effort: Redis rejected the command while disconnected
+    } catch (TimeoutException e) {
+      reply.cancel(true);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -116,6 +116,33 @@ class RedisRateLimitExampleTest {
     System.out.printf("lb-redis key expiry: PTTL %d ms (bucket empty: 10 s to full + 5 s), %d ms (one token: 3.34 s + 5 s)%n", full, one);
   }
 
+  /**
+   * A call that a later limit refuses gives its Redis permit back: three keys of one permit each
+   * behind a shared global limit of 3, and key A's refused second call costs the fleet nothing.
+   */
+  @Test
+  void aCallRefusedByALaterLimitGivesItsRedisPermitBack() throws Exception {
+    RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("release").ticker(ticker).build();
+    closeables.add(backend);
+    Warmup.connect(backend, ticker);
+    LoadBalancer orders = LoadBalancer.builder("orders").servers(Server.of("127.0.0.1", web.getPort())).build();
+    closeables.add(orders);
+    OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker).cluster("orders", orders)
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 3, Duration.ofSeconds(10)).global().backend(backend).build())
+        .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 1, Duration.ofSeconds(10)).perKey("X-Api-Key").build())
+        .build());
+    assertEquals(200, call(client, "A"));
+    for (int i = 0; i < 3; i++) {
+      LbException e = assertThrows(LbException.class, () -> call(client, "A"));
+      assertTrue(e.getMessage().contains("KEY X-Api-Key"), "refused by the per-key limit: " + e.getMessage());
+    }
+    assertEquals(200, call(client, "B"));
+    assertEquals(200, call(client, "C"));
+    LbException e = assertThrows(LbException.class, () -> call(client, "D"));
+    assertTrue(e.getMessage().contains("GLOBAL"), "refused by the shared limit: " + e.getMessage());
+    assertEquals(3, web.getRequestCount());
+  }
+
   /** The local key cap bounds a client's memory, not Redis: expiry does, for every key. */
   @Test
   void keysEvictedFromTheLocalCacheStillExpireInRedis() throws Exception {
