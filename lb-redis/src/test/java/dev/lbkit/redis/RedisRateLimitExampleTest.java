@@ -64,11 +64,13 @@ class RedisRateLimitExampleTest {
 
   /** One client process: its own backend (connection) and its own OkHttp client. */
   private OkHttpClient process(String redisUri) {
+    Duration redisTimeout = Warmup.PATIENT_TIMEOUT;
     LoadBalancer orders = LoadBalancer.builder("orders").servers(Server.of("127.0.0.1", web.getPort())).build();
     closeables.add(orders);
     // README:redis-limit
     RedisRateLimiterBackend redis = RedisRateLimiterBackend.builder(redisUri)   // redis://host:6379
         .keyPrefix("orders-client:rl")
+        .timeout(redisTimeout)                                                   // longest wait on Redis
         .whenUnavailable(RedisRateLimiterBackend.WhenUnavailable.FAIL_OPEN)     // local buckets meanwhile
         .ticker(ticker)                                                          // the client's clock
         .build();
@@ -101,7 +103,7 @@ class RedisRateLimitExampleTest {
     LbException e = assertThrows(LbException.class, () -> call(second, "k-1"));
     assertEquals(LbException.Reason.RATE_LIMITED, e.reason());
     assertTrue(e.getMessage().startsWith("orders: rate limited by RateLimit{TOKEN_BUCKET 3/PT10S, KEY X-Api-Key, maxWait PT0S,"
-        + " backend redis " + redis.uri() + " orders-client:rl (FAIL_OPEN, timeout PT0.2S)}; next permit in "), e.getMessage());
+        + " backend redis " + redis.uri() + " orders-client:rl (FAIL_OPEN, timeout PT5S)}; next permit in "), e.getMessage());
     assertEquals(200, call(second, "k-2"));
     assertEquals(4, web.getRequestCount());
 
@@ -122,7 +124,8 @@ class RedisRateLimitExampleTest {
    */
   @Test
   void aCallRefusedByALaterLimitGivesItsRedisPermitBack() throws Exception {
-    RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("release").ticker(ticker).build();
+    RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("release").ticker(ticker)
+        .timeout(Warmup.PATIENT_TIMEOUT).build();
     closeables.add(backend);
     Warmup.connect(backend, ticker);
     LoadBalancer orders = LoadBalancer.builder("orders").servers(Server.of("127.0.0.1", web.getPort())).build();
@@ -146,7 +149,8 @@ class RedisRateLimitExampleTest {
   /** The local key cap bounds a client's memory, not Redis: expiry does, for every key. */
   @Test
   void keysEvictedFromTheLocalCacheStillExpireInRedis() throws Exception {
-    RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("cap").ticker(ticker).build();
+    RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("cap").ticker(ticker)
+        .timeout(Warmup.PATIENT_TIMEOUT).build();
     closeables.add(backend);
     Warmup.connect(backend, ticker);
     LoadBalancer orders = LoadBalancer.builder("orders").servers(Server.of("127.0.0.1", web.getPort())).build();
