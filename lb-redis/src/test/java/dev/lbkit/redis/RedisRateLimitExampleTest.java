@@ -118,6 +118,43 @@ class RedisRateLimitExampleTest {
     System.out.printf("lb-redis key expiry: PTTL %d ms (bucket empty: 10 s to full + 5 s), %d ms (one token: 3.34 s + 5 s)%n", full, one);
   }
 
+  /** A per-cluster limit is shared per cluster: two processes, two clusters, one bucket each. */
+  @Test
+  void twoProcessesShareOneBucketPerCluster() throws Exception {
+    List<OkHttpClient> processes = new ArrayList<>();
+    for (int p = 0; p < 2; p++) {
+      RedisRateLimiterBackend backend = RedisRateLimiterBackend.builder(redis.uri()).keyPrefix("pc").ticker(ticker)
+          .timeout(Warmup.PATIENT_TIMEOUT).build();
+      closeables.add(backend);
+      Warmup.connect(backend, ticker);
+      LoadBalancer orders = LoadBalancer.builder("orders").servers(Server.of("127.0.0.1", web.getPort())).build();
+      LoadBalancer users = LoadBalancer.builder("users").servers(Server.of("127.0.0.1", web.getPort())).build();
+      closeables.add(orders);
+      closeables.add(users);
+      processes.add(LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().ticker(ticker)
+          .cluster("orders", orders).cluster("users", users)
+          .rateLimit(RateLimit.builder(RateLimit.Algorithm.TOKEN_BUCKET, 2, Duration.ofSeconds(10)).perCluster()
+              .backend(backend).build())
+          .build()));
+    }
+    assertEquals(200, code(processes.get(0), "http://orders/"));
+    assertEquals(200, code(processes.get(1), "http://orders/"));
+    assertThrows(LbException.class, () -> code(processes.get(0), "http://orders/"));
+    assertThrows(LbException.class, () -> code(processes.get(1), "http://orders/"));
+    assertEquals(200, code(processes.get(1), "http://users/"));
+    assertEquals(200, code(processes.get(0), "http://users/"));
+    assertThrows(LbException.class, () -> code(processes.get(1), "http://users/"));
+    assertEquals(4, web.getRequestCount());
+    assertTrue(pttl("pc:cluster:orders") > 0);
+    assertTrue(pttl("pc:cluster:users") > 0);
+  }
+
+  private static int code(OkHttpClient client, String url) throws IOException {
+    try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+      return response.code();
+    }
+  }
+
   /**
    * A call that a later limit refuses gives its Redis permit back: three keys of one permit each
    * behind a shared global limit of 3, and key A's refused second call costs the fleet nothing.
