@@ -74,7 +74,7 @@ final class RedisLink implements AutoCloseable {
   private final AtomicLong transitions = new AtomicLong();
   private volatile StatefulRedisConnection<String, byte[]> connection;
   private volatile AsyncProxyManager<String> proxy;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   RedisLink(String name, RedisURI uri, Duration timeout, boolean failOpen, TimeMeter clock, ExpirationAfterWriteStrategy expiry) {
     this.name = name;
@@ -107,7 +107,7 @@ final class RedisLink implements AutoCloseable {
    * before {@code deadline} ({@code System.nanoTime()}).
    */
   AsyncProxyManager<String> proxyForCall(long nowNanos, long deadline) {
-    if (closed) {
+    if (closed.get()) {
       return null;
     }
     if (!reachable.get()) {
@@ -132,7 +132,7 @@ final class RedisLink implements AutoCloseable {
       return null;
     }
     try {
-      if (proxy != null || closed || !first) {
+      if (proxy != null || closed.get() || !first) {
         // Another call opened it (or just failed to: this call does not try again).
         return proxy;
       }
@@ -185,7 +185,9 @@ final class RedisLink implements AutoCloseable {
   /** Closes the connection and stops Lettuce's threads, waiting a bounded time for them. */
   @Override
   public void close() {
-    closed = true;
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     connectLock.lock();
     try {
       StatefulRedisConnection<String, byte[]> c = connection;

@@ -64,6 +64,8 @@ class RedisThreadsTest {
         clients = clientCount(redis);
       }
       assertEquals("1", clients, "only this test's probe is connected after close");
+      backend.close(); // idempotent
+      assertEquals(Set.of(), threads().stream().filter(started::contains).collect(java.util.stream.Collectors.toSet()));
       System.out.printf("lb-redis threads: %d started (%s), all ended after close%n", started.size(), started);
     }
   }
