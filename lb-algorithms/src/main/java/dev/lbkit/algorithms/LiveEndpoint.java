@@ -310,6 +310,17 @@ final class LiveEndpoint implements Endpoint {
       sampled = true;
       return;
     }
+    if (td <= 0) {
+      // Same stamp as the last sample (the same tick of the coarse clock) or an earlier one (a
+      // caller's stamp, reports racing): the weight is exactly 1, so a blend leaves both
+      // estimates as they are and only a peak raises them. Skipping the blend writes nothing to
+      // the shared line in the common case, and keeps the later stamp.
+      raise(PEAK_BITS, rtt);
+      if (failure) {
+        raise(EWMA_BITS, rtt);
+      }
+      return;
+    }
     double w = Decay.weight(td / decayNanos);
     long bits;
     double next;
@@ -327,6 +338,17 @@ final class LiveEndpoint implements Endpoint {
       next = rtt > decayed ? rtt : decayed * w + rtt * (1.0 - w);
     } while (!PEAK_BITS.compareAndSet(this, bits, Double.doubleToRawLongBits(next)));
     lastSampleNanos = now;
+  }
+
+  /** Raises the estimate behind {@code field} to {@code rtt} unless it is already at least that. */
+  private void raise(VarHandle field, long rtt) {
+    long bits;
+    do {
+      bits = (long) field.getVolatile(this);
+      if (Double.longBitsToDouble(bits) >= rtt) {
+        return;
+      }
+    } while (!field.compareAndSet(this, bits, Double.doubleToRawLongBits(rtt)));
   }
 
   /**

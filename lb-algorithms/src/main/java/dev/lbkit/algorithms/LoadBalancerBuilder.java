@@ -187,7 +187,10 @@ public final class LoadBalancerBuilder {
    * given by the caller are not affected.
    *
    * <p>The timer thread starts with the first balancer that uses it and stops within a
-   * millisecond after the last one closes. A balancer whose algorithm and zone routing read no
+   * millisecond after the last one closes (a balancer never closed keeps it running; it is a
+   * daemon, so it never keeps the JVM alive). Over an injected fake ticker, the coarse clock
+   * follows the fake only when the timer thread next samples it, up to a millisecond of real time
+   * later: tests that step a fake ticker should leave this setting off. A balancer whose algorithm and zone routing read no
    * latency, and that does not {@linkplain #trackLatency track latency}, uses no clock on its
    * report path and ignores this setting.
    */

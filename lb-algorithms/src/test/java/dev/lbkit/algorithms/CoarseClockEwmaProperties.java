@@ -112,6 +112,37 @@ class CoarseClockEwmaProperties {
   }
 
   @Test
+  void samplesWithTheSameStampMoveOnlyToAPeak() {
+    FakeTicker time = new FakeTicker();
+    LiveEndpoint ep = endpoint(time);
+    ep.record(10 * MS, Outcome.SUCCESS);
+    time.advanceNanos(DECAY);
+    ep.record(20 * MS, Outcome.SUCCESS); // a blend: 10 e^-1 + 20 (1 - e^-1) = 16.32 ms
+    long ewma = ep.latencyEwmaNanos();
+    long peak = ep.peakEwmaNanos();
+    assertEquals(20, peak / MS, "a slower sample is a peak");
+    assertEquals(16.32, ewma / (double) MS, 0.01);
+    // The same tick: a weight of 1, so faster samples change nothing.
+    ep.record(5 * MS, Outcome.SUCCESS);
+    ep.record(19 * MS, Outcome.SUCCESS);
+    assertEquals(ewma, ep.latencyEwmaNanos());
+    assertEquals(peak, ep.peakEwmaNanos());
+    // A slower one raises the peak at once, and not the plain EWMA.
+    ep.record(500 * MS, Outcome.SUCCESS);
+    assertEquals(500 * MS, ep.peakEwmaNanos());
+    assertEquals(ewma, ep.latencyEwmaNanos());
+    // A failure raises both to the penalty (1 s here), as in any tick.
+    ep.record(1 * MS, Outcome.SERVER_ERROR);
+    assertEquals(1_000 * MS, ep.latencyEwmaNanos());
+    assertEquals(1_000 * MS, ep.peakEwmaNanos());
+    // A caller's stamp before the last sample is the same case and keeps the later stamp.
+    ep.track().complete(2_000 * MS, Outcome.SUCCESS, time.nanoTime() - DECAY);
+    assertEquals(2_000 * MS, ep.peakEwmaNanos());
+    time.advanceNanos(DECAY);
+    assertEquals(735.76, ep.peakEwmaNanos() / (double) MS, 0.1, "decays from the later stamp: 2 s × e^-1");
+  }
+
+  @Test
   void reportWithItsEndTimeReadsNoClockAndStampsTheSampleWithIt() {
     AtomicInteger reads = new AtomicInteger();
     FakeTicker time = new FakeTicker();
