@@ -12,10 +12,10 @@ import dev.lbkit.api.PickContext;
  * tier and zone), honours {@link PickContext#avoids}, never returns null and throws the runtime's
  * explained {@link dev.lbkit.api.NoAvailableServerException} when nothing may be picked. Picks are
  * lock-free. Each allocates one selection per pick, so that only its first report counts: 16
- * bytes for the algorithms that track nothing, 24 for those that count in-flight requests (least
- * connections, weighted least connections, power of d choices, least response time, bounded-load
- * hashing). Smooth weighted round robin guards its O(N) scan with a short critical section (see
- * its class comment for why).
+ * bytes (one reference), for the algorithms that track nothing and for those that count in-flight
+ * requests (least connections, weighted least connections, power of d choices, least response
+ * time, bounded-load hashing) alike. Smooth weighted round robin guards the rare picks it cannot
+ * serve from its precomputed cycle with a short critical section (see its class comment).
  *
  * <p><b>Which one.</b> {@link #roundRobin()} for equal servers; {@link #smoothWeightedRoundRobin()}
  * or {@link #weightedRandom()} for static capacities; {@link #powerOfTwoChoices()} as the robust
@@ -110,8 +110,11 @@ public final class Algorithms {
 
   /**
    * nginx's smooth weighted round robin: exact shares over every cycle of sum(weights)/gcd
-   * picks, spread out rather than in blocks ({a:5, b:1, c:1} gives a a b a c a a). O(N) per pick
-   * under a short critical section; one 16-byte selection per pick.
+   * picks, spread out rather than in blocks ({a:5, b:1, c:1} gives a a b a c a a). Lock-free O(1)
+   * picks from a precomputed cycle while the reduced sum of weights is at most 2^16; beyond it,
+   * and while slow start makes weights fractional, Envoy's earliest deadline first, O(log N) per
+   * pick under a short critical section, with the same shares but a less even order. One 16-byte
+   * selection per pick.
    */
   public static Algorithm smoothWeightedRoundRobin() {
     return SmoothWeightedRoundRobin.INSTANCE;
