@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Every read, every watch event and every push runs on one thread that the
  * source owns ({@code lbkit-etcd-<prefix>}): jetcd's callbacks only hand events over to it, so
  * the state below needs no lock and pushes are never reordered. Events of a watch that was
- * replaced are recognised by its generation and dropped. {@link #close} cancels the watch, stops
- * the thread and, when the source made it, closes the jetcd client and its threads.
+ * replaced are recognised by its generation and dropped. {@link #close} stops the thread (a read
+ * in progress is abandoned), then cancels the watch and, when the source made it, closes the
+ * jetcd client, whose threads end shortly after.
  */
 final class EtcdServerSource implements ServerSource {
 
@@ -63,6 +64,9 @@ final class EtcdServerSource implements ServerSource {
   private final Duration retryDelay;
   private final boolean keepLastOnEmpty;
   private final ScheduledExecutorService thread;
+
+  /** How long {@link #close} waits for the source's thread to finish what it is doing. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   /** Runs after each read of the prefix, before its watch starts; tests force a compaction there. */
   volatile Runnable afterRead = () -> {};
@@ -260,25 +264,19 @@ final class EtcdServerSource implements ServerSource {
       }
       closed = true;
     }
-    // The cleanup runs on the source's thread, after whatever it is doing (a read is bounded by
-    // the request timeout), so that no read or watch starts after it.
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    // Interrupts a read in progress (its wait ends at once) and drops queued work; once the
+    // thread has ended, its state is safe to touch from here.
+    thread.shutdownNow();
     try {
-      thread.execute(() -> {
-        cancelWatch();
-        if (client != null && sharedClient == null) {
-          client.close();
-        }
-        done.complete(null);
-      });
-      thread.shutdown();
-      done.get(requestTimeout.toNanos() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+      if (!thread.awaitTermination(CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+        log.warn("{}: the source's thread did not end within {}", prefix, CLOSE_WAIT);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-      log.warn("{}: closing did not finish cleanly", prefix, e);
-    } finally {
-      thread.shutdownNow();
+    }
+    cancelWatch();
+    if (client != null && sharedClient == null) {
+      client.close();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.lbkit.zookeeper;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * service's children, so changes made while this client was away arrive too, including the
  * removal of ephemeral instances whose registrant's session expired meanwhile.
  *
- * <p><b>Keeping the last good list.</b> When the connection is {@code SUSPENDED} (no answer
- * for two thirds of the session timeout) or the session {@code LOST}, nothing is pushed, the
+ * <p><b>Keeping the last good list.</b> When the connection is {@code SUSPENDED} (it dropped,
+ * or the server did not answer for two thirds of the session timeout) or the session {@code LOST}, nothing is pushed, the
  * listener's {@code onError} says so, and the balancer keeps the last list: a partitioned
  * client goes on sending to the servers it knew, which is what Curator's own {@code
  * ServiceCache} does and what Envoy and gRPC do when their control plane goes away. A service
@@ -164,7 +165,7 @@ final class ZookeeperServerSource implements ServerSource {
   private void logProblems(Map<String, String> problems, Map<String, byte[]> instances) {
     loggedProblems.keySet().retainAll(problems.keySet());
     for (Map.Entry<String, String> p : problems.entrySet()) {
-      String key = p.getValue() + "\n" + new String(instances.get(p.getKey()), java.nio.charset.StandardCharsets.UTF_8);
+      String key = p.getValue() + "\n" + new String(instances.get(p.getKey()), StandardCharsets.UTF_8);
       if (!key.equals(loggedProblems.put(p.getKey(), key))) {
         log.warn("{}: instance {} is left out: {}", display, p.getKey(), p.getValue());
       }
