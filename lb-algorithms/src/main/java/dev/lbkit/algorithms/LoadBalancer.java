@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,7 +221,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    */
   public void updateServers(List<Server> servers) {
     Map<String, Server> next = index(ServerLists.requireNoNulls(servers, "servers"));
-    control.execute(() -> applyServers(next));
+    control.execute(() -> applyServers(next, Set.of()));
   }
 
   /** Marks a server as draining: it gets no new picks, and its in-flight calls finish. */
@@ -364,7 +365,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             }
           }
           if (initial != null) {
-            applyServers(index(initial));
+            applyServers(index(initial), Set.of());
           }
           markDirty();
         });
@@ -386,9 +387,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           new ServerSource.Listener() {
             @Override
             public void onServers(List<Server> servers) {
+              onServers(servers, List.of());
+            }
+
+            @Override
+            public void onServers(List<Server> servers, Collection<Server> draining) {
               Map<String, Server> next = dedupe(servers);
               if (next != null) {
-                control.execute(() -> applyServers(next));
+                Set<String> drainingIds = ServerSource.drainingIds(servers, draining);
+                control.execute(() -> applyServers(next, drainingIds));
               }
             }
 
@@ -404,7 +411,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  private void applyServers(Map<String, Server> next) {
+  /**
+   * Applies a full list; {@code sourceDraining} replaces the drains the source pushed with its
+   * previous list (the user's own drains stay).
+   */
+  private void applyServers(Map<String, Server> next, Set<String> sourceDraining) {
     if (closed) {
       return;
     }
@@ -437,12 +448,21 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
     }
     if (!changed && added.isEmpty() && removed.isEmpty() && sameOrder) {
+      applySourceDrains(sourceDraining);
       return;
     }
     byId = rebuilt;
     signals.retainOnly(byId.keySet());
+    // A server that arrives draining is published draining: no snapshot offers it.
+    Set<String> flipped = signals.setSourceDraining(sourceDraining);
     for (Server s : added) {
       byId.get(s.id()).publishHealth(signals.combine(s.id()));
+    }
+    for (String id : flipped) {
+      LiveEndpoint ep = byId.get(id);
+      if (ep != null && !added.contains(ep.server())) {
+        updateHealth(ep);
+      }
     }
     List<Endpoint> list = List.copyOf(byId.values());
     endpoints = list;
@@ -457,6 +477,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         input.onServersChanged(list);
       } catch (RuntimeException e) {
         log.error("{}: health input {} failed on a server list change", cluster, input, e);
+      }
+    }
+  }
+
+  private void applySourceDrains(Set<String> ids) {
+    for (String id : signals.setSourceDraining(ids)) {
+      LiveEndpoint ep = endpoint(id);
+      if (ep != null) {
+        updateHealth(ep);
       }
     }
   }
