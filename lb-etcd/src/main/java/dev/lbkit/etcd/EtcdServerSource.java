@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * A read that fails is retried after {@code retryDelay}, doubled after each failure up to {@link
  * EtcdSourceBuilder#MAX_RETRY_DELAY}. Meanwhile nothing is pushed: the balancer keeps the last
  * list, and each failure is reported through the listener's {@code onError}.
+ *
+ * <p><b>Draining.</b> A server whose value says {@code "state": "draining"} is pushed among the
+ * draining servers ({@link ServerSource.Listener#onServers(List, java.util.Collection)}): the
+ * balancer keeps it, gives it no new picks, and lets its in-flight calls finish. A registrant
+ * marks itself draining before it deregisters, the way Kubernetes reports a terminating endpoint.
  *
  * <p><b>Leases.</b> A key written with a lease is deleted by etcd when the lease expires; the
  * watch sees the deletion like any other, so a registrant that dies leaves the list one lease
@@ -81,6 +87,7 @@ final class EtcdServerSource implements ServerSource {
   private Duration nextRetry;
   private final Map<String, byte[]> values = new HashMap<>();
   private List<Server> lastPushed;
+  private Set<String> lastDraining = Set.of();
   private boolean emptyIgnored;
   private final Map<String, String> loggedProblems = new HashMap<>();
 
@@ -211,8 +218,8 @@ final class EtcdServerSource implements ServerSource {
   private void publish() {
     PrefixServers.Result result = PrefixServers.read(values);
     logProblems(result.problems);
-    List<Server> servers = result.serving();
-    if (servers.equals(lastPushed)) {
+    List<Server> servers = result.servers;
+    if (servers.equals(lastPushed) && result.draining.equals(lastDraining)) {
       return;
     }
     if (servers.isEmpty() && keepLastOnEmpty && lastPushed != null && !lastPushed.isEmpty()) {
@@ -225,9 +232,10 @@ final class EtcdServerSource implements ServerSource {
     }
     emptyIgnored = false;
     lastPushed = servers;
-    log.info("{}: {} servers", prefix, servers.size());
+    lastDraining = result.draining;
+    log.info("{}: {} servers, {} draining", prefix, servers.size(), result.draining.size());
     try {
-      listener.onServers(servers);
+      listener.onServers(servers, result.drainingServers());
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", prefix, e);
     }

@@ -41,7 +41,8 @@ import java.util.Objects;
  *   <tr><td>{@code zone}</td><td>a string</td></tr>
  *   <tr><td>{@code metadata}</td><td>an object whose values are strings</td></tr>
  *   <tr><td>{@code state}</td><td>{@code "serving"} (the default) or {@code "draining"}: a
- *       draining server is left out of the list, so it gets no new requests</td></tr>
+ *       draining server stays in the cluster but gets no new requests while its in-flight calls
+ *       finish (see {@link ServerSource.Listener#onServers(List, java.util.Collection)})</td></tr>
  * </table>
  *
  * <p>Other fields are ignored, so registrants may add their own. A value that does not parse or

@@ -31,15 +31,15 @@ final class PrefixServers {
       this.problems = problems;
     }
 
-    /** The servers that take new requests. */
-    List<Server> serving() {
-      List<Server> serving = new ArrayList<>();
+    /** The servers that drain, in list order. */
+    List<Server> drainingServers() {
+      List<Server> list = new ArrayList<>();
       for (Server s : servers) {
-        if (!draining.contains(s.id())) {
-          serving.add(s);
+        if (draining.contains(s.id())) {
+          list.add(s);
         }
       }
-      return List.copyOf(serving);
+      return List.copyOf(list);
     }
   }
 

@@ -3,6 +3,9 @@ package dev.lbkit.etcd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.Outcome;
+import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import io.etcd.jetcd.ByteSequence;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -103,9 +107,39 @@ class EtcdServerSourceTest {
     assertEquals(Optional.of("us-east-1a"), b.zone());
     assertEquals(Map.of("version", "2.4.1"), b.metadata());
 
-    put(PREFIX + "c", "{\"host\":\"10.0.0.3\",\"port\":8080,\"state\":\"draining\"}");
-    listener.awaitIds(List.of("10.0.0.2:8080"), WAIT);
     assertEquals(List.of(), listener.errors());
+  }
+
+  @Test
+  void aDrainingServerStaysInTheClusterButGetsNoNewPicks() throws Exception {
+    put(PREFIX + "a", value("10.0.0.1", 8080));
+    put(PREFIX + "b", value("10.0.0.2", 8080));
+    RecordingListener listener = start(orders());
+    listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.2:8080"), WAIT);
+    assertEquals(Set.of(), listener.lastDraining());
+
+    put(PREFIX + "b", "{\"host\":\"10.0.0.2\",\"port\":8080,\"state\":\"draining\"}");
+    listener.awaitList(l -> listener.lastDraining().equals(Set.of("10.0.0.2:8080")), WAIT, "b draining");
+    assertEquals(List.of("10.0.0.1:8080", "10.0.0.2:8080"), listener.lastIds());
+
+    // Through a balancer: b stays, reported as draining, and is never picked.
+    try (LoadBalancer lb = LoadBalancer.builder("orders").source(orders().build()).build()) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!lb.servers().stream().anyMatch(v -> v.health().reason().equals("draining"))) {
+        assertTrue(System.nanoTime() < deadline, "no draining server in " + lb.servers());
+        Thread.sleep(10);
+      }
+      assertEquals(2, lb.servers().size());
+      for (int i = 0; i < 50; i++) {
+        Selection pick = lb.pick();
+        assertEquals("10.0.0.1:8080", pick.server().id());
+        pick.complete(1_000, Outcome.SUCCESS);
+      }
+    }
+
+    put(PREFIX + "b", value("10.0.0.2", 8080)); // serving again: the drain ends
+    listener.awaitList(l -> listener.lastDraining().isEmpty(), WAIT, "b serving");
+    assertEquals(List.of("10.0.0.1:8080", "10.0.0.2:8080"), listener.lastIds());
   }
 
   @Test

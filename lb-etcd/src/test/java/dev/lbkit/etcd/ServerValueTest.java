@@ -73,7 +73,7 @@ class ServerValueTest {
     assertEquals(List.of(Server.of("10.0.0.1", 80), Server.builder("10.0.0.2", 80).weight(2).build(), Server.of("10.0.0.3", 80)),
         r.servers);
     assertEquals(Set.of("10.0.0.3:80"), r.draining);
-    assertEquals(List.of(Server.of("10.0.0.1", 80), Server.builder("10.0.0.2", 80).weight(2).build()), r.serving());
+    assertEquals(List.of(Server.of("10.0.0.3", 80)), r.drainingServers());
     assertEquals(Map.of("/s/bad", "the value is empty"), r.problems);
   }
 }

@@ -29,23 +29,30 @@ final class InstanceJson {
 
   private InstanceJson() {}
 
-  /** The outcome of reading one znode: a server, nothing (a disabled instance), or a problem. */
+  /** The outcome of reading one znode: a server and whether it drains, or a problem. */
   static final class Parsed {
     final Server server;
+    final boolean draining;
     final String problem;
 
     private Parsed(Server server, String problem) {
+      this(server, false, problem);
+    }
+
+    private Parsed(Server server, boolean draining, String problem) {
       this.server = server;
+      this.draining = draining;
       this.problem = problem;
     }
 
-    static Parsed disabled() {
-      return new Parsed(null, null);
-    }
-
-    /** A server, or null when the instance is disabled or invalid. */
+    /** A server, or null when the instance is invalid. */
     Server server() {
       return server;
+    }
+
+    /** Whether the instance is disabled ({@code "enabled": false}): it drains. */
+    boolean draining() {
+      return draining;
     }
 
     /** Why the instance was left out when it is invalid, else null. */
@@ -71,9 +78,10 @@ final class InstanceJson {
       return new Parsed(null, "not a JSON object");
     }
     JsonNode enabled = root.get("enabled");
-    if (enabled != null && enabled.isBoolean() && !enabled.booleanValue()) {
-      return Parsed.disabled();
+    if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
+      return new Parsed(null, "enabled must be true or false, was " + enabled);
     }
+    boolean draining = enabled != null && enabled.isBoolean() && !enabled.booleanValue();
     JsonNode address = root.get("address");
     if (address == null || !address.isTextual()) {
       return new Parsed(null, "address must be a string, was " + address);
@@ -119,7 +127,7 @@ final class InstanceJson {
       if (zone != null) {
         b.zone(zone);
       }
-      return new Parsed(b.build(), null);
+      return new Parsed(b.build(), draining, null);
     } catch (IllegalArgumentException e) {
       return new Parsed(null, e.getMessage());
     }

@@ -6,7 +6,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The server list of one service, made from the data of its instance znodes: a pure function,
@@ -19,14 +21,27 @@ import java.util.TreeMap;
  */
 final class ServiceInstances {
 
-  /** The list, and each invalid instance's problem keyed by instance id. */
+  /** The list, the ids of its draining servers, and each invalid instance's problem by instance id. */
   static final class Result {
     final List<Server> servers;
+    final Set<String> draining;
     final Map<String, String> problems;
 
-    Result(List<Server> servers, Map<String, String> problems) {
+    Result(List<Server> servers, Set<String> draining, Map<String, String> problems) {
       this.servers = servers;
+      this.draining = draining;
       this.problems = problems;
+    }
+
+    /** The servers that drain, in list order. */
+    List<Server> drainingServers() {
+      List<Server> list = new ArrayList<>();
+      for (Server s : servers) {
+        if (draining.contains(s.id())) {
+          list.add(s);
+        }
+      }
+      return List.copyOf(list);
     }
   }
 
@@ -34,18 +49,25 @@ final class ServiceInstances {
 
   /** Reads {@code instances}: instance id to znode data. */
   static Result read(Map<String, byte[]> instances) {
-    Map<String, Server> byAddress = new LinkedHashMap<>();
+    Map<String, InstanceJson.Parsed> byAddress = new LinkedHashMap<>();
     Map<String, String> problems = new TreeMap<>();
     for (Map.Entry<String, byte[]> e : new TreeMap<>(instances).entrySet()) {
       InstanceJson.Parsed parsed = InstanceJson.parse(e.getValue());
       if (parsed.problem() != null) {
         problems.put(e.getKey(), parsed.problem());
-      } else if (parsed.server() != null) {
-        byAddress.putIfAbsent(parsed.server().id(), parsed.server());
+      } else {
+        byAddress.putIfAbsent(parsed.server().id(), parsed);
       }
     }
-    List<Server> servers = new ArrayList<>(byAddress.values());
+    List<Server> servers = new ArrayList<>();
+    Set<String> draining = new TreeSet<>();
+    for (InstanceJson.Parsed p : byAddress.values()) {
+      servers.add(p.server());
+      if (p.draining()) {
+        draining.add(p.server().id());
+      }
+    }
     servers.sort(Comparator.comparing(Server::id));
-    return new Result(List.copyOf(servers), problems);
+    return new Result(List.copyOf(servers), Set.copyOf(draining), problems);
   }
 }

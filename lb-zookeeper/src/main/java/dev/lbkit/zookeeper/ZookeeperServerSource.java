@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * reconnection Curator re-adds the watch and the cache re-reads every znode it knows and the
  * service's children, so changes made while this client was away arrive too, including the
  * removal of ephemeral instances whose registrant's session expired meanwhile.
+ *
+ * <p><b>Draining.</b> An instance registered with {@code "enabled": false} (Curator's "do not
+ * use this instance") is pushed among the draining servers ({@link
+ * ServerSource.Listener#onServers(List, java.util.Collection)}): the balancer keeps it, gives it
+ * no new picks, and lets its in-flight calls finish, so a registrant that disables itself before
+ * it deregisters is drained gracefully.
  *
  * <p><b>Keeping the last good list.</b> When the connection is {@code SUSPENDED} (it dropped,
  * or the server did not answer for two thirds of the session timeout) or the session {@code LOST}, nothing is pushed, the
@@ -70,6 +77,7 @@ final class ZookeeperServerSource implements ServerSource {
   private ConnectionStateListener stateListener;
   private boolean initialized;
   private List<Server> lastPushed;
+  private Set<String> lastDraining = Set.of();
   private boolean emptyIgnored;
   private final Map<String, String> loggedProblems = new HashMap<>();
 
@@ -140,7 +148,7 @@ final class ZookeeperServerSource implements ServerSource {
     ServiceInstances.Result result = ServiceInstances.read(instances);
     logProblems(result.problems, instances);
     List<Server> servers = result.servers;
-    if (servers.equals(lastPushed)) {
+    if (servers.equals(lastPushed) && result.draining.equals(lastDraining)) {
       return;
     }
     if (servers.isEmpty() && keepLastOnEmpty && lastPushed != null && !lastPushed.isEmpty()) {
@@ -153,9 +161,10 @@ final class ZookeeperServerSource implements ServerSource {
     }
     emptyIgnored = false;
     lastPushed = servers;
-    log.info("{}: {} servers", display, servers.size());
+    lastDraining = result.draining;
+    log.info("{}: {} servers, {} draining", display, servers.size(), result.draining.size());
     try {
-      listener.onServers(servers);
+      listener.onServers(servers, result.drainingServers());
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", display, e);
     }

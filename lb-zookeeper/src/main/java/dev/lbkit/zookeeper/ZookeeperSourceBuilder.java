@@ -44,7 +44,9 @@ import org.apache.zookeeper.common.PathUtils;
  *       Server#MIN_WEIGHT}, {@value Server#MAX_WEIGHT}]; absent means {@value
  *       Server#DEFAULT_WEIGHT}</td></tr>
  *   <tr><td>{@code payload.metadata.zone}</td><td>the zone</td></tr>
- *   <tr><td>{@code enabled: false}</td><td>left out (Curator's "do not use this instance")</td></tr>
+ *   <tr><td>{@code enabled: false}</td><td>draining: the server stays in the cluster but gets no
+ *       new requests while its in-flight calls finish (Curator's "do not use this instance";
+ *       only Curator's non-compatible serializer writes the field)</td></tr>
  * </table>
  *
  * <p>The metadata map is where Spring Cloud Zookeeper ({@code ZookeeperInstance}) and Dubbo put

@@ -51,10 +51,13 @@ class InstanceJsonTest {
   }
 
   @Test
-  void aDisabledInstanceIsLeftOutWithoutAProblem() {
+  void aDisabledInstanceDrains() {
     InstanceJson.Parsed p = parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":false}");
-    assertNull(p.server());
-    assertNull(p.problem());
+    assertEquals(Server.of("10.0.0.1", 80), p.server());
+    assertEquals(true, p.draining());
+    assertEquals(false, parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":true}").draining());
+    assertEquals("enabled must be true or false, was \"no\"",
+        parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":\"no\"}").problem());
   }
 
   @Test
@@ -89,9 +92,11 @@ class InstanceJsonTest {
     byte[] a = "{\"address\":\"10.0.0.2\",\"port\":80,\"payload\":{\"metadata\":{\"weight\":\"2\"}}}".getBytes(StandardCharsets.UTF_8);
     byte[] b = "{\"address\":\"10.0.0.1\",\"port\":80}".getBytes(StandardCharsets.UTF_8);
     byte[] dup = "{\"address\":\"10.0.0.2\",\"port\":80,\"payload\":{\"metadata\":{\"weight\":\"9\"}}}".getBytes(StandardCharsets.UTF_8);
-    ServiceInstances.Result r = ServiceInstances.read(Map.of("z-dup", dup, "m", a, "q", b, "bad", new byte[0]));
-    assertEquals(List.of(Server.of("10.0.0.1", 80), Server.builder("10.0.0.2", 80).weight(2).metadata("weight", "2").build()),
-        r.servers);
+    byte[] off = "{\"address\":\"10.0.0.3\",\"port\":80,\"enabled\":false}".getBytes(StandardCharsets.UTF_8);
+    ServiceInstances.Result r = ServiceInstances.read(Map.of("z-dup", dup, "m", a, "q", b, "off", off, "bad", new byte[0]));
+    assertEquals(List.of(Server.of("10.0.0.1", 80), Server.builder("10.0.0.2", 80).weight(2).metadata("weight", "2").build(),
+        Server.of("10.0.0.3", 80)), r.servers);
+    assertEquals(List.of(Server.of("10.0.0.3", 80)), r.drainingServers());
     assertEquals(Map.of("bad", "the znode holds no data"), r.problems);
   }
 }

@@ -6,20 +6,34 @@ import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-/** Records what a source pushes, and waits (bounded) for a push or an error to arrive. */
+/** Records what a source pushes (lists and their draining servers), and waits (bounded) for a push or an error to arrive. */
 final class RecordingListener implements ServerSource.Listener {
 
   private final List<List<Server>> lists = new ArrayList<>();
+  private final List<Set<String>> draining = new ArrayList<>();
   private final List<Throwable> errors = new ArrayList<>();
 
   @Override
   public synchronized void onServers(List<Server> servers) {
+    onServers(servers, List.of());
+  }
+
+  @Override
+  public synchronized void onServers(List<Server> servers, Collection<Server> drainingServers) {
     lists.add(servers);
+    draining.add(ServerSource.drainingIds(servers, drainingServers));
     notifyAll();
+  }
+
+  /** The ids of the draining servers of the last list pushed. */
+  synchronized Set<String> lastDraining() {
+    return draining.isEmpty() ? null : draining.get(draining.size() - 1);
   }
 
   @Override

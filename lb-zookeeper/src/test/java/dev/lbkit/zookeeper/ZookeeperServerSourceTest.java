@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -146,7 +147,7 @@ class ZookeeperServerSourceTest {
   }
 
   @Test
-  void invalidAndDisabledInstancesAreLeftOutAndTheOthersStay() throws Exception {
+  void invalidInstancesAreLeftOutAndDisabledOnesDrain() throws Exception {
     ZkFixture.Registrant app = zk.registrant();
     app.discovery.registerService(ZkFixture.instance("orders", "a", "10.0.0.1", 8080, Map.of()));
     zk.registrant(zk.connectString(), false).discovery.registerService(ServiceInstance.<ZkFixture.InstancePayload>builder()
@@ -155,11 +156,13 @@ class ZookeeperServerSourceTest {
     app.discovery.registerService(
         ZkFixture.instance("orders", "heavy", "10.0.0.6", 8080, Map.of("weight", "2000000")));
     RecordingListener listener = start(orders());
-    listener.awaitIds(List.of("10.0.0.1:8080"), WAIT);
+    listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.5:8080"), WAIT);
+    assertEquals(Set.of("10.0.0.5:8080"), listener.lastDraining(), "the disabled instance drains");
 
     // Fixing the bad weight brings the instance in.
     app.discovery.updateService(ZkFixture.instance("orders", "heavy", "10.0.0.6", 8080, Map.of("weight", "20")));
-    listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.6:8080"), WAIT);
+    listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.5:8080", "10.0.0.6:8080"), WAIT);
+    assertEquals(Set.of("10.0.0.5:8080"), listener.lastDraining());
   }
 
   @Test
