@@ -45,6 +45,12 @@ import java.util.Objects;
  *       finish (see {@link ServerSource.Listener#onServers(List, java.util.Collection)})</td></tr>
  * </table>
  *
+ * <p>A value without {@code host} but with {@code Addr} is read as etcd's own {@code endpoints}
+ * manager writes it for gRPC's etcd resolver (Go, {@code go.etcd.io/etcd/client/v3/naming}):
+ * {@code {"Addr": "10.0.0.7:8080", "Metadata": {...}}}, giving the host and port, and the
+ * metadata when it is an object (other JSON values as their text); such a server has the default
+ * weight and no zone.
+ *
  * <p>Other fields are ignored, so registrants may add their own. A value that does not parse or
  * has a bad field is left out and logged once per value; the other servers are unaffected. Two
  * keys with one {@code host:port} count once (the key that sorts first). Register with a lease

@@ -61,6 +61,9 @@ final class ServerValue {
     if (root == null || !root.isObject()) {
       return Parsed.problem("not a JSON object");
     }
+    if (!root.has("host") && root.has("Addr")) {
+      return parseEndpoint(root);
+    }
     JsonNode host = root.get("host");
     if (host == null || !host.isTextual()) {
       return Parsed.problem("host must be a string, was " + host);
@@ -108,6 +111,45 @@ final class ServerValue {
     }
     try {
       return new Parsed(b.build(), draining, null);
+    } catch (IllegalArgumentException e) {
+      return Parsed.problem(e.getMessage());
+    }
+  }
+
+  /**
+   * The value etcd's own {@code endpoints} manager (Go, {@code go.etcd.io/etcd/client/v3/naming})
+   * writes for gRPC's etcd resolver: {@code {"Addr":"10.0.0.7:8080","Metadata":...}}. The
+   * metadata, when it is an object, becomes the server's, with numbers and booleans as their
+   * JSON text; the weight is the default and there is no zone.
+   */
+  private static Parsed parseEndpoint(JsonNode root) {
+    JsonNode addr = root.get("Addr");
+    if (!addr.isTextual()) {
+      return Parsed.problem("Addr must be a string, was " + addr);
+    }
+    String text = addr.textValue();
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0 || (text.indexOf(':') != colon && !text.startsWith("["))) {
+      return Parsed.problem("Addr must be host:port, was \"" + text + "\"");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return Parsed.problem("Addr must be host:port, was \"" + text + "\"");
+    }
+    Server.Builder b = Server.builder(text.substring(0, colon), port);
+    JsonNode metadata = root.get("Metadata");
+    if (metadata != null && metadata.isObject()) {
+      for (Map.Entry<String, JsonNode> e : metadata.properties()) {
+        JsonNode v = e.getValue();
+        if (!v.isNull()) {
+          b.metadata(e.getKey(), v.isValueNode() ? v.asText() : v.toString());
+        }
+      }
+    }
+    try {
+      return new Parsed(b.build(), false, null);
     } catch (IllegalArgumentException e) {
       return Parsed.problem(e.getMessage());
     }

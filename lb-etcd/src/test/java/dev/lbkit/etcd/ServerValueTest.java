@@ -57,6 +57,19 @@ class ServerValueTest {
   }
 
   @Test
+  void readsTheValuesOfEtcdsEndpointsManager() {
+    // As Go's go.etcd.io/etcd/client/v3/naming/endpoints writes them for gRPC's etcd resolver.
+    assertEquals(Server.of("10.0.0.7", 8080), parse("{\"Addr\":\"10.0.0.7:8080\",\"Metadata\":null}").server);
+    assertEquals(Server.builder("::1", 8080).metadata(Map.of("version", "2", "canary", "true")).build(),
+        parse("{\"Op\":0,\"Addr\":\"[::1]:8080\",\"Metadata\":{\"version\":2,\"canary\":true}}").server);
+    assertEquals(Server.of("backend-1", 9000), parse("{\"Addr\":\"backend-1:9000\",\"Metadata\":\"opaque\"}").server);
+    assertEquals("Addr must be host:port, was \"10.0.0.7\"", parse("{\"Addr\":\"10.0.0.7\"}").problem);
+    assertEquals("Addr must be host:port, was \"::1:80\"", parse("{\"Addr\":\"::1:80\"}").problem);
+    assertEquals("Addr must be a string, was 7", parse("{\"Addr\":7}").problem);
+    assertEquals("port must be in [1, 65535], was 0", parse("{\"Addr\":\"h:0\"}").problem);
+  }
+
+  @Test
   void anEmptyOrNonJsonValueIsAProblem() {
     assertEquals("the value is empty", ServerValue.parse(new byte[0]).problem);
     assertTrue(parse("{not json").problem.startsWith("not JSON: "), parse("{not json").problem);
