@@ -3,6 +3,7 @@ package dev.lbkit.reliability;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +61,7 @@ final class InProcessBackend implements Interceptor {
 
   /** Attempts received by each address. */
   Map<InetSocketAddress, Long> received() {
-    Map<InetSocketAddress, Long> out = new java.util.HashMap<>();
+    Map<InetSocketAddress, Long> out = new HashMap<>();
     received.forEach((a, n) -> out.put(a, n.sum()));
     return out;
   }

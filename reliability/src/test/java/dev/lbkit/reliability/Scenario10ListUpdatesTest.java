@@ -12,6 +12,7 @@ import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -259,7 +260,7 @@ class Scenario10ListUpdatesTest {
     final AtomicLong picks = new AtomicLong();
     final AtomicLong violations = new AtomicLong();
     /** The first few violations and every exception, for the failure message. */
-    final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> errors = Collections.synchronizedList(new ArrayList<>());
 
     void violation(String what) {
       if (violations.incrementAndGet() <= 10) {

@@ -96,9 +96,9 @@ class Scenario14HostileInputTest {
   void hostileCookiesAndHeadersStayInTheirClusterOnRealBackends() throws Exception {
     Connections connections = new Connections();
     OkHttpClient client = LbOkHttp.wrap(new OkHttpClient.Builder().eventListener(connections).build(), config());
-    String adminToken = token(client, "http://admin/");
-    String shopToken = token(client, "http://shop/");
-    String shopTokenBackend = lastBackend;
+    String adminToken = token(client, "http://admin/").token();
+    Issued shop = token(client, "http://shop/");
+    String shopToken = shop.token();
     char flipped = shopToken.charAt(0) == 'A' ? 'B' : 'A';
     List<String> values = new ArrayList<>(List.of(
         adminToken, flipped + shopToken.substring(1), "AAAAAAAAAAAAAAAA", "", " ", ";", "=", "lb=", "\"quoted\"",
@@ -127,10 +127,9 @@ class Scenario14HostileInputTest {
       }
     }
     // A genuine token still sticks: the check above is not vacuous because stickiness is off.
-    Set<String> stuck = new HashSet<>();
+    Set<Integer> stuck = new HashSet<>();
     for (int i = 0; i < 10; i++) {
-      send(client, "shop", Headers.of().newBuilder().add("Cookie", "lb=" + shopToken));
-      stuck.add(lastBackend);
+      stuck.add(send(client, "shop", Headers.of().newBuilder().add("Cookie", "lb=" + shopToken)));
     }
     int[] after = counts();
     int[] delta = new int[after.length];
@@ -151,7 +150,7 @@ class Scenario14HostileInputTest {
     int shopSide = delta[0] + delta[1] + delta[2];
     // shop requests land on shop, or on cart through the rule (only for X-Route exactly "cart": never here).
     boolean pass = tally.crashes.isEmpty() && outside == 0 && tally.wrongCluster == 0 && strayConnections.isEmpty()
-        && stuck.equals(Set.of(shopTokenBackend));
+        && stuck.equals(Set.of(shop.backend()));
     ScenarioTable.record("14 loopback", hostile + " hostile requests (" + values.size()
             + " values: forged/replayed tokens, server ids, 8-64 KB, CR/LF, NUL, non-UTF-8) to 3 sticky clusters",
         "0 crashes; 0 requests outside the cluster's servers",
@@ -164,7 +163,7 @@ class Scenario14HostileInputTest {
     assertEquals(0, tally.wrongCluster, "answers from a server of another cluster");
     assertEquals(List.of(), strayConnections, "attempts on a connection to a server outside the call's clusters");
     assertTrue(shopSide > 0 && delta[3] + delta[4] > 0 && delta[5] + delta[6] > 0, Arrays.toString(delta));
-    assertEquals(Set.of(shopTokenBackend), stuck, "a genuine token sticks");
+    assertEquals(Set.of(shop.backend()), stuck, "a genuine token sticks");
   }
 
   @Test
@@ -239,15 +238,14 @@ class Scenario14HostileInputTest {
     return c;
   }
 
-  /** The backend index of the last answer, from its {@code X-Backend} header. */
-  private static String lastBackend;
+  /** A balancer-cookie token lbkit issued, and the backend that answered. */
+  private record Issued(String token, int backend) {}
 
-  private static String token(OkHttpClient client, String url) throws IOException {
+  private static Issued token(OkHttpClient client, String url) throws IOException {
     try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
-      lastBackend = r.header(TestBackend.BACKEND_HEADER);
       String setCookie = r.header("Set-Cookie");
       assertTrue(setCookie != null && setCookie.startsWith("lb="), "balancer cookie issued: " + setCookie);
-      return setCookie.substring(3, setCookie.indexOf(';'));
+      return new Issued(setCookie.substring(3, setCookie.indexOf(';')), Integer.parseInt(r.header(TestBackend.BACKEND_HEADER)));
     }
   }
 
@@ -258,8 +256,8 @@ class Scenario14HostileInputTest {
    */
   private static int send(OkHttpClient client, String host, Headers.Builder headers) throws IOException {
     try (Response r = client.newCall(new Request.Builder().url("http://" + host + "/").headers(headers.build()).build()).execute()) {
-      lastBackend = r.header(TestBackend.BACKEND_HEADER);
-      return lastBackend == null ? -1 : Integer.parseInt(lastBackend);
+      String backend = r.header(TestBackend.BACKEND_HEADER);
+      return backend == null ? -1 : Integer.parseInt(backend);
     }
   }
 
