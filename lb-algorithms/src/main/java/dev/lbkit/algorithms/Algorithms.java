@@ -231,6 +231,8 @@ public final class Algorithms {
   public static final class LeastResponseTimeBuilder {
     private LatencyEstimate estimate = LatencyEstimate.PEAK_EWMA;
     private int choices; // 0: full scan
+    /** Whether choices(int) set {@link #choices}: then it is checked, and 0 is no full scan. */
+    private boolean choicesSet;
 
     private LeastResponseTimeBuilder() {}
 
@@ -246,6 +248,7 @@ public final class Algorithms {
     /** Compares every server at each pick: the default. */
     public LeastResponseTimeBuilder fullScan() {
       this.choices = 0;
+      this.choicesSet = false;
       return this;
     }
 
@@ -255,6 +258,7 @@ public final class Algorithms {
      */
     public LeastResponseTimeBuilder choices(int choices) {
       this.choices = choices;
+      this.choicesSet = true;
       return this;
     }
 
@@ -264,7 +268,7 @@ public final class Algorithms {
      * @throws IllegalArgumentException when the choice count is out of range
      */
     public Algorithm build() {
-      if (choices != 0) {
+      if (choicesSet) {
         checkChoices(choices);
       }
       return new LeastResponseTime(estimate == LatencyEstimate.PEAK_EWMA, choices);

@@ -239,6 +239,9 @@ public final class RateLimit {
       if (scope == Scope.KEY && (keyHeader == null || keyHeader.isBlank())) {
         throw new IllegalArgumentException("keyHeader must not be empty, was " + (keyHeader == null ? "null" : "'" + keyHeader + "'"));
       }
+      if (scope == Scope.KEY && !HttpTokens.isToken(keyHeader)) {
+        throw new IllegalArgumentException("keyHeader must be a header name token, was '" + keyHeader + "'");
+      }
       if (cluster != null && cluster.isBlank()) {
         throw new IllegalArgumentException("cluster must not be empty, was '" + cluster + "'");
       }
