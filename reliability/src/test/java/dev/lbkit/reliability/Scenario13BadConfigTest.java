@@ -9,6 +9,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Server;
 import dev.lbkit.discovery.ServerSources;
+import dev.lbkit.etcd.EtcdSources;
 import dev.lbkit.health.ActiveHealthCheck;
 import dev.lbkit.health.CircuitBreakers;
 import dev.lbkit.health.HealthChecks;
@@ -20,6 +21,8 @@ import dev.lbkit.okhttp.RateLimit;
 import dev.lbkit.okhttp.RetryPolicy;
 import dev.lbkit.okhttp.RouteRule;
 import dev.lbkit.okhttp.StickyPolicy;
+import dev.lbkit.redis.RedisRateLimiterBackend;
+import dev.lbkit.zookeeper.ZookeeperSources;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +57,10 @@ class Scenario13BadConfigTest {
       Scenario13BadConfigTest::lbAlgorithms,
       Scenario13BadConfigTest::lbHealth,
       Scenario13BadConfigTest::lbDiscovery,
-      Scenario13BadConfigTest::lbOkHttp);
+      Scenario13BadConfigTest::lbOkHttp,
+      Scenario13BadConfigTest::lbRedis,
+      Scenario13BadConfigTest::lbZookeeper,
+      Scenario13BadConfigTest::lbEtcd);
 
   private static final Server S = Server.of("10.0.0.1", 80);
   private static final Duration NEG = Duration.ofSeconds(-1);
@@ -249,6 +255,43 @@ class Scenario13BadConfigTest {
     c.reject("StickyPolicy.applicationCookie", "maxSessions", "0", () -> StickyPolicy.applicationCookie("JSESSIONID", 0, Duration.ofMinutes(1)));
     c.reject("StickyPolicy.applicationCookie", "idle", "PT0S", () -> StickyPolicy.applicationCookie("JSESSIONID", 10, Duration.ZERO));
     c.reject("StickyPolicy.applicationCookie", "cookieName", "'a;b'", () -> StickyPolicy.applicationCookie("a;b"));
+  }
+
+  static void lbRedis(Cases c) {
+    c.reject("RedisRateLimiterBackend", "uri", "null", () -> RedisRateLimiterBackend.builder(null).build());
+    c.reject("RedisRateLimiterBackend", "uri", "'http://cache:6379'", () -> RedisRateLimiterBackend.builder("http://cache:6379").build());
+    c.reject("RedisRateLimiterBackend", "uri", "'redis:///0'", () -> RedisRateLimiterBackend.builder("redis:///0").build());
+    c.reject("RedisRateLimiterBackend", "uri port", "'redis://cache:70000'", () -> RedisRateLimiterBackend.builder("redis://cache:70000").build());
+    c.reject("RedisRateLimiterBackend", "keyPrefix", "'my app'", () -> RedisRateLimiterBackend.builder("redis://cache:6379").keyPrefix("my app").build());
+    c.reject("RedisRateLimiterBackend", "timeout", "PT0S", () -> RedisRateLimiterBackend.builder("redis://cache:6379").timeout(Duration.ZERO).build());
+    c.reject("RateLimit with a Redis backend", "algorithm", "SLIDING_WINDOW", () -> {
+      try (RedisRateLimiterBackend redis = RedisRateLimiterBackend.builder("redis://cache:6379").build()) {
+        RateLimit.builder(RateLimit.Algorithm.SLIDING_WINDOW, 10, Duration.ofSeconds(1)).perCluster().backend(redis).build();
+      }
+    });
+  }
+
+  static void lbZookeeper(Cases c) {
+    c.reject("ZookeeperSources.discovery", "connectString", "null", () -> ZookeeperSources.discovery("orders").build());
+    c.reject("ZookeeperSources.discovery", "serviceName", "''", () -> ZookeeperSources.discovery("").connectString("zk1").build());
+    c.reject("ZookeeperSources.discovery", "serviceName", "'a/b'", () -> ZookeeperSources.discovery("a/b").connectString("zk1:2181").build());
+    c.reject("ZookeeperSources.discovery", "basePath", "'services'", () -> ZookeeperSources.discovery("orders").connectString("zk1")
+        .basePath("services").build());
+    c.reject("ZookeeperSources.discovery", "sessionTimeout", "PT0S", () -> ZookeeperSources.discovery("orders").connectString("zk1")
+        .sessionTimeout(Duration.ZERO).build());
+    c.reject("ZookeeperSources.discovery", "connectionTimeout", "PT-1S", () -> ZookeeperSources.discovery("orders").connectString("zk1")
+        .connectionTimeout(NEG).build());
+  }
+
+  static void lbEtcd(Cases c) {
+    c.reject("EtcdSources.prefix", "prefix", "''", () -> EtcdSources.prefix("").endpoints("http://e:2379").build());
+    c.reject("EtcdSources.prefix", "prefix", "'/services/orders'", () -> EtcdSources.prefix("/services/orders").endpoints("http://e:2379").build());
+    c.reject("EtcdSources.prefix", "endpoints[0]", "'etcd:2379'", () -> EtcdSources.prefix("/s/").endpoints("etcd:2379").build());
+    c.reject("EtcdSources.prefix", "endpoints", "null", () -> EtcdSources.prefix("/s/").build());
+    c.reject("EtcdSources.prefix", "requestTimeout", "PT0S", () -> EtcdSources.prefix("/s/").endpoints("http://e:2379")
+        .requestTimeout(Duration.ZERO).build());
+    c.reject("EtcdSources.prefix", "retryDelay", "PT-1S", () -> EtcdSources.prefix("/s/").endpoints("http://e:2379")
+        .retryDelay(NEG).build());
   }
 
   @Test
