@@ -30,6 +30,8 @@ final class HealthSignals {
   private final int maxEjectionPercent;
   private final Map<String, Slots> byId = new HashMap<>();
   private final Set<String> draining = new HashSet<>();
+  /** Servers the source pushed as draining, apart from the user's drains. */
+  private Set<String> sourceDraining = Set.of();
   /** Servers whose refused ejection was logged since the ejections last changed. */
   private final Set<String> refusalsLogged = new HashSet<>();
 
@@ -92,7 +94,7 @@ final class HealthSignals {
     return HealthState.initial(unknownPickable)
         .withActive(verdict == null ? ActiveHealth.UNKNOWN : verdict, verdictReason)
         .withEjection(ejection)
-        .withDraining(draining.contains(id))
+        .withDraining(draining.contains(id) || sourceDraining.contains(id))
         .withWeightMultiplier(Math.max(multiplier, Double.MIN_NORMAL));
   }
 
@@ -146,6 +148,30 @@ final class HealthSignals {
   /** Starts or ends a drain; returns whether that changed anything. */
   boolean setDraining(String id, boolean drain) {
     return drain ? draining.add(id) : draining.remove(id);
+  }
+
+  /**
+   * Replaces the set of servers the source says are draining; returns the ids whose drain by the
+   * source started or ended. Drains started with {@link #setDraining} are kept apart: each ends
+   * only by its own hand.
+   */
+  Set<String> setSourceDraining(Set<String> ids) {
+    if (ids.equals(sourceDraining)) {
+      return Set.of();
+    }
+    Set<String> changed = new HashSet<>();
+    for (String id : sourceDraining) {
+      if (!ids.contains(id)) {
+        changed.add(id);
+      }
+    }
+    for (String id : ids) {
+      if (!sourceDraining.contains(id)) {
+        changed.add(id);
+      }
+    }
+    sourceDraining = Set.copyOf(ids);
+    return changed;
   }
 
   /**

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -133,6 +134,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final HealthInput[] inputs;
   private final ServerSource source;
   private final Ticker ticker;
+  /**
+   * What latency statistics and algorithms read: the coarse ticker when the builder asked for one
+   * and latency is tracked (released on close), else {@link #ticker}.
+   */
+  private final Ticker statsTicker;
   private final RandomSource random;
   /** The build-time listener first, then those added later; copy-on-write, read on the control plane. */
   private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
@@ -174,8 +180,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.ewmaDecayNanos = b.ewmaDecay.toNanos();
     this.failurePenaltyNanos = b.failurePenalty.toNanos();
     this.latencyTracked = b.trackLatency || algorithm.readsLatency() || b.zoneRouting.readsLatency();
+    this.statsTicker = b.coarseClock && latencyTracked ? CoarseClockTimer.acquire(ticker) : ticker;
     this.signals = new HealthSignals(inputs.length, b.unknownPickable, b.maxEjectionPercent);
-    this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, ticker, random,
+    this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, statsTicker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
     this.snapshot = snapshots.failing("no servers yet");
     this.openSelections = b.leakDetection == null ? null
@@ -225,7 +232,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    */
   public void updateServers(List<Server> servers) {
     Map<String, Server> next = index(ServerLists.requireNoNulls(servers, "servers"));
-    control.execute(() -> applyServers(next));
+    control.execute(() -> applyServers(next, Set.of()));
   }
 
   /** Marks a server as draining: it gets no new picks, and its in-flight calls finish. */
@@ -289,6 +296,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             return;
           }
           closed = true;
+          releaseClock();
           if (openSelections != null) {
             openSelections.close();
           }
@@ -373,6 +381,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
               input.start(new InputControl(this, signals, i));
             } catch (RuntimeException e) {
               closed = true;
+              releaseClock();
               if (openSelections != null) {
                 openSelections.close();
               }
@@ -385,7 +394,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             }
           }
           if (initial != null) {
-            applyServers(index(initial));
+            applyServers(index(initial), Set.of());
           }
           markDirty();
         });
@@ -407,9 +416,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           new ServerSource.Listener() {
             @Override
             public void onServers(List<Server> servers) {
+              onServers(servers, List.of());
+            }
+
+            @Override
+            public void onServers(List<Server> servers, Collection<Server> draining) {
               Map<String, Server> next = dedupe(servers);
               if (next != null) {
-                control.execute(() -> applyServers(next));
+                Set<String> drainingIds = ServerSource.drainingIds(servers, draining);
+                control.execute(() -> applyServers(next, drainingIds));
               }
             }
 
@@ -425,7 +440,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     }
   }
 
-  private void applyServers(Map<String, Server> next) {
+  /**
+   * Applies a full list; {@code sourceDraining} replaces the drains the source pushed with its
+   * previous list (the user's own drains stay).
+   */
+  private void applyServers(Map<String, Server> next, Set<String> sourceDraining) {
     if (closed) {
       return;
     }
@@ -441,7 +460,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       LiveEndpoint ep = byId.get(id);
       if (ep == null) {
         ep = new LiveEndpoint(
-            s, unknownPickable, ticker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
+            s, unknownPickable, statsTicker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
         added.add(s);
       } else if (!ep.server().equals(s)) {
         ep.setServer(s);
@@ -458,12 +477,21 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       }
     }
     if (!changed && added.isEmpty() && removed.isEmpty() && sameOrder) {
+      applySourceDrains(sourceDraining);
       return;
     }
     byId = rebuilt;
     signals.retainOnly(byId.keySet());
+    // A server that arrives draining is published draining: no snapshot offers it.
+    Set<String> flipped = signals.setSourceDraining(sourceDraining);
     for (Server s : added) {
       byId.get(s.id()).publishHealth(signals.combine(s.id()));
+    }
+    for (String id : flipped) {
+      LiveEndpoint ep = byId.get(id);
+      if (ep != null && !added.contains(ep.server())) {
+        updateHealth(ep);
+      }
     }
     List<Endpoint> list = List.copyOf(byId.values());
     endpoints = list;
@@ -480,6 +508,15 @@ public final class LoadBalancer implements Picker, AutoCloseable {
         input.onServersChanged(list);
       } catch (RuntimeException e) {
         log.error("{}: health input {} failed on a server list change", cluster, input, e);
+      }
+    }
+  }
+
+  private void applySourceDrains(Set<String> ids) {
+    for (String id : signals.setSourceDraining(ids)) {
+      LiveEndpoint ep = endpoint(id);
+      if (ep != null) {
+        updateHealth(ep);
       }
     }
   }
@@ -652,6 +689,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
 
     Registered(LoadBalancerListener listener) {
       this.listener = listener;
+    }
+  }
+
+  /** Releases the coarse ticker, if any; once, when the balancer closes. */
+  private void releaseClock() {
+    if (statsTicker instanceof CoarseTicker) {
+      CoarseClockTimer.release((CoarseTicker) statsTicker);
     }
   }
 

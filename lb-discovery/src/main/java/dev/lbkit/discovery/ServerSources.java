@@ -7,6 +7,7 @@ import dev.lbkit.api.ServerSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -115,12 +116,15 @@ public final class ServerSources {
 
     private final List<ServerSource> sources;
     private final List<List<Server>> latest;
+    private final List<List<Server>> latestDraining;
 
     MergedSource(List<ServerSource> sources) {
       this.sources = sources;
       this.latest = new ArrayList<>();
+      this.latestDraining = new ArrayList<>();
       for (int i = 0; i < sources.size(); i++) {
         latest.add(List.of());
+        latestDraining.add(List.of());
       }
     }
 
@@ -131,17 +135,33 @@ public final class ServerSources {
         sources.get(i).start(new Listener() {
           @Override
           public void onServers(List<Server> servers) {
+            onServers(servers, List.of());
+          }
+
+          @Override
+          public void onServers(List<Server> servers, Collection<Server> draining) {
             // Pushed under the lock, so that two sources pushing at once cannot deliver an
             // older combination after a newer one.
             // Checked here, where the message can still blame this source's list.
             List<Server> copy = List.copyOf(requireNoNulls(servers, "servers"));
+            ServerSource.drainingIds(copy, draining);
+            List<Server> drainingCopy = List.copyOf(draining);
             synchronized (MergedSource.this) {
               latest.set(index, copy);
+              latestDraining.set(index, drainingCopy);
               List<Server> combined = new ArrayList<>();
               for (List<Server> l : latest) {
                 combined.addAll(l);
               }
-              listener.onServers(List.copyOf(combined));
+              List<Server> combinedDraining = new ArrayList<>();
+              for (List<Server> l : latestDraining) {
+                combinedDraining.addAll(l);
+              }
+              if (combinedDraining.isEmpty()) {
+                listener.onServers(List.copyOf(combined));
+              } else {
+                listener.onServers(List.copyOf(combined), List.copyOf(combinedDraining));
+              }
             }
           }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Records the lists and errors a source pushes. */
-final class FakeListener implements ServerSource.Listener {
+class FakeListener implements ServerSource.Listener {
 
   final List<List<Server>> lists = new ArrayList<>();
   final List<Throwable> errors = new ArrayList<>();

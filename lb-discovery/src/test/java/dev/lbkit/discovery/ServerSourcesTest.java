@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.testing.FakeServerSource;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,35 @@ class ServerSourcesTest {
     merged.close();
     assertEquals(1, zoneA.closeCount());
     assertEquals(1, zoneB.closeCount());
+  }
+
+  @Test
+  void mergedSourcePassesOnEachSourcesDrainingServers() {
+    FakeServerSource zoneA = new FakeServerSource();
+    FakeServerSource zoneB = new FakeServerSource();
+    List<List<String>> draining = new ArrayList<>();
+    FakeListener listener = new FakeListener() {
+      @Override
+      public synchronized void onServers(List<Server> servers, Collection<Server> drainingNow) {
+        draining.add(drainingNow.stream().map(Server::id).sorted().toList());
+        super.onServers(servers);
+      }
+    };
+    Server a1 = Server.of("10.0.0.1", 80);
+    Server b1 = Server.of("10.0.1.1", 80);
+    Server b2 = Server.of("10.0.1.2", 80);
+    try (ServerSource merged = ServerSources.merge(zoneA, zoneB)) {
+      merged.start(listener);
+      zoneA.push(List.of(a1), List.of(a1));
+      zoneB.push(List.of(b1, b2), List.of(b2));
+      assertEquals(List.of("10.0.0.1:80", "10.0.1.1:80", "10.0.1.2:80"), listener.lastIds());
+      assertEquals(List.of("10.0.0.1:80", "10.0.1.2:80"), draining.get(draining.size() - 1));
+      zoneA.push(List.of(a1));
+      assertEquals(List.of("10.0.1.2:80"), draining.get(draining.size() - 1), "a plain list ends that source's drains");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> zoneA.push(List.of(a1), List.of(b1)));
+      assertEquals("draining: 10.0.1.1:80 is not in servers", e.getMessage(), "checked against the pushing source's own list");
+    }
   }
 
   @Test

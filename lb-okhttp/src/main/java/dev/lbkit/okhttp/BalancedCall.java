@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
@@ -34,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * a server not yet tried (the tried servers are the pick's avoid set; after a stale pooled
  * connection the same server is allowed again when no other is left), keeps the hash key but
  * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
- * cluster not failing as a whole ({@link RetryThrottle}). A
- * request that is not idempotent is retried only when its attempt never reached a server or its
- * body write failed, as {@link AttemptState.Marker} records. A failure on a stale pooled
- * connection is nobody's fault: see {@link StaleConnection} for the rule and why.
+ * cluster not failing as a whole ({@link RetryThrottle}). A request that is not idempotent is
+ * retried only when its attempt never reached a server or its body write failed, as {@link
+ * AttemptState.Marker} records. A failure on a stale pooled connection is nobody's fault: see
+ * {@link StaleConnection} for the rule and why.
  *
  * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
  * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded

@@ -1,5 +1,7 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryBudget;
+import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.algorithms.LoadBalancer;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Server;
@@ -47,7 +49,7 @@ final class ClusterState {
     this.policy = policy;
     this.sticky = sticky;
     this.budget = budget;
-    this.throttle = new RetryThrottle(settings.retryPolicy);
+    this.throttle = settings.retryPolicy.newThrottle();
     this.counters = new Counters(name);
   }
 
@@ -76,6 +78,6 @@ final class ClusterState {
     // One budget and one throttle per cluster, sized by the cluster's own retry policy; its rules'
     // retries draw on them too.
     return new ClusterState(config.displayName(key), key, picker, policy, sticky, settings,
-        new RetryBudget(settings.retryPolicy, config.ticker));
+        settings.retryPolicy.newBudget(config.ticker));
   }
 }

@@ -1,5 +1,7 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryBudget;
+import dev.lbkit.api.internal.RetryThrottle;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Mutable per-cluster counters; {@link #snapshot} copies them. */
@@ -24,6 +26,6 @@ final class Counters {
     RetryThrottle.Level level = throttle.level();
     return new ClusterCounters(cluster, requests.sum(), attempts.sum(), retries.sum(), successes.sum(),
         failures.sum(), noServer.sum(), rateLimited.sum(), budgetExhausted.sum(), retriesThrottled.sum(),
-        budget.remaining(), level.attempts, level.successes, level.allowsRetry);
+        budget.remaining(), level.attempts(), level.successes(), level.allowsRetry());
   }
 }

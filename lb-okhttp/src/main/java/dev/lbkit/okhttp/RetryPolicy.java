@@ -1,5 +1,8 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.Ticker;
+import dev.lbkit.api.internal.RetryBudget;
+import dev.lbkit.api.internal.RetryThrottle;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.Locale;
@@ -190,6 +193,16 @@ public final class RetryPolicy {
   /** How long a request's deposit into the budget lasts. */
   public Duration budgetWindow() {
     return budgetWindow;
+  }
+
+  /** A new retry budget of this policy, on {@code ticker}'s clock: one per cluster. */
+  RetryBudget newBudget(Ticker ticker) {
+    return new RetryBudget(budgetPercent, budgetMinPerSecond, budgetWindow, ticker);
+  }
+
+  /** A new retry throttle of this policy: one per cluster. */
+  RetryThrottle newThrottle() {
+    return new RetryThrottle(throttleWindow, throttleMinAttempts, throttleMinSuccessPercent);
   }
 
   /** How many of the cluster's latest attempts the retry throttle looks at. */

@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryBudget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,7 +129,7 @@ class ConfigTest {
   @Test
   void retryBudgetAllowsThirtyPercentPlusTenPerSecond() {
     FakeTicker ticker = new FakeTicker();
-    RetryBudget budget = new RetryBudget(RetryPolicy.DEFAULT, ticker);
+    RetryBudget budget = RetryPolicy.DEFAULT.newBudget(ticker);
     for (int i = 0; i < 100; i++) {
       budget.onRequest();
     }

@@ -1,5 +1,7 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryBudget;
+import dev.lbkit.api.internal.RetryThrottle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RetryThrottleTest {
 
   private static RetryThrottle throttle(int window, int minAttempts, int minSuccessPercent) {
-    return new RetryThrottle(RetryPolicy.builder().throttle(window, minAttempts, minSuccessPercent).build());
+    return RetryPolicy.builder().throttle(window, minAttempts, minSuccessPercent).build().newThrottle();
   }
 
   /** Records {@code outcomes} one by one and returns the decision after each. */
@@ -39,14 +41,14 @@ class RetryThrottleTest {
     Outcome s = Outcome.SUCCESS;
     assertEquals(List.of(true, false, false, true, true, true, false), decisions(t, f, f, s, s, f, f, f));
     RetryThrottle.Level level = t.level();
-    assertEquals(4, level.attempts);
-    assertEquals(1, level.successes);
-    assertFalse(level.allowsRetry);
+    assertEquals(4, level.attempts());
+    assertEquals(1, level.successes());
+    assertFalse(level.allowsRetry());
   }
 
   @Test
   void defaultsCloseAfterTenFailuresOnAColdClientAndSeventeenAfterAFullWindowOfSuccesses() {
-    RetryThrottle cold = new RetryThrottle(RetryPolicy.DEFAULT);
+    RetryThrottle cold = RetryPolicy.DEFAULT.newThrottle();
     for (int i = 1; i <= 9; i++) {
       cold.record(Outcome.CONNECT_FAILURE);
       assertTrue(cold.allowsRetry(), "too few outcomes to judge after " + i);
@@ -54,7 +56,7 @@ class RetryThrottleTest {
     cold.record(Outcome.CONNECT_FAILURE);
     assertFalse(cold.allowsRetry());
 
-    RetryThrottle warm = new RetryThrottle(RetryPolicy.DEFAULT);
+    RetryThrottle warm = RetryPolicy.DEFAULT.newThrottle();
     for (int i = 0; i < 20; i++) {
       warm.record(Outcome.SUCCESS);
     }
@@ -82,7 +84,7 @@ class RetryThrottleTest {
     for (int i = 0; i < 10; i++) {
       t.record(Outcome.CANCELLED);
     }
-    assertEquals(2, t.level().attempts);
+    assertEquals(2, t.level().attempts());
     assertFalse(t.allowsRetry());
   }
 
@@ -118,7 +120,7 @@ class RetryThrottleTest {
         long successes = model.stream().filter(b -> b).count();
         boolean expected = model.size() < params[1] || successes * 100 >= (long) params[2] * model.size();
         assertEquals(expected, t.allowsRetry(), "step " + i + " with " + java.util.Arrays.toString(params));
-        assertEquals(successes, t.level().successes);
+        assertEquals(successes, t.level().successes());
       }
     }
   }
@@ -126,7 +128,7 @@ class RetryThrottleTest {
   @Test
   void budgetRemainingCountsDownAndRefillsWithTheWindow() {
     FakeTicker ticker = new FakeTicker();
-    RetryBudget budget = new RetryBudget(RetryPolicy.builder().budget(30, 1, Duration.ofSeconds(2)).build(), ticker);
+    RetryBudget budget = RetryPolicy.builder().budget(30, 1, Duration.ofSeconds(2)).build().newBudget(ticker);
     assertEquals(2, budget.remaining(), "the reserve: 1/s over 2 s");
     for (int i = 0; i < 10; i++) {
       budget.onRequest();

@@ -3,6 +3,7 @@ package dev.lbkit.testing;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,6 +68,14 @@ public final class FakeServerSource implements ServerSource {
   /** Pushes {@code servers} as the full current list. */
   public void push(Server... servers) {
     push(Arrays.asList(servers));
+  }
+
+  /**
+   * Pushes {@code servers}, as given, as the full current list, of which {@code draining} are
+   * draining (through {@link Listener#onServers(List, Collection)}).
+   */
+  public void push(List<Server> servers, Collection<Server> draining) {
+    listener().onServers(servers, draining);
   }
 
   /** Reports {@code error} through {@link Listener#onError}. */

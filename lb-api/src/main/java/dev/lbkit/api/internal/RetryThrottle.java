@@ -1,12 +1,12 @@
-package dev.lbkit.okhttp;
+package dev.lbkit.api.internal;
 
 import dev.lbkit.api.Outcome;
 
 /**
  * Stops retries while a cluster as a whole is failing: a gate on the success rate of the
- * cluster's last {@link RetryPolicy#throttleWindow()} attempts. A retry is refused while at least
- * {@link RetryPolicy#throttleMinAttempts()} outcomes are known and fewer than {@link
- * RetryPolicy#throttleMinSuccessPercent()}% of them are successes. The {@link RetryBudget} still
+ * cluster's last {@code window} attempts. A retry is refused while at least
+ * {@code minAttempts} outcomes are known and fewer than {@code
+ * minSuccessPercent}% of them are successes. The {@link RetryBudget} still
  * applies on top: the throttle says whether retrying can help at all, the budget how much extra
  * load retries may add.
  *
@@ -58,9 +58,12 @@ import dev.lbkit.api.Outcome;
  * <p>Cost: O(1) per recorded outcome and per decision, under the throttle's lock, never held
  * during I/O. Memory: one boolean per window slot.
  *
+ * <p>Shared by lb-okhttp (configured by {@code RetryPolicy.Builder.throttle}) and the fleet
+ * simulator, so that both run the same throttle.
+ *
  * <p>Threading: thread-safe; shared by every call of one cluster of one wrapped client.
  */
-final class RetryThrottle {
+public final class RetryThrottle {
   private final int minAttempts;
   private final int minSuccessPercent;
   /** The last outcomes, oldest at {@link #next} once full; true for a success. */
@@ -69,14 +72,30 @@ final class RetryThrottle {
   private int next;
   private int successes;
 
-  RetryThrottle(RetryPolicy policy) {
-    this.window = new boolean[policy.throttleWindow()];
-    this.minAttempts = policy.throttleMinAttempts();
-    this.minSuccessPercent = policy.throttleMinSuccessPercent();
+  /**
+   * A throttle over the last {@code window} attempts that refuses retries while at least {@code
+   * minAttempts} outcomes are known and fewer than {@code minSuccessPercent}% of them succeeded;
+   * {@code minSuccessPercent} 0 never refuses.
+   *
+   * @throws IllegalArgumentException naming the parameter, when one is out of range
+   */
+  public RetryThrottle(int window, int minAttempts, int minSuccessPercent) {
+    if (window < 1) {
+      throw new IllegalArgumentException("window must be >= 1, was " + window);
+    }
+    if (minAttempts < 1 || minAttempts > window) {
+      throw new IllegalArgumentException("minAttempts must be in [1, window = " + window + "], was " + minAttempts);
+    }
+    if (minSuccessPercent < 0 || minSuccessPercent > 100) {
+      throw new IllegalArgumentException("minSuccessPercent must be in [0, 100], was " + minSuccessPercent);
+    }
+    this.window = new boolean[window];
+    this.minAttempts = minAttempts;
+    this.minSuccessPercent = minSuccessPercent;
   }
 
   /** Records an attempt's outcome; outcomes that are neither success nor failure are ignored. */
-  void record(Outcome outcome) {
+  public void record(Outcome outcome) {
     if (outcome == Outcome.SUCCESS) {
       add(true);
     } else if (outcome.isFailure()) {
@@ -100,12 +119,12 @@ final class RetryThrottle {
   }
 
   /** Whether a retry may be planned now. */
-  synchronized boolean allowsRetry() {
+  public synchronized boolean allowsRetry() {
     return allows();
   }
 
-  /** The current level, for {@link ClusterCounters}. */
-  synchronized Level level() {
+  /** The current level, for counters and gauges. */
+  public synchronized Level level() {
     return new Level(size, successes, allows());
   }
 
@@ -114,16 +133,9 @@ final class RetryThrottle {
     return size < minAttempts || (long) successes * 100 >= (long) minSuccessPercent * size;
   }
 
-  /** The throttle's window as read at one instant. */
-  static final class Level {
-    final int attempts;
-    final int successes;
-    final boolean allowsRetry;
-
-    Level(int attempts, int successes, boolean allowsRetry) {
-      this.attempts = attempts;
-      this.successes = successes;
-      this.allowsRetry = allowsRetry;
-    }
-  }
+  /**
+   * The throttle's window as read at one instant: how many outcomes it holds, how many of them
+   * were successes, and whether it allowed retries.
+   */
+  public record Level(int attempts, int successes, boolean allowsRetry) {}
 }

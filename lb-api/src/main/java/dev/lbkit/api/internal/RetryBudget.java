@@ -1,6 +1,7 @@
-package dev.lbkit.okhttp;
+package dev.lbkit.api.internal;
 
 import dev.lbkit.api.Ticker;
+import java.time.Duration;
 
 /**
  * Finagle's retry budget: every request deposits {@code percent/100} of a retry, every retry
@@ -14,8 +15,13 @@ import dev.lbkit.api.Ticker;
  *
  * <p>The reserve can be spent in one burst, so the budget alone does not stop a storm at low
  * rates: {@link RetryThrottle} does, by refusing retries while the cluster as a whole fails.
+ *
+ * <p>Shared by lb-okhttp (one budget per cluster of a wrapped client, sized by its {@code
+ * RetryPolicy}) and the fleet simulator, so that both run the same budget.
+ *
+ * <p>Threading: thread-safe.
  */
-final class RetryBudget {
+public final class RetryBudget {
   private static final long SECOND = 1_000_000_000L;
 
   private final Ticker ticker;
@@ -25,22 +31,38 @@ final class RetryBudget {
   private final long[] retries;
   private final long[] epoch;
 
-  RetryBudget(RetryPolicy policy, Ticker ticker) {
+  /**
+   * A budget of {@code percent}% of the requests of the last {@code window} (whole seconds; a fraction is dropped), plus
+   * a reserve of {@code minPerSecond} retries per second of the window, on {@code ticker}'s clock.
+   *
+   * @throws IllegalArgumentException naming the parameter, when one is out of range
+   */
+  public RetryBudget(int percent, int minPerSecond, Duration window, Ticker ticker) {
+    if (percent < 0) {
+      throw new IllegalArgumentException("percent must be >= 0, was " + percent);
+    }
+    if (minPerSecond < 0) {
+      throw new IllegalArgumentException("minPerSecond must be >= 0, was " + minPerSecond);
+    }
+    if (window.getSeconds() < 1) {
+      throw new IllegalArgumentException("window must be at least PT1S, was " + window);
+    }
     this.ticker = ticker;
-    this.percent = policy.budgetPercent();
-    int seconds = (int) policy.budgetWindow().getSeconds();
-    this.reserve = (long) policy.budgetMinPerSecond() * seconds;
+    this.percent = percent;
+    int seconds = (int) window.getSeconds();
+    this.reserve = (long) minPerSecond * seconds;
     this.requests = new long[seconds];
     this.retries = new long[seconds];
     this.epoch = new long[seconds];
   }
 
-  synchronized void onRequest() {
+  /** Deposits one request. */
+  public synchronized void onRequest() {
     requests[slot(ticker.nanoTime())]++;
   }
 
   /** Withdraws one retry when the budget allows it. */
-  synchronized boolean tryRetry() {
+  public synchronized boolean tryRetry() {
     long now = ticker.nanoTime();
     int current = slot(now);
     if (hundredths(now) > 0) {
@@ -51,7 +73,7 @@ final class RetryBudget {
   }
 
   /** How many retries the budget would allow now, at least 0: a level for gauges. */
-  synchronized long remaining() {
+  public synchronized long remaining() {
     long h = hundredths(ticker.nanoTime());
     // Retries are allowed while retries < allowance, so h hundredths allow ceil(h / 100) more.
     return h <= 0 ? 0 : (h + 99) / 100;
