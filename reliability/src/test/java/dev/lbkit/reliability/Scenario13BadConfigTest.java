@@ -15,6 +15,7 @@ import dev.lbkit.health.CircuitBreakers;
 import dev.lbkit.health.HealthChecks;
 import dev.lbkit.health.OutlierDetection;
 import dev.lbkit.health.SlowStart;
+import dev.lbkit.micrometer.LbMetrics;
 import dev.lbkit.okhttp.CallPolicy;
 import dev.lbkit.okhttp.LbConfig;
 import dev.lbkit.okhttp.RateLimit;
@@ -23,6 +24,7 @@ import dev.lbkit.okhttp.RouteRule;
 import dev.lbkit.okhttp.StickyPolicy;
 import dev.lbkit.redis.RedisRateLimiterBackend;
 import dev.lbkit.zookeeper.ZookeeperSources;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +62,8 @@ class Scenario13BadConfigTest {
       Scenario13BadConfigTest::lbOkHttp,
       Scenario13BadConfigTest::lbRedis,
       Scenario13BadConfigTest::lbZookeeper,
-      Scenario13BadConfigTest::lbEtcd);
+      Scenario13BadConfigTest::lbEtcd,
+      Scenario13BadConfigTest::lbMicrometer);
 
   private static final Server S = Server.of("10.0.0.1", 80);
   private static final Duration NEG = Duration.ofSeconds(-1);
@@ -292,6 +295,11 @@ class Scenario13BadConfigTest {
         .requestTimeout(Duration.ZERO).build());
     c.reject("EtcdSources.prefix", "retryDelay", "PT-1S", () -> EtcdSources.prefix("/s/").endpoints("http://e:2379")
         .retryDelay(NEG).build());
+  }
+
+  static void lbMicrometer(Cases c) {
+    c.reject("LbMetrics", "maxTaggedServers", "-1", () -> LbMetrics.builder(new SimpleMeterRegistry()).maxTaggedServers(-1).build());
+    c.reject("LbMetrics", "maxTaggedServers", "1001", () -> LbMetrics.builder(new SimpleMeterRegistry()).maxTaggedServers(1001).build());
   }
 
   @Test
