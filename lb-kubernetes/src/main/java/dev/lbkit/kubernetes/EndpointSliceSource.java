@@ -178,6 +178,10 @@ final class EndpointSliceSource implements ServerSource {
       closed = true;
       i = informer;
       o = owned;
+      // Dropped so that the closed client can be collected: the JDK's HttpClient ends its
+      // selector thread, and with it its connections, only once nothing references it.
+      informer = null;
+      owned = null;
     }
     // Outside the lock: stopping the informer may wait for a callback that waits for the lock.
     try {

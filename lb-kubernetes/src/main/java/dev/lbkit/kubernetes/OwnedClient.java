@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would pick a transport from the class path; naming the factory here keeps the choice fixed
  * whatever else the application carries.
  *
- * <p>What stays after {@link #close}: on Java 17 the JDK client's selector thread ({@code
- * HttpClient-N-SelectorManager}) ends a few seconds after the closed client is garbage
- * collected, as the JDK designs it; and fabric8's JVM-wide timer thread, shared by every
- * client, ends after ten idle seconds.
+ * <p><b>What outlives {@link #close}.</b> The source's own threads end at once (fabric8's own
+ * JDK transport shuts its executor down the same way). The JDK client's selector thread ({@code
+ * HttpClient-N-SelectorManager}) is not the source's to stop: Java 17 ends it only once the closed client is collected, and
+ * fabric8 keeps a closed watch WebSocket, which references the client, for at least a minute
+ * (its abort timer); in the tests it was still there 100 s after close. fabric8's JVM-wide timer
+ * thread, shared by every client, ends after ten idle seconds.
  */
 final class OwnedClient implements AutoCloseable {
 
@@ -36,8 +38,8 @@ final class OwnedClient implements AutoCloseable {
     this.http = Executors.newCachedThreadPool(daemonThreads(threadName + "-http"));
     JdkHttpClientFactory transport = new JdkHttpClientFactory() {
       @Override
-      protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
-        builder.executor(http);
+      protected java.net.http.HttpClient.Builder createNewHttpClientBuilder() {
+        return java.net.http.HttpClient.newBuilder().executor(http);
       }
     };
     KubernetesClient built;
@@ -64,7 +66,7 @@ final class OwnedClient implements AutoCloseable {
     };
   }
 
-  /** Closes the client, then stops its threads; idempotent. */
+  /** Closes the client, then stops its threads (see the class comment); idempotent. */
   @Override
   public void close() {
     try {
