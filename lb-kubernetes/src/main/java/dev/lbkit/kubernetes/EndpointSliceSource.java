@@ -1,7 +1,6 @@
 package dev.lbkit.kubernetes;
 
 import dev.lbkit.api.ServerSource;
-import dev.lbkit.kubernetes.EndpointSliceSourceBuilder.AddressFamily;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> A list or watch that fails (the API server unreachable, a 403 for missing
  * RBAC, an expired watch) is reported through {@link Listener#onError} and retried by the
- * informer with its back-off; the balancer keeps the last list meanwhile.
+ * informer with its back-off; the balancer keeps the last list meanwhile. A list is reported
+ * only after fabric8 has retried the request itself ({@code Config.requestRetryBackoffLimit}:
+ * 10 tries, about 20 s, by default). A watch that breaks is resumed by fabric8 without a report
+ * unless the list that follows fails.
  *
  * <p><b>Threading.</b> Informer callbacks and the first-list completion may arrive on different
  * threads; each maps and pushes with this source's lock held, so lists reach the listener in
@@ -46,7 +48,6 @@ final class EndpointSliceSource implements ServerSource {
   private final String display;
   private final String namespace;
   private final String serviceName;
-  private final AddressFamily family;
   private final EndpointSliceMapping mapping;
   private final Config config;
   private final KubernetesClient sharedClient;
@@ -64,7 +65,6 @@ final class EndpointSliceSource implements ServerSource {
   EndpointSliceSource(EndpointSliceSourceBuilder b) {
     this.namespace = b.namespace;
     this.serviceName = b.serviceName;
-    this.family = b.family;
     this.display = "EndpointSlices of " + b.namespace + "/" + b.serviceName
         + " (port " + (b.portName.isEmpty() ? "unnamed" : b.portName) + ", " + b.family.addressType() + ")";
     this.mapping = new EndpointSliceMapping(b.serviceName, b.portName, b.family);

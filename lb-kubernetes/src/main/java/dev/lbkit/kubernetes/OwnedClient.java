@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -20,18 +22,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would pick a transport from the class path; naming the factory here keeps the choice fixed
  * whatever else the application carries.
  *
- * <p><b>What outlives {@link #close}.</b> The source's own threads end at once (fabric8's own
- * JDK transport shuts its executor down the same way). The JDK client's selector thread ({@code
- * HttpClient-N-SelectorManager}) is not the source's to stop: Java 17 ends it only once the closed client is collected, and
- * fabric8 keeps a closed watch WebSocket, which references the client, for at least a minute
- * (its abort timer); in the tests it was still there 100 s after close. fabric8's JVM-wide timer
- * thread, shared by every client, ends after ten idle seconds.
+ * <p><b>Closing.</b> The informer is stopped first (by the source), then the client is closed,
+ * the watch WebSockets it still holds are aborted ({@link WebSocketTrackingHttpClient}: fabric8
+ * would keep each open for a minute), and both thread pools are stopped: the source's own
+ * threads end at once. Not the source's to stop: the JDK client's selector thread ({@code
+ * HttpClient-N-SelectorManager}), which Java 17 ends, with the idle connections of its pool,
+ * only once the closed client is garbage collected; fabric8's one-minute abort timer for a
+ * closed WebSocket keeps the client referenced at least that long (in the tests the thread was
+ * still there 100 s after close). fabric8's JVM-wide timer thread, shared by every client, ends
+ * after ten idle seconds.
  */
 final class OwnedClient implements AutoCloseable {
 
   final KubernetesClient client;
   private final ExecutorService tasks;
   private final ExecutorService http;
+  // The JDK clients the transport built: one, from which fabric8 derives the others.
+  private final Set<WebSocketTrackingHttpClient> transports = ConcurrentHashMap.newKeySet();
 
   OwnedClient(Config config, String threadName) {
     this.tasks = Executors.newCachedThreadPool(daemonThreads(threadName));
@@ -39,7 +46,7 @@ final class OwnedClient implements AutoCloseable {
     JdkHttpClientFactory transport = new JdkHttpClientFactory() {
       @Override
       protected java.net.http.HttpClient.Builder createNewHttpClientBuilder() {
-        return java.net.http.HttpClient.newBuilder().executor(http);
+        return WebSocketTrackingHttpClient.wrap(java.net.http.HttpClient.newBuilder().executor(http), transports::add);
       }
     };
     KubernetesClient built;
@@ -71,6 +78,9 @@ final class OwnedClient implements AutoCloseable {
   public void close() {
     try {
       client.close();
+      for (WebSocketTrackingHttpClient transport : transports) {
+        transport.abortWebSockets();
+      }
     } finally {
       tasks.shutdownNow();
       http.shutdownNow();

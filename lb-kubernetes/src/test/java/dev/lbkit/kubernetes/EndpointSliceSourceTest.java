@@ -190,7 +190,10 @@ class EndpointSliceSourceTest {
   @Test
   void aFailedListIsReportedAndRetriedUntilTheApiServerAnswers() {
     int port = api.port();
-    io.fabric8.kubernetes.client.Config config = api.config();
+    // fabric8 retries a failed request 10 times with back-off (about 20 s) before the informer
+    // sees the failure; once is enough here.
+    io.fabric8.kubernetes.client.Config config =
+        new io.fabric8.kubernetes.client.ConfigBuilder(api.config()).withRequestRetryBackoffLimit(1).build();
     api.close();
 
     source = KubernetesSources.endpointSlices(MockApiServer.NAMESPACE, "users").portName("http").config(config).build();
@@ -201,6 +204,7 @@ class EndpointSliceSourceTest {
     try (MockApiServer back = new MockApiServer(port)) {
       back.apply(users("users-a", ready("10.0.0.1", "zone-a")));
       listener.awaitLast(server("10.0.0.1", 8080, "zone-a"));
+      source.close();   // before the server, which would otherwise wait for the open watch
     }
   }
 }

@@ -77,6 +77,15 @@ final class MockApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // The mock's Vert.x server waits up to 10 s for each WebSocket it serves to finish its
+      // closing handshake, then gives up with this exception. A source's closed watch may still
+      // be in that handshake: what the tests check is the source's side, not the mock's.
+      if (!"Unable to close MockWebServer".equals(e.getMessage())) {
+        throw e;
+      }
+    }
   }
 }
