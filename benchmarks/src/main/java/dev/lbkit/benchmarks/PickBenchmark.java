@@ -38,6 +38,12 @@ import org.openjdk.jmh.annotations.Threads;
  *       (a per-thread cursor), so the key's xxHash64 is part of the cost.
  *   <li>{@code roundRobinPickOnly1Thread}: {@code lb.pick(PickContext.EMPTY)} on round robin,
  *       without the report.
+ *   <li>{@code leastResponseTimeCoarseClock1Thread}: pick and report on least response time P2C
+ *       built with {@code coarseClock(true)}, which reads no {@code System.nanoTime()} per request.
+ *   <li>{@code smoothWeightedRoundRobinEdf1Thread}: pick and report on smooth weighted round robin
+ *       with weights drawn from [1, 10^6], beyond the precomputed cycle: the earliest-deadline-first
+ *       heap, O(log N). (With weights 1, 2, 3, ... the {@code pick1Thread} row at N = 10,000 is
+ *       EDF too: N × W is over the cycle's precompute bound.)
  *   <li>{@code grpcRoundRobin1Thread}: {@code picker.pickSubchannel(args)} on gRPC-java's {@code
  *       round_robin} picker over N ready subchannels ({@link GrpcRoundRobin}).
  *   <li>{@code armeriaRoundRobin1Thread}: {@code selector.selectNow(ctx)} on Armeria's
@@ -150,6 +156,57 @@ public class PickBenchmark {
       Selection s = lb.pick(context);
       s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
       return s;
+    }
+  }
+
+  /**
+   * Least response time P2C (Peak EWMA, the default estimate) with {@code coarseClock(true)}: the
+   * pick and the report read the shared coarse clock instead of {@code System.nanoTime()}.
+   */
+  @State(Scope.Benchmark)
+  public static class CoarseClockBalancer {
+    /** Number of servers. */
+    @Param({"3", "100", "10000"})
+    public int servers;
+
+    LoadBalancer lb;
+
+    /** Builds the balancer. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      lb = LoadBalancer.builder("bench").algorithm(Algorithms.leastResponseTime().choices(2).build())
+          .servers(BenchServers.servers(servers, WEIGHTS)).coarseClock(true).build();
+    }
+
+    /** Closes the balancer, which stops the coarse clock's thread. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      lb.close();
+    }
+  }
+
+  /**
+   * Smooth weighted round robin with weights drawn from [1, 10^6]: the reduced sum is far over the
+   * precomputed cycle's 2^16, so every pick goes through the earliest-deadline-first heap.
+   */
+  @State(Scope.Benchmark)
+  public static class EdfBalancer {
+    /** Number of servers. */
+    @Param({"3", "100", "10000"})
+    public int servers;
+
+    LoadBalancer lb;
+
+    /** Builds the balancer. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      lb = BenchServers.balancer(Algorithms.smoothWeightedRoundRobin(), BenchServers.servers(servers, "up-to-1e6"));
+    }
+
+    /** Closes the balancer. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      lb.close();
     }
   }
 
@@ -318,6 +375,24 @@ public class PickBenchmark {
   @Threads(1)
   public Selection pick1Thread(Balancer b, Cursor c) {
     return b.pickAndReport(c);
+  }
+
+  /** Least response time P2C on the coarse clock: one pick and its report, one thread. */
+  @Benchmark
+  @Threads(1)
+  public Selection leastResponseTimeCoarseClock1Thread(CoarseClockBalancer b) {
+    Selection s = b.lb.pick(PickContext.EMPTY);
+    s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+    return s;
+  }
+
+  /** Smooth weighted round robin through its EDF heap (weights up to 10^6): one pick and its report, one thread. */
+  @Benchmark
+  @Threads(1)
+  public Selection smoothWeightedRoundRobinEdf1Thread(EdfBalancer b) {
+    Selection s = b.lb.pick(PickContext.EMPTY);
+    s.complete(REPORTED_LATENCY_NANOS, Outcome.SUCCESS);
+    return s;
   }
 
   /** One pick and its report on each of two threads sharing the balancer. */

@@ -36,6 +36,12 @@ final class PickTable {
   private static final String HEADER = "| row | N | wall ns/op | CPU ns/op | × gRPC RR (CPU) | × gRPC RR (wall) | B/op "
       + "| target (CPU) | within target |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
 
+  /** The label of least response time P2C on the coarse clock; its target is the P2C variant's. */
+  static final String COARSE_LRT = "least-response-time-peak-ewma-p2c (coarse clock)";
+
+  /** The label of smooth WRR through the EDF heap; its target is O(log N), not a ratio. */
+  static final String EDF_SWRR = "smooth-weighted-round-robin-edf (weights up to 10^6)";
+
   private PickTable() {}
 
   private static Map<String, Double> targets1Thread() {
@@ -85,6 +91,12 @@ final class PickTable {
           break;
         case "pick1Thread":
           picks.computeIfAbsent(label(run, "algorithm"), k -> new TreeMap<>()).put(n, run);
+          break;
+        case "leastResponseTimeCoarseClock1Thread":
+          picks.computeIfAbsent(COARSE_LRT, k -> new TreeMap<>()).put(n, run);
+          break;
+        case "smoothWeightedRoundRobinEdf1Thread":
+          picks.computeIfAbsent(EDF_SWRR, k -> new TreeMap<>()).put(n, run);
           break;
         case "pick2Threads":
           contended.computeIfAbsent(label(run, "contendedAlgorithm"), k -> new TreeMap<>()).put(n, run);

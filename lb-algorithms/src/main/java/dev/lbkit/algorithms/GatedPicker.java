@@ -102,12 +102,24 @@ final class GatedPicker implements Picker {
     public void complete(long latencyNanos, Outcome outcome) {
       if (DONE.compareAndSet(this, 0, 1)) {
         delegate.complete(latencyNanos, outcome);
-        Outcome o = outcome == null ? Outcome.CANCELLED : outcome;
-        try {
-          gate.onEnd(this, o, o == Outcome.CANCELLED ? 0 : Math.max(0L, latencyNanos));
-        } catch (RuntimeException e) {
-          log.error("admission gate of {} failed on an outcome", delegate.server().id(), e);
-        }
+        ended(latencyNanos, outcome);
+      }
+    }
+
+    @Override
+    public void complete(long latencyNanos, Outcome outcome, long endNanos) {
+      if (DONE.compareAndSet(this, 0, 1)) {
+        delegate.complete(latencyNanos, outcome, endNanos);
+        ended(latencyNanos, outcome);
+      }
+    }
+
+    private void ended(long latencyNanos, Outcome outcome) {
+      Outcome o = outcome == null ? Outcome.CANCELLED : outcome;
+      try {
+        gate.onEnd(this, o, o == Outcome.CANCELLED ? 0 : Math.max(0L, latencyNanos));
+      } catch (RuntimeException e) {
+        log.error("admission gate of {} failed on an outcome", delegate.server().id(), e);
       }
     }
 

@@ -34,9 +34,12 @@ import java.util.List;
  * refused connection answers in 0.1 ms and would otherwise make a dead server the fastest.
  *
  * <p><b>Cost.</b> Full scan: two O(N) passes (the best estimate, then the minimum cost), one random draw per
- * exact tie. Sampled: two passes over d candidates, O(d²) arithmetic. Either way one {@link
- * dev.lbkit.api.Selection} allocated by {@link Endpoint#track()} per pick. Rebuild: O(N) copy; no
- * rebuild on weight changes (weights are not used).
+ * exact tie. Sampled: two passes over d candidates, O(d²) arithmetic; with d = 2 (P2C) one pass,
+ * each candidate's statistics read once. Either way one clock read per pick and one per report
+ * (none with {@link LoadBalancerBuilder#coarseClock(boolean) the coarse clock}, or for a report
+ * that gives its end time, {@link dev.lbkit.api.Selection#complete(long, dev.lbkit.api.Outcome,
+ * long)}), and one 16-byte {@link dev.lbkit.api.Selection} allocated by {@link Endpoint#track()}
+ * per pick. Rebuild: O(N) copy; no rebuild on weight changes (weights are not used).
  *
  * <p><b>Invariant.</b> The picked server's cost, as read during the pick, is the lowest among its
  * candidates. A server k times slower than the rest needs k times fewer requests in flight to be

@@ -42,6 +42,24 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *       server the fastest one. {@link Outcome#CANCELLED} samples nothing.
  * </ul>
  *
+ * <p><b>Timestamps.</b> A sample is stamped with the end time the caller gave ({@link
+ * Selection#complete(long, Outcome, long)}) or else one reading of the ticker; a pick reads the
+ * ticker once for all its candidates. With {@link LoadBalancerBuilder#coarseClock(boolean) the
+ * coarse clock} ({@link CoarseTicker}), every reading lags true time by less than L (1 ms plus the
+ * timer thread's wake-up delay), so each age and each gap between samples is off by less than L:
+ * <ul>
+ *   <li>a decayed read is within a factor {@code e^(±L/τ)} of the exact one (1 ± 10⁻⁴ at the
+ *       default τ = 10 s);
+ *   <li>the plain EWMA is a mean of the samples weighted by the gap before each; with gaps of at
+ *       least G, every weight is within a factor {@code 1 ± ε}, {@code ε = e^(L/τ)(1 + L/G) - 1},
+ *       so the estimate is within {@code ε × R / 2} of the exact one, R the range of the samples
+ *       (for samples 10 ms apart, ε ≈ 0.1; 1 s apart, ε ≈ 0.001);
+ *   <li>samples within one tick of each other share a stamp: their gap counts as zero, so only
+ *       the first moves the plain EWMA (its weight covers the tick), and the Peak EWMA still
+ *       jumps at once to any sample above it.
+ * </ul>
+ * {@code CoarseClockEwmaProperties} checks the first two bounds.
+ *
  * <p><b>EWMA races.</b> An estimate and its timestamp are two fields. A report CASes the value
  * and then writes the stamp; two concurrent reports may each decay from the same stamp, and a
  * read may pair a new value with the previous stamp. The error is one sample's decay step, far
@@ -53,7 +71,6 @@ final class LiveEndpoint implements Endpoint {
   private static final VarHandle FAILURES;
   private static final VarHandle EWMA_BITS;
   private static final VarHandle PEAK_BITS;
-  private static final VarHandle DONE;
   private static final VarHandle OWNER;
 
   /** A sample older than this many decay times has expired; see the class comment. */
@@ -66,8 +83,7 @@ final class LiveEndpoint implements Endpoint {
       FAILURES = l.findVarHandle(LiveEndpoint.class, "consecutiveFailures", int.class);
       EWMA_BITS = l.findVarHandle(LiveEndpoint.class, "ewmaBits", long.class);
       PEAK_BITS = l.findVarHandle(LiveEndpoint.class, "peakBits", long.class);
-      DONE = l.findVarHandle(TrackedSelection.class, "done", int.class);
-      OWNER = l.findVarHandle(UntrackedSelection.class, "owner", Object.class);
+      OWNER = l.findVarHandle(OneShotSelection.class, "owner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -79,13 +95,14 @@ final class LiveEndpoint implements Endpoint {
   }
 
   private final Ticker ticker;
-  private final double decayNanos;
+  /** 1 / decay time: reads and samples multiply by it, as a division costs several times more. */
+  private final double perDecayNanos;
   private final long expiryNanos;
   private final long failurePenaltyNanos;
   /** Whether anything reads latency: otherwise a report samples nothing and reads no clock. */
   private final boolean latencyTracked;
   private final OutcomeSink sink;
-  /** What a completed {@link UntrackedSelection} points to instead of this endpoint. */
+  /** What a completed selection points to instead of this endpoint. */
   private final Completed completed = new Completed(this);
 
   private volatile Server server;
@@ -113,7 +130,7 @@ final class LiveEndpoint implements Endpoint {
       OutcomeSink sink) {
     this.server = server;
     this.ticker = ticker;
-    this.decayNanos = decayNanos;
+    this.perDecayNanos = 1.0 / decayNanos;
     this.expiryNanos = decayNanos > Long.MAX_VALUE / EXPIRY_DECAY_TIMES
         ? Long.MAX_VALUE : decayNanos * EXPIRY_DECAY_TIMES;
     this.failurePenaltyNanos = failurePenaltyNanos;
@@ -171,7 +188,7 @@ final class LiveEndpoint implements Endpoint {
       return 0;
     }
     long age = nowNanos - lastSampleNanos;
-    return age <= 0 ? (long) stored : (long) (stored * Decay.weight(age / decayNanos));
+    return age <= 0 ? (long) stored : (long) (stored * Decay.weight(age * perDecayNanos));
   }
 
   /** Whether latency statistics are kept; when not, views show them as not tracked. */
@@ -249,6 +266,14 @@ final class LiveEndpoint implements Endpoint {
   // ---- reporting ----
 
   void record(long latencyNanos, Outcome outcome) {
+    record(latencyNanos, outcome, false, 0L);
+  }
+
+  /**
+   * Records one outcome; {@code stamped} when the caller gave {@code endNanos}, the sample's
+   * timestamp, else the ticker is read (only when latency is tracked).
+   */
+  void record(long latencyNanos, Outcome outcome, boolean stamped, long endNanos) {
     if (outcome == null) {
       outcome = Outcome.CANCELLED;
     }
@@ -262,22 +287,21 @@ final class LiveEndpoint implements Endpoint {
       if (outcome.isFailure()) {
         FAILURES.getAndAdd(this, 1);
         if (latencyTracked) {
-          sample(Math.max(rtt, failurePenaltyNanos), true);
+          sample(Math.max(rtt, failurePenaltyNanos), true, stamped ? endNanos : ticker.nanoTime());
         }
       } else {
         if (consecutiveFailures != 0) {
           consecutiveFailures = 0;
         }
         if (latencyTracked) {
-          sample(rtt, false);
+          sample(rtt, false, stamped ? endNanos : ticker.nanoTime());
         }
       }
     }
     sink.onOutcome(this, outcome, latencyNanos);
   }
 
-  private void sample(long rtt, boolean failure) {
-    long now = ticker.nanoTime();
+  private void sample(long rtt, boolean failure, long now) {
     long td = now - lastSampleNanos;
     if (!sampled || td >= expiryNanos) {
       // First or expired: adopt the sample outright. A racing sample just decays from it.
@@ -287,7 +311,18 @@ final class LiveEndpoint implements Endpoint {
       sampled = true;
       return;
     }
-    double w = Decay.weight(td / decayNanos);
+    if (td <= 0) {
+      // Same stamp as the last sample (the same tick of the coarse clock) or an earlier one (a
+      // caller's stamp, reports racing): the weight is exactly 1, so a blend leaves both
+      // estimates as they are and only a peak raises them. Skipping the blend writes nothing to
+      // the shared line in the common case, and keeps the later stamp.
+      raise(PEAK_BITS, rtt);
+      if (failure) {
+        raise(EWMA_BITS, rtt);
+      }
+      return;
+    }
+    double w = Decay.weight(td * perDecayNanos);
     long bits;
     double next;
     do {
@@ -306,37 +341,75 @@ final class LiveEndpoint implements Endpoint {
     lastSampleNanos = now;
   }
 
+  /** Raises the estimate behind {@code field} to {@code rtt} unless it is already at least that. */
+  private void raise(VarHandle field, long rtt) {
+    long bits;
+    do {
+      bits = (long) field.getVolatile(this);
+      if (Double.longBitsToDouble(bits) >= rtt) {
+        return;
+      }
+    } while (!field.compareAndSet(this, bits, Double.doubleToRawLongBits(rtt)));
+  }
+
   /**
-   * One pick of an algorithm that counts nothing per call: a single reference, 16 bytes with
-   * compressed oops. It points to its endpoint until the first {@code complete}, which swaps it
-   * for the endpoint's {@link Completed} marker, so that only the first report counts.
+   * One pick: a single reference, 16 bytes with compressed oops. It points to its endpoint until
+   * the first {@code complete}, which swaps it for the endpoint's {@link Completed} marker with one
+   * CAS, so that only the first report counts. The CAS is what exactly-once costs: two threads may
+   * complete the same pick at once (a timeout racing the response), and a plain read then write
+   * would let both through. No other field is needed: the endpoint is reached from either value.
    */
-  static final class UntrackedSelection implements Selection {
+  abstract static class OneShotSelection implements Selection {
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Object owner;
 
-    UntrackedSelection(LiveEndpoint endpoint) {
+    OneShotSelection(LiveEndpoint endpoint) {
       this.owner = endpoint;
     }
 
-    private LiveEndpoint endpoint() {
+    final LiveEndpoint endpoint() {
       Object o = owner;
       return o instanceof LiveEndpoint ? (LiveEndpoint) o : ((Completed) o).endpoint;
     }
 
-    @Override
-    public Server server() {
-      return endpoint().server;
-    }
-
-    @Override
-    public void complete(long latencyNanos, Outcome outcome) {
+    /** The endpoint, for the one caller that wins the swap; null for every later caller. */
+    final LiveEndpoint claim() {
       Object o = owner;
       if (o instanceof LiveEndpoint) {
         LiveEndpoint ep = (LiveEndpoint) o;
         if (OWNER.compareAndSet(this, ep, ep.completed)) {
-          ep.record(latencyNanos, outcome);
+          return ep;
         }
+      }
+      return null;
+    }
+
+    /** The server as its endpoint has it now: the picked id, with its latest configuration. */
+    @Override
+    public final Server server() {
+      return endpoint().server;
+    }
+  }
+
+  /** One pick of an algorithm that counts nothing per call. */
+  static final class UntrackedSelection extends OneShotSelection {
+    UntrackedSelection(LiveEndpoint endpoint) {
+      super(endpoint);
+    }
+
+    @Override
+    public void complete(long latencyNanos, Outcome outcome) {
+      LiveEndpoint ep = claim();
+      if (ep != null) {
+        ep.record(latencyNanos, outcome);
+      }
+    }
+
+    @Override
+    public void complete(long latencyNanos, Outcome outcome, long endNanos) {
+      LiveEndpoint ep = claim();
+      if (ep != null) {
+        ep.record(latencyNanos, outcome, true, endNanos);
       }
     }
 
@@ -346,7 +419,7 @@ final class LiveEndpoint implements Endpoint {
     }
   }
 
-  /** The per-endpoint marker of a completed untracked selection. */
+  /** The per-endpoint marker of a completed selection. */
   private static final class Completed {
     final LiveEndpoint endpoint;
 
@@ -356,40 +429,40 @@ final class LiveEndpoint implements Endpoint {
   }
 
   /** One tracked pick: releases its in-flight count at most once. */
-  static final class TrackedSelection implements Selection {
-    private final LiveEndpoint endpoint;
-    private final Server server;
-    @SuppressWarnings("unused") // accessed through DONE
-    private volatile int done;
-
+  static final class TrackedSelection extends OneShotSelection {
     TrackedSelection(LiveEndpoint endpoint) {
-      this.endpoint = endpoint;
-      this.server = endpoint.server;
-    }
-
-    @Override
-    public Server server() {
-      return server;
+      super(endpoint);
     }
 
     @Override
     public void complete(long latencyNanos, Outcome outcome) {
-      if (DONE.compareAndSet(this, 0, 1)) {
-        IN_FLIGHT.getAndAdd(endpoint, -1);
-        endpoint.record(latencyNanos, outcome);
+      LiveEndpoint ep = claim();
+      if (ep != null) {
+        IN_FLIGHT.getAndAdd(ep, -1);
+        ep.record(latencyNanos, outcome);
+      }
+    }
+
+    @Override
+    public void complete(long latencyNanos, Outcome outcome, long endNanos) {
+      LiveEndpoint ep = claim();
+      if (ep != null) {
+        IN_FLIGHT.getAndAdd(ep, -1);
+        ep.record(latencyNanos, outcome, true, endNanos);
       }
     }
 
     /** Releases the in-flight count without reporting an outcome: the pick was refused. */
     void abandon() {
-      if (DONE.compareAndSet(this, 0, 1)) {
-        IN_FLIGHT.getAndAdd(endpoint, -1);
+      LiveEndpoint ep = claim();
+      if (ep != null) {
+        IN_FLIGHT.getAndAdd(ep, -1);
       }
     }
 
     @Override
     public String toString() {
-      return "Selection{" + server.id() + ", tracked}";
+      return "Selection{" + server().id() + ", tracked}";
     }
   }
 }

@@ -132,6 +132,11 @@ public final class LoadBalancer implements Picker, AutoCloseable {
   private final HealthInput[] inputs;
   private final ServerSource source;
   private final Ticker ticker;
+  /**
+   * What latency statistics and algorithms read: the coarse ticker when the builder asked for one
+   * and latency is tracked (released on close), else {@link #ticker}.
+   */
+  private final Ticker statsTicker;
   private final RandomSource random;
   private final LoadBalancerListener listener;
   private final boolean unknownPickable;
@@ -170,8 +175,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.ewmaDecayNanos = b.ewmaDecay.toNanos();
     this.failurePenaltyNanos = b.failurePenalty.toNanos();
     this.latencyTracked = b.trackLatency || algorithm.readsLatency() || b.zoneRouting.readsLatency();
+    this.statsTicker = b.coarseClock && latencyTracked ? CoarseClockTimer.acquire(ticker) : ticker;
     this.signals = new HealthSignals(inputs.length, b.unknownPickable, b.maxEjectionPercent);
-    this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, ticker, random,
+    this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, statsTicker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
     this.snapshot = snapshots.failing("no servers yet");
     this.openSelections = b.leakDetection == null ? null
@@ -269,6 +275,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
             return;
           }
           closed = true;
+          releaseClock();
           if (openSelections != null) {
             openSelections.close();
           }
@@ -353,6 +360,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
               input.start(new InputControl(this, signals, i));
             } catch (RuntimeException e) {
               closed = true;
+              releaseClock();
               if (openSelections != null) {
                 openSelections.close();
               }
@@ -431,7 +439,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       LiveEndpoint ep = byId.get(id);
       if (ep == null) {
         ep = new LiveEndpoint(
-            s, unknownPickable, ticker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
+            s, unknownPickable, statsTicker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
         added.add(s);
       } else if (!ep.server().equals(s)) {
         ep.setServer(s);
@@ -630,6 +638,13 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       call.run();
     } catch (RuntimeException e) {
       log.error("{}: listener failed", cluster, e);
+    }
+  }
+
+  /** Releases the coarse ticker, if any; once, when the balancer closes. */
+  private void releaseClock() {
+    if (statsTicker instanceof CoarseTicker) {
+      CoarseClockTimer.release((CoarseTicker) statsTicker);
     }
   }
 

@@ -36,6 +36,7 @@ public final class LoadBalancerBuilder {
   Duration ewmaDecay = LoadBalancer.DEFAULT_EWMA_DECAY;
   Duration failurePenalty = LoadBalancer.DEFAULT_FAILURE_PENALTY;
   boolean trackLatency;
+  boolean coarseClock;
   Duration leakDetection;
 
   LoadBalancerBuilder(String name) {
@@ -166,6 +167,35 @@ public final class LoadBalancerBuilder {
    */
   public LoadBalancerBuilder trackLatency(boolean track) {
     this.trackLatency = track;
+    return this;
+  }
+
+  /**
+   * Reads time for latency statistics from a coarse clock: a reading of the {@linkplain #ticker
+   * ticker} that one shared timer thread of the process ({@code lbkit-coarse-clock}, a daemon)
+   * refreshes about every millisecond, so that a pick and a report of a latency-aware algorithm
+   * (least response time, latency-based zone choice) read a field instead of calling {@code
+   * System.nanoTime()}: 20 to 30 ns less per call on a virtual machine, twice per request. Default
+   * false.
+   *
+   * <p><b>Precision.</b> A reading lags the ticker by less than 1 ms plus the time the operating
+   * system takes to run the timer thread (typically under 0.1 ms). Every sample's age and the gap
+   * between two samples are then off by less than that: with the default 10 s decay time, a
+   * weight error of about 10⁻⁴. Samples that land in the same tick as the one before share its
+   * timestamp, so that only the first of them moves the plain EWMA; a peak still raises the Peak
+   * EWMA at once. Health inputs, leak detection and {@link dev.lbkit.api.Selection#complete} stamps
+   * given by the caller are not affected.
+   *
+   * <p>The timer thread starts with the first balancer that uses it and stops within a
+   * millisecond after the last one closes (a balancer never closed keeps it running; it is a
+   * daemon, so it never keeps the JVM alive). Over an injected fake ticker, the coarse clock
+   * follows the fake only when the timer thread next samples it, up to a millisecond of real time
+   * later: tests that step a fake ticker should leave this setting off. A balancer whose algorithm and zone routing read no
+   * latency, and that does not {@linkplain #trackLatency track latency}, uses no clock on its
+   * report path and ignores this setting.
+   */
+  public LoadBalancerBuilder coarseClock(boolean coarse) {
+    this.coarseClock = coarse;
     return this;
   }
 

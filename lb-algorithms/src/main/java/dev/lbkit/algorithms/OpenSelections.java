@@ -125,6 +125,12 @@ final class OpenSelections {
     }
 
     @Override
+    public void complete(long latencyNanos, Outcome outcome, long endNanos) {
+      open.remove(this);
+      delegate.complete(latencyNanos, outcome, endNanos);
+    }
+
+    @Override
     public String toString() {
       return delegate.toString();
     }

@@ -89,9 +89,10 @@ final class ScoredPicker implements Picker {
     // One clock read per pick, for every candidate's decayed estimate.
     long now = latency ? context.ticker().nanoTime() : 0;
     int best = -1;
-    if (choices > 0) {
-      long seed = context.random().nextLong();
-      best = bestOfDraws(ctx, seed, now);
+    if (choices == 2) {
+      best = bestOfTwo(ctx, context.random().nextLong(), now);
+    } else if (choices > 0) {
+      best = bestOfDraws(ctx, context.random().nextLong(), now);
     }
     if (best < 0) {
       best = bestOfAll(ctx, now);
@@ -124,7 +125,7 @@ final class ScoredPicker implements Picker {
     return best;
   }
 
-  private int bestOfDraws(PickContext ctx, long seed, long now) {
+  int bestOfDraws(PickContext ctx, long seed, long now) {
     int n = endpoints.length;
     double fill = latency ? bestEstimateOfDraws(ctx, seed, now) : 0;
     int limit = maxDraws(choices);
@@ -144,6 +145,51 @@ final class ScoredPicker implements Picker {
       }
     }
     return best;
+  }
+
+  /**
+   * {@link #bestOfDraws} for two choices, in one pass: the same draws, the same two candidates and
+   * the same winner, but each candidate's statistics are read once instead of twice, and a
+   * repeated draw is recognised by comparing with the first candidate instead of replaying the
+   * stream. (A draw that repeats an avoided index is avoided again, so only the accepted
+   * candidate needs comparing.)
+   */
+  int bestOfTwo(PickContext ctx, long seed, long now) {
+    int n = endpoints.length;
+    int limit = maxDraws(2);
+    int a = -1;
+    int b = -1;
+    for (int m = 0; m < limit; m++) {
+      int i = draw(seed, m, n);
+      if (i == a || (ctx.hasAvoid() && ctx.avoids(endpoints[i].server()))) {
+        continue;
+      }
+      if (a < 0) {
+        a = i;
+      } else {
+        b = i;
+        break;
+      }
+    }
+    if (b < 0) {
+      return a;
+    }
+    Endpoint ea = endpoints[a];
+    Endpoint eb = endpoints[b];
+    if (!latency) {
+      return score(eb, 0, now) < score(ea, 0, now) ? b : a;
+    }
+    boolean sampledA = ea.hasLatencySample(now);
+    boolean sampledB = eb.hasLatencySample(now);
+    double rawA = sampledA ? rawEstimate(ea, now) : Double.POSITIVE_INFINITY;
+    double rawB = sampledB ? rawEstimate(eb, now) : Double.POSITIVE_INFINITY;
+    double best = Math.min(rawA, rawB);
+    double fill = best == Double.POSITIVE_INFINITY ? 1.0 : Math.max(1.0, best);
+    double costA = sampledA ? Math.max(1.0, rawA) * (ea.inFlight() + 1)
+        : fill * UNSAMPLED_DISCOUNT * (ea.inFlight() + 1);
+    double costB = sampledB ? Math.max(1.0, rawB) * (eb.inFlight() + 1)
+        : fill * UNSAMPLED_DISCOUNT * (eb.inFlight() + 1);
+    return costB < costA ? b : a;
   }
 
   private double score(Endpoint e, double fill, long now) {

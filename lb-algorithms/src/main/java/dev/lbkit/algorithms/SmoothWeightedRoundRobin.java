@@ -28,12 +28,17 @@ import java.util.List;
  * state of its own: retries keep nginx's ratios among the remaining servers, and first attempts
  * keep the cycle, but the two no longer share one {@code current} vector as in nginx.
  *
- * <p><b>Cost, otherwise</b> (fractional weights during slow start, or larger sums): one O(N)
- * scan inside a short critical section, the exact nginx sequence for any weight up to {@link
- * dev.lbkit.api.Server#MAX_WEIGHT}. Rebuild: O(N). Memory: two doubles per server. Every pick
- * allocates one 16-byte selection.
+ * <p><b>Cost, otherwise</b> (fractional weights during slow start, or larger sums): Envoy's
+ * earliest-deadline-first scheduler ({@link EdfPicker}), O(log N) per pick inside a short
+ * critical section, for any weight up to {@link dev.lbkit.api.Server#MAX_WEIGHT}. Its shares are
+ * the same as nginx's over every cycle of whole weights, and within {@code 1 + N·w_i / W} of
+ * the weights over any window; its sequence differs from nginx's (heavier servers come in runs at
+ * the start of each cycle: {a: 5, b: 1, c: 1} gives {@code a a a a b c a}); {@link EdfPicker}
+ * says exactly where. Rebuild: O(N). Memory: 36 bytes per server. Every pick allocates one
+ * 16-byte selection.
  *
- * <p><b>Why a critical section.</b> The state of the sequence is the whole vector of {@code
+ * <p><b>Why a critical section</b> (for the EDF heap, and for nginx's O(N) scan that serves picks
+ * with an avoid set while the cycle applies). The state of the sequence is the whole vector of {@code
  * current} values, and a pick reads and writes all of it. A lock-free version would copy the
  * vector and CAS a reference to it on every pick: one allocation of N doubles per pick, and under
  * contention the losers redo the scan. Guarding the scan with the picker's monitor costs one
@@ -43,7 +48,8 @@ import java.util.List;
  * {@code ngx_http_upstream_get_peer}. Use {@link Algorithms#weightedRandom()} where thousands of
  * threads pick at once from large lists.
  *
- * <p><b>Invariants</b> (single thread, one snapshot, no avoided servers):
+ * <p><b>Invariants</b> of nginx's sequence, which the precomputed cycle follows (single thread,
+ * one snapshot, no avoided servers; {@link EdfPicker} states its own):
  *
  * <ul>
  *   <li>Every cycle of {@code W / g} picks, where W is the sum of weights and g their gcd, gives
@@ -97,7 +103,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
       rotated[i] = endpoints.get((start + i) % n);
     }
     int[] cycle = CyclePicker.cycle(rotated);
-    return cycle != null ? new CyclePicker(rotated, cycle, context) : new SwrrPicker(rotated, context);
+    return cycle != null ? new CyclePicker(rotated, cycle, context) : new EdfPicker(rotated, context);
   }
 
   /** The lock-free form: one precomputed cycle of the sequence, walked by a shared counter. */

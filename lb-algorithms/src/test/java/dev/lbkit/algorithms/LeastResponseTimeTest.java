@@ -1,6 +1,7 @@
 package dev.lbkit.algorithms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.Algorithms.LatencyEstimate;
@@ -21,6 +22,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class LeastResponseTimeTest {
+
+  @Test
+  void choicesOutsideTheRangeAreRejectedEvenZero() {
+    // Zero is not a silent synonym of fullScan(): choices(n) takes [2, 32] only.
+    for (int bad : new int[] {0, 1, -2, 33}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Algorithms.leastResponseTime().choices(bad).build());
+      assertEquals("choices must be in [2, 32], was " + bad, e.getMessage());
+    }
+    // fullScan() after a bad choices(n) is a full scan again, as its javadoc says.
+    Algorithms.leastResponseTime().choices(0).fullScan().build();
+  }
+
 
   private static final long MS = 1_000_000L;
 

@@ -13,9 +13,9 @@ package dev.lbkit.api;
  * the in-flight count a second time.
  *
  * <p><b>Allocation.</b> Every pick returns its own selection, so that a repeated report can be
- * recognised. Algorithms that track nothing per call (round robin, random, hashing) allocate
- * one object of a single reference (16 bytes with compressed oops); algorithms that count
- * in-flight requests allocate one of 24 bytes.
+ * recognised. lbkit's algorithms allocate one object of a single reference per pick (16 bytes
+ * with compressed oops), whether they track nothing per call (round robin, random, hashing) or
+ * count in-flight requests.
  *
  * <p>Implementations are thread-safe: {@code complete} may be called from any thread.
  */
@@ -32,4 +32,22 @@ public interface Selection {
    * @param outcome how the request ended
    */
   void complete(long latencyNanos, Outcome outcome);
+
+  /**
+   * Reports the outcome of the request with the time it ended, so that the runtime need not read
+   * its clock: a caller that measured {@code latencyNanos} already holds that reading. Only the
+   * first call for a pick counts, whichever of the two {@code complete} methods it is.
+   *
+   * <p>{@code endNanos} must come from the balancer's ticker ({@link System#nanoTime()} unless the
+   * builder was given another): it becomes the timestamp of the latency sample, from which the
+   * estimates decay. A reading from another clock corrupts the latency estimates of
+   * latency-aware algorithms. Algorithms that read no latency ignore it.
+   *
+   * @param latencyNanos as for {@link #complete(long, Outcome)}
+   * @param outcome how the request ended
+   * @param endNanos a reading of the balancer's ticker when the request ended
+   */
+  default void complete(long latencyNanos, Outcome outcome, long endNanos) {
+    complete(latencyNanos, outcome);
+  }
 }

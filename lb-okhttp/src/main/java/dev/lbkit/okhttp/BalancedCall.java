@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
@@ -30,10 +31,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
  * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
- * a server not yet tried (the tried servers are the pick's avoid set), keeps the hash key but
- * not the preferred server, waits its backoff, and needs attempts, time and budget left. A
- * request that is not idempotent is retried only when its attempt never reached a server, as
- * {@link AttemptState.Marker} records.
+ * a server not yet tried (the tried servers are the pick's avoid set; after a stale pooled
+ * connection the same server is allowed again when no other is left), keeps the hash key but
+ * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
+ * cluster not failing as a whole ({@link RetryThrottle}). A request that is not idempotent is
+ * retried only when its attempt never reached a server or its body write failed, as {@link
+ * AttemptState.Marker} records. A failure on a stale pooled connection is nobody's fault: see
+ * {@link StaleConnection} for the rule and why.
  *
  * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
  * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
@@ -78,6 +82,10 @@ final class BalancedCall {
   private AttemptAddress address;
   /** The backoff before the retry last planned. */
   private long backoffNanos;
+  /** Whether the next attempt must open a fresh connection: the last one failed on a stale one. */
+  private boolean freshConnection;
+  /** The server of the last attempt when it failed on a stale connection, else null. */
+  private Server staleServer;
 
   private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CallSettings settings,
       CookieView cookies, CallDeadline deadline) {
@@ -197,7 +205,7 @@ final class BalancedCall {
   private AttemptAddress address() throws IOException {
     Server server = selection.server();
     try {
-      return shared.addressing.address(chain, request, server, settings, deadline.remainingNanos());
+      return shared.addressing.address(chain, request, server, settings, deadline.remainingNanos(), freshConnection);
     } catch (RuntimeException e) {
       // For example a tls-name that is not a valid host name: a configuration error.
       selection.complete(0, Outcome.CANCELLED);
@@ -206,6 +214,7 @@ final class BalancedCall {
   }
 
   private void finished(Outcome outcome, long latencyNanos) {
+    cluster.throttle.record(outcome);
     if (outcome == Outcome.SUCCESS) {
       cluster.counters.successes.increment();
     } else if (outcome.isFailure()) {
@@ -214,30 +223,42 @@ final class BalancedCall {
     shared.events.attemptFinished(call, cluster.name, selection.server(), attempt, outcome, latencyNanos);
   }
 
-  /** Completes the failed attempt and sets up a retry, or throws the final failure. */
+  /**
+   * Completes the failed attempt and sets up a retry, or throws the final failure. A failure on a
+   * stale pooled connection ({@link StaleConnection}) is completed as {@link Outcome#CANCELLED},
+   * and its retry opens a fresh connection: on another server when one is left (the server may
+   * have been stopped, which closed the connection), else on the same one.
+   */
   private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
-    Outcome outcome = failureOutcome(failure);
+    boolean stale = address.reusedConnection() && !call.isCanceled() && StaleConnection.looksClosed(failure);
+    Outcome outcome = stale ? Outcome.CANCELLED : failureOutcome(failure);
     selection.complete(latencyNanos, outcome);
     finished(outcome, latencyNanos);
     tried.add(selection.server());
-    String why = retryableFailure(outcome);
+    staleServer = stale ? selection.server() : null;
+    String why = retryableFailure(outcome, stale);
     Selection next = why == null ? null : planRetry(why, failure);
     if (next == null) {
       throw ClusterConnectFailure.of(cluster.name, failure, tried, address.reachedServer());
     }
+    freshConnection = stale;
     startRetry(next);
   }
 
-  /** Why the failed attempt may be retried, or null. RFC 9110 §9.2.2. */
-  private String retryableFailure(Outcome outcome) {
-    if (outcome == Outcome.CANCELLED) {
+  /** Why the failed attempt may be retried, or null. RFC 9110 §9.2.2, and {@link StaleConnection}. */
+  private String retryableFailure(Outcome outcome, boolean stale) {
+    if (outcome == Outcome.CANCELLED && !stale) {
       return null;
     }
+    String what = stale ? "stale pooled connection" : outcome.toString();
     if (!address.reachedServer()) {
-      return "not sent (" + outcome + ")";
+      return "not sent (" + what + ")";
+    }
+    if (address.writeFailed() && Resend.possible(request)) {
+      return "request write failed (" + what + ")";
     }
     if (settings.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
-      return outcome.toString();
+      return what;
     }
     return null;
   }
@@ -254,21 +275,24 @@ final class BalancedCall {
       return false;
     }
     tried.add(selection.server());
+    staleServer = null;
     Selection next = planRetry("status " + response.code(), null);
     if (next == null) {
       return false;
     }
     selection.complete(latencyNanos, outcome);
     response.close();
+    freshConnection = false;
     startRetry(next);
     return true;
   }
 
   /**
    * Plans the next attempt: attempts left, time left after the backoff, a server not yet tried,
-   * and budget. Returns its selection, with {@link #backoffNanos} set, or null when any is
-   * missing; throws when only the budget is missing and the last attempt failed with {@code
-   * failure} (null for a retryable status).
+   * a cluster not failing as a whole (the throttle), and budget. Returns its selection, with
+   * {@link #backoffNanos} set, or null when any is missing; throws when only the throttle or the
+   * budget is missing and the last attempt failed with {@code failure} (null for a retryable
+   * status, whose response then stands).
    */
   private Selection planRetry(String why, IOException failure) throws LbException {
     if (attempt >= settings.retryPolicy.maxAttempts() || call.isCanceled()) {
@@ -282,6 +306,18 @@ final class BalancedCall {
     Selection next = untriedPick();
     if (next == null) {
       return null;
+    }
+    if (!cluster.throttle.allowsRetry()) {
+      next.complete(0, Outcome.CANCELLED);
+      cluster.counters.retriesThrottled.increment();
+      log.debug("{}: no retry, the cluster is failing as a whole (retry throttle)", cluster.name);
+      if (failure == null) {
+        return null;
+      }
+      RetryPolicy p = cluster.settings.retryPolicy;
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.RETRY_THROTTLED, cluster.name,
+          cluster.name + ": retry throttled, the cluster is failing (fewer than " + p.throttleMinSuccessPercent()
+              + "% of its last " + p.throttleWindow() + " attempts succeeded); last failure: " + failure, failure));
     }
     if (!cluster.budget.tryRetry()) {
       next.complete(0, Outcome.CANCELLED);
@@ -300,9 +336,23 @@ final class BalancedCall {
     return next;
   }
 
-  /** A selection among the servers not tried yet, with the hash key; null when there is none. */
+  /**
+   * A selection among the servers not tried yet, with the hash key; when there is none and the
+   * last attempt failed on a stale connection, one that may be that attempt's server again (a
+   * single-server cluster retries there); null when there is none.
+   */
   private Selection untriedPick() {
-    PickContext.Builder b = PickContext.builder().avoidAll(tried);
+    Selection s = pickAvoiding(tried);
+    if (s == null && staleServer != null) {
+      List<Server> others = new ArrayList<>(tried);
+      others.remove(staleServer);
+      s = pickAvoiding(others);
+    }
+    return s;
+  }
+
+  private Selection pickAvoiding(List<Server> avoid) {
+    PickContext.Builder b = PickContext.builder().avoidAll(avoid);
     if (hashKey != null) {
       b.hashKey(hashKey);
     }

@@ -1,20 +1,11 @@
 package dev.lbkit.okhttp;
 
 /**
- * One rate limiter on an injected clock. {@link #tryAcquire} takes a permit and returns 0, or
- * takes nothing and returns how long until a permit may be free. Each implementation is exact
- * under concurrency: its state changes under its own monitor, never held during I/O.
+ * The built-in in-process limiters of {@link LocalBackend}, on the injected clock whose readings
+ * {@link #tryAcquire} receives. Each implementation is exact under concurrency: its state changes
+ * under its own monitor, never held during I/O.
  */
-interface Limiter {
-
-  long tryAcquire(long nowNanos);
-
-  /**
-   * Gives back the permit that {@link #tryAcquire} granted at {@code grantedAtNanos}, for a call
-   * that a later limit refused: the state becomes what it would be had that permit never been
-   * taken (as far as it still matters: a permit of an expired window is not restored).
-   */
-  void release(long grantedAtNanos);
+interface Limiter extends RateLimiter {
 
   static Limiter create(RateLimit limit) {
     long period = limit.period().toNanos();

@@ -22,8 +22,16 @@ import java.util.Objects;
  *       clock; up to {@code 2 × permits} may pass around a boundary.
  * </ul>
  *
- * <p><b>Scopes.</b> {@link Scope#GLOBAL}: one limiter for every call through the client (in this
- * process; a fleet-wide limit needs a shared store and is out of scope). {@link Scope#CLUSTER}:
+ * <p><b>Backends.</b> By default each limiter counts in this process ({@link
+ * RateLimiterBackend#local()}), so 50 client processes with the same limit admit 50 times it. A
+ * {@link Builder#backend backend} moves the counters into a store the fleet shares: lb-redis's
+ * {@code RedisRateLimiterBackend} keeps a token bucket per scope value in Redis (through
+ * Bucket4j), so the limit holds for the fleet. Each backend says, at {@link Builder#build()},
+ * which algorithms it offers; {@link RateLimiter} and {@link RateLimiterBackend} are the SPI for
+ * writing one.
+ *
+ * <p><b>Scopes.</b> {@link Scope#GLOBAL}: one limiter for every call through the client (with
+ * the local backend, in this process; with a shared one, for the fleet). {@link Scope#CLUSTER}:
  * one limiter per cluster (route). {@link Scope#KEY}: one limiter per value of a request header
  * (an API key, a user id), kept in a bounded Caffeine cache; requests without the header share
  * the key {@code ""}. {@link Builder#cluster(String)} restricts any scope to one cluster.
@@ -39,8 +47,8 @@ import java.util.Objects;
  *
  * <p>Over the limit the call fails at once with {@link LbException} ({@link
  * LbException.Reason#RATE_LIMITED}), or, when {@link #maxWait()} is positive, waits up to that
- * long (and never past the call's deadline) for a permit. All limiters read the injected clock of
- * {@link LbConfig}; none reads {@code System.nanoTime()} itself. Written by hand rather than with
+ * long (and never past the call's deadline) for a permit. The built-in limiters read the injected
+ * clock of {@link LbConfig}; none reads {@code System.nanoTime()} itself. Written by hand rather than with
  * Resilience4j's {@code RateLimiter}, which reads the system clock and offers only fixed windows.
  */
 public final class RateLimit {
@@ -78,6 +86,7 @@ public final class RateLimit {
   private final String cluster;
   private final Duration maxWait;
   private final int maxKeys;
+  private final RateLimiterBackend backend;
 
   private RateLimit(Builder b) {
     this.algorithm = b.algorithm;
@@ -88,6 +97,7 @@ public final class RateLimit {
     this.cluster = b.cluster;
     this.maxWait = b.maxWait;
     this.maxKeys = b.maxKeys;
+    this.backend = b.backend;
   }
 
   /** A builder for {@code permits} calls per {@code period}. */
@@ -135,11 +145,16 @@ public final class RateLimit {
     return maxKeys;
   }
 
+  /** Where the limiters keep their counts; {@link RateLimiterBackend#local()} by default. */
+  public RateLimiterBackend backend() {
+    return backend;
+  }
+
   @Override
   public String toString() {
     return "RateLimit{" + algorithm + " " + permits + "/" + period + ", " + scope
         + (keyHeader != null ? " " + keyHeader : "") + (cluster != null ? ", cluster " + cluster : "")
-        + ", maxWait " + maxWait + "}";
+        + ", maxWait " + maxWait + (backend != LocalBackend.INSTANCE ? ", backend " + backend : "") + "}";
   }
 
   /** Builds a {@link RateLimit}; {@link #build()} validates. */
@@ -152,6 +167,7 @@ public final class RateLimit {
     private String cluster;
     private Duration maxWait = Duration.ZERO;
     private int maxKeys = DEFAULT_MAX_KEYS;
+    private RateLimiterBackend backend = LocalBackend.INSTANCE;
 
     private Builder(Algorithm algorithm, int permits, Duration period) {
       this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -199,9 +215,19 @@ public final class RateLimit {
     }
 
     /**
+     * Keeps the counters in {@code backend} (default {@link RateLimiterBackend#local()}); {@link
+     * #build()} asks it whether it offers this limit's algorithm.
+     */
+    public Builder backend(RateLimiterBackend backend) {
+      this.backend = Objects.requireNonNull(backend, "backend");
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
-     * @throws IllegalArgumentException naming the bad field and its value
+     * @throws IllegalArgumentException naming the bad field and its value, or from the backend's
+     *     {@link RateLimiterBackend#validate}
      */
     public RateLimit build() {
       if (permits < 1 || permits > 1_000_000) {
@@ -213,6 +239,9 @@ public final class RateLimit {
       if (scope == Scope.KEY && (keyHeader == null || keyHeader.isBlank())) {
         throw new IllegalArgumentException("keyHeader must not be empty, was " + (keyHeader == null ? "null" : "'" + keyHeader + "'"));
       }
+      if (scope == Scope.KEY && !HttpTokens.isToken(keyHeader)) {
+        throw new IllegalArgumentException("keyHeader must be a header name token, was '" + keyHeader + "'");
+      }
       if (cluster != null && cluster.isBlank()) {
         throw new IllegalArgumentException("cluster must not be empty, was '" + cluster + "'");
       }
@@ -222,7 +251,9 @@ public final class RateLimit {
       if (maxKeys < 1) {
         throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
       }
-      return new RateLimit(this);
+      RateLimit limit = new RateLimit(this);
+      backend.validate(limit);
+      return limit;
     }
   }
 }

@@ -15,8 +15,9 @@ import okhttp3.Request;
  * The live limiters of one {@link RateLimit}: one, one per cluster, or one per key; and the
  * wait for one of their permits.
  *
- * <p>Threading: shared by every call; the limiter maps are concurrent and each {@link Limiter}
- * is exact under concurrency. A waiting call holds no lock.
+ * <p>Threading: shared by every call; the limiter maps are concurrent and each {@link
+ * RateLimiter} is safe under concurrency ({@link RateLimiter}'s contract, which also bounds how
+ * long a remote backend may take). A waiting call holds no lock.
  */
 final class RateLimitGate {
   /** Per-key limiters idle this long (at least a period) are dropped: they are full again anyway. */
@@ -27,16 +28,16 @@ final class RateLimitGate {
   private final String cluster;
   private final Ticker ticker;
   private final Sleeper sleeper;
-  private final Limiter global;
-  private final Map<String, Limiter> perCluster;
-  private final Cache<String, Limiter> perKey;
+  private final RateLimiter global;
+  private final Map<String, RateLimiter> perCluster;
+  private final Cache<String, RateLimiter> perKey;
 
   RateLimitGate(RateLimit limit, Ticker ticker, Sleeper sleeper, Executor cacheExecutor) {
     this.limit = limit;
     this.cluster = limit.cluster() == null ? null : LbConfig.clusterRef(limit.cluster());
     this.ticker = ticker;
     this.sleeper = sleeper;
-    this.global = limit.scope() == RateLimit.Scope.GLOBAL ? Limiter.create(limit) : null;
+    this.global = limit.scope() == RateLimit.Scope.GLOBAL ? limit.backend().create(limit, "", ticker) : null;
     this.perCluster = limit.scope() == RateLimit.Scope.CLUSTER ? new ConcurrentHashMap<>() : null;
     Duration idle = limit.period().compareTo(MIN_KEY_IDLE) > 0 ? limit.period() : MIN_KEY_IDLE;
     this.perKey =
@@ -56,15 +57,15 @@ final class RateLimitGate {
   }
 
   /** The limiter for this request; {@code cluster} is null for a pass-through call. */
-  Limiter limiterFor(Request request, String cluster) {
+  RateLimiter limiterFor(Request request, String cluster) {
     switch (limit.scope()) {
       case GLOBAL:
         return global;
       case CLUSTER:
-        return cluster == null ? null : perCluster.computeIfAbsent(cluster, c -> Limiter.create(limit));
+        return cluster == null ? null : perCluster.computeIfAbsent(cluster, c -> limit.backend().create(limit, c, ticker));
       case KEY:
         String key = request.header(limit.keyHeader());
-        return perKey.get(key == null ? "" : key, k -> Limiter.create(limit));
+        return perKey.get(key == null ? "" : key, k -> limit.backend().create(limit, k, ticker));
       default:
         throw new AssertionError(limit.scope());
     }
@@ -81,7 +82,7 @@ final class RateLimitGate {
    * @throws java.io.InterruptedIOException when interrupted while waiting
    */
   Permit acquire(Request request, String cluster, CallDeadline deadline) throws IOException {
-    Limiter limiter = appliesTo(cluster) ? limiterFor(request, cluster) : null;
+    RateLimiter limiter = appliesTo(cluster) ? limiterFor(request, cluster) : null;
     if (limiter == null) {
       return null;
     }
@@ -93,7 +94,8 @@ final class RateLimitGate {
       if (wait == 0) {
         return new Permit(limiter, now);
       }
-      if (waited + wait > maxWait || deadline.remainingNanos(now) <= wait) {
+      wait = Math.max(1, wait); // a backend's hint; compared by subtraction so a huge one cannot overflow
+      if (wait > maxWait - waited || deadline.remainingNanos(now) <= wait) {
         String name = cluster != null ? cluster : request.url().host();
         throw new LbException(LbException.Reason.RATE_LIMITED, name,
             name + ": rate limited by " + limit + "; next permit in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms", null);
@@ -103,21 +105,21 @@ final class RateLimitGate {
     }
   }
 
-  Cache<String, Limiter> perKeyCache() {
+  Cache<String, RateLimiter> perKeyCache() {
     return perKey;
   }
 
   /** One permit taken from a limiter; {@link #release()} gives it back. */
   static final class Permit {
-    private final Limiter limiter;
+    private final RateLimiter limiter;
     private final long grantedAtNanos;
 
-    private Permit(Limiter limiter, long grantedAtNanos) {
+    private Permit(RateLimiter limiter, long grantedAtNanos) {
       this.limiter = limiter;
       this.grantedAtNanos = grantedAtNanos;
     }
 
-    /** Gives the permit back, as {@link Limiter#release} describes. */
+    /** Gives the permit back, as {@link RateLimiter#release} describes. */
     void release() {
       limiter.release(grantedAtNanos);
     }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * client follows SSL redirects, and from HTTPS to HTTP only when {@link
  * LbConfig.Builder#allowHttpsToHttpRedirects} allows it. A 307 or 308 keeps the method and
  * body (and is not followed when the body cannot be resent); the others turn into a bodiless
- * GET. Credentials and explicit cookies never follow to another origin.
+ * GET. Credentials ({@code Authorization}, {@code Proxy-Authorization}) and explicit cookies
+ * never follow to another origin.
  *
  * <p>Immutable; shared by every call of a wrapped client.
  */
@@ -61,8 +62,10 @@ final class Redirects {
     HttpUrl from = request.url();
     if (!from.host().equals(url.host()) || from.port() != url.port() || !from.scheme().equals(url.scheme())) {
       // Credentials and explicit cookies never follow to another origin; the cookie jar scopes
-      // its own cookies by host.
+      // its own cookies by host. Proxy-Authorization too: balanced attempts bypass any proxy, so
+      // the header reached the server itself, and would reach the next host as well.
       b.removeHeader("Authorization");
+      b.removeHeader("Proxy-Authorization");
       b.removeHeader("Cookie");
       b.removeHeader("Host");
     }

@@ -216,6 +216,9 @@ public final class RouteRule {
     /** A name for logs and events; by default one is derived from the conditions. */
     public Builder name(String name) {
       this.name = name;
+      if (name == null || name.isBlank()) {
+        fail("name must not be empty, was " + quote(name));
+      }
       return this;
     }
 
@@ -241,6 +244,8 @@ public final class RouteRule {
     public Builder method(String method) {
       if (method == null || method.isBlank()) {
         fail("method must not be empty, was " + quote(method));
+      } else if (!HttpTokens.isToken(method)) {
+        fail("method must be a token, was " + quote(method));
       } else {
         this.method = method.toUpperCase(Locale.ROOT);
       }
@@ -249,6 +254,9 @@ public final class RouteRule {
 
     /** Matches requests whose header {@code name} has exactly {@code value}. */
     public Builder header(String name, String value) {
+      if (name != null && !name.isEmpty() && value != null && !HttpTokens.isToken(name)) {
+        fail("header name must be a token, was " + name + "=" + value);
+      }
       put(headers, "header", name, value);
       return this;
     }

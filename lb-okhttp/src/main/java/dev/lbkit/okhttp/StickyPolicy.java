@@ -68,10 +68,17 @@ public final class StickyPolicy {
     return new StickyPolicy(Kind.BALANCER_COOKIE, checkCookieName(cookieName), null, 0, null);
   }
 
-  /** Hashes the value of request header {@code header}; requests without it get a normal pick. */
+  /**
+   * Hashes the value of request header {@code header}; requests without it get a normal pick.
+   *
+   * @throws IllegalArgumentException when {@code header} is empty or not a header name (a token)
+   */
   public static StickyPolicy hashHeader(String header) {
     if (header == null || header.isBlank()) {
       throw new IllegalArgumentException("header must not be empty, was " + (header == null ? "null" : "'" + header + "'"));
+    }
+    if (!HttpTokens.isToken(header)) {
+      throw new IllegalArgumentException("header must be a header name token, was '" + header + "'");
     }
     return new StickyPolicy(Kind.HASH, header, r -> r.header(header), 0, null);
   }

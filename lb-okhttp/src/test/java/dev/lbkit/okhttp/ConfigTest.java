@@ -1,5 +1,6 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.internal.RetryBudget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,9 +127,9 @@ class ConfigTest {
   }
 
   @Test
-  void retryBudgetAllowsTwentyPercentPlusTenPerSecond() {
+  void retryBudgetAllowsThirtyPercentPlusTenPerSecond() {
     FakeTicker ticker = new FakeTicker();
-    RetryBudget budget = new RetryBudget(RetryPolicy.DEFAULT, ticker);
+    RetryBudget budget = RetryPolicy.DEFAULT.newBudget(ticker);
     for (int i = 0; i < 100; i++) {
       budget.onRequest();
     }
@@ -136,8 +137,8 @@ class ConfigTest {
     while (budget.tryRetry() && allowed < 1000) {
       allowed++;
     }
-    // 20% of 100 requests plus a reserve of 10/s over the 10 s window.
-    assertEquals(20 + 100, allowed);
+    // 30% of 100 requests plus a reserve of 10/s over the 10 s window.
+    assertEquals(30 + 100, allowed);
     // Deposits and withdrawals expire with the window.
     ticker.advance(Duration.ofSeconds(11));
     int again = 0;

@@ -122,6 +122,20 @@ class RedirectAndCookieTest {
   }
 
   @Test
+  void redirectToAnotherHostDropsProxyCredentials() throws Exception {
+    // Balanced attempts bypass any proxy, so a Proxy-Authorization header reaches the server
+    // itself; following it to another host would hand the proxy's credentials to that host.
+    onCluster("/away", redirect(outside("/landing")));
+    try (Response r = execute(new Request.Builder().url("http://user-service/away")
+        .header("Proxy-Authorization", "Basic cHJveHk6c2VjcmV0").build())) {
+      assertEquals(200, r.code());
+    }
+    RecordedRequest landing = backends.dispatcher(2).recorded.take();
+    assertEquals("/landing", landing.getUrl().encodedPath());
+    assertNull(landing.getHeaders().get("Proxy-Authorization"));
+  }
+
+  @Test
   void backendCookiesAreStoredUnderTheLogicalHostAndNeverSentElsewhere() throws Exception {
     onCluster("/login", new MockResponse.Builder().addHeader("Set-Cookie", "sid=42; Path=/").body("ok").build());
     try (Response r = execute(new Request.Builder().url("http://user-service/login").build())) {

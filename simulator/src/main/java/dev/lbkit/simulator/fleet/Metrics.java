@@ -29,6 +29,8 @@ public final class Metrics {
   long unfinished;
   long attempts;
   long retries;
+  long retriesThrottled;
+  long retriesOverBudget;
   final long[] attemptOutcomes = new long[OUTCOMES];
   final long[] serverRequests;
 
@@ -153,6 +155,18 @@ public final class Metrics {
     }
   }
 
+  void retryThrottled(long requestStartNanos) {
+    if (requestStartNanos >= warmupNanos) {
+      retriesThrottled++;
+    }
+  }
+
+  void retryOverBudget(long requestStartNanos) {
+    if (requestStartNanos >= warmupNanos) {
+      retriesOverBudget++;
+    }
+  }
+
   void arrived(int server, long now) {
     interval(now).arrivals[server]++;
     if (now >= warmupNanos) {
@@ -248,6 +262,21 @@ public final class Metrics {
   /** Retries sent. */
   public long retries() {
     return retries;
+  }
+
+  /** Retries the retry throttle refused. */
+  public long retriesThrottled() {
+    return retriesThrottled;
+  }
+
+  /** Retries the retry budget refused. */
+  public long retriesOverBudget() {
+    return retriesOverBudget;
+  }
+
+  /** Attempts per request: what the servers received for each call the clients made. */
+  public double attemptsPerRequest() {
+    return requests == 0 ? Double.NaN : (double) attempts / requests;
   }
 
   /** Attempts that ended with {@code outcome}. */

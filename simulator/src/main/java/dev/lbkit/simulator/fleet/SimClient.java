@@ -6,6 +6,8 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RetryBudget;
+import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.simulator.engine.SimRandom;
 import java.util.BitSet;
 import java.util.List;
@@ -14,7 +16,9 @@ import java.util.List;
  * One client process: its own lbkit {@link LoadBalancer} over its own view of the server list,
  * and the request loop around it. Every attempt is picked, sent one network hop to the server,
  * and its {@link Selection} completed exactly once, with the latency the client measured and
- * the outcome, by whichever comes first of the answer and the timeout.
+ * the outcome, by whichever comes first of the answer and the timeout. A retryable failure is
+ * retried on another server while attempts remain and, as lb-okhttp decides, while the client's
+ * retry throttle (the cluster is not failing as a whole) and then its retry budget allow it.
  */
 final class SimClient {
 
@@ -26,10 +30,12 @@ final class SimClient {
   private final LoadView.Reported reported;
   private final BitSet connected;
   private final long discoveryLagNanos;
+  private final RetryBudget budget;
+  private final RetryThrottle throttle;
   private long appliedVersion;
 
   SimClient(int index, LoadBalancer balancer, Picker picker, Simulation sim, SimRandom random,
-      LoadView.Reported reported, long discoveryLagNanos) {
+      LoadView.Reported reported, long discoveryLagNanos, RetryBudget budget, RetryThrottle throttle) {
     this.index = index;
     this.balancer = balancer;
     this.picker = picker;
@@ -38,10 +44,15 @@ final class SimClient {
     this.reported = reported;
     this.connected = new BitSet(sim.servers.length);
     this.discoveryLagNanos = discoveryLagNanos;
+    this.budget = budget;
+    this.throttle = throttle;
   }
 
   /** Picks a server for the request's next attempt and sends it. */
   void send(Request r) {
+    if (r.attempts == 0 && budget != null) {
+      budget.onRequest();
+    }
     r.attempts++;
     long now = sim.clock.now();
     Selection selection;
@@ -88,13 +99,30 @@ final class SimClient {
     if (reported != null && reportedLoad >= 0) {
       reported.report(a.server.index, reportedLoad);
     }
-    if (outcome != Outcome.SUCCESS && r.attempts < sim.config.maxAttempts && sim.config.retryOn.contains(outcome)) {
+    if (throttle != null) {
+      throttle.record(outcome);
+    }
+    if (outcome != Outcome.SUCCESS && r.attempts < sim.config.maxAttempts && sim.config.retryOn.contains(outcome)
+        && mayRetry(now, r)) {
       sim.metrics.retried(now, r.startNanos);
       r.context = r.context.toBuilder().avoid(a.server.server).build();
       send(r);
       return;
     }
     sim.requestEnded(r, outcome);
+  }
+
+  /** Asks the throttle, then the budget, as lb-okhttp does; counts a refusal. */
+  private boolean mayRetry(long now, Request r) {
+    if (throttle != null && !throttle.allowsRetry()) {
+      sim.metrics.retryThrottled(r.startNanos);
+      return false;
+    }
+    if (budget != null && !budget.tryRetry()) {
+      sim.metrics.retryOverBudget(r.startNanos);
+      return false;
+    }
+    return true;
   }
 
   /** A server list published by discovery reaches this client after its lag. */

@@ -66,6 +66,10 @@ public final class Simulation {
   private final Attempt openHead = new Attempt(null, null, null, 0);
 
   private Simulation(FleetConfig config, Variant variant) {
+    if (variant.clientRate() > 0 && config.workload.kind() != Workload.Kind.OPEN) {
+      throw new IllegalArgumentException(
+          "variant " + variant.name() + ": clientRate needs an open workload, was " + config.workload);
+    }
     this.config = config;
     this.variant = variant;
     this.metrics = new Metrics(config.intervalNanos, config.warmupNanos, config.servers);
@@ -142,7 +146,8 @@ public final class Simulation {
       b.healthInput(OutlierDetection.builder().scheduler(scheduler).build());
     }
     LoadBalancer balancer = b.build();
-    return new SimClient(index, balancer, viewPicker != null ? viewPicker : balancer, this, random, reported, lag);
+    return new SimClient(index, balancer, viewPicker != null ? viewPicker : balancer, this, random, reported, lag,
+        variant.retry().newBudget(clock), variant.retry().newThrottle());
   }
 
   /** Runs {@code variant} over {@code config} and returns what was measured. */
@@ -208,7 +213,8 @@ public final class Simulation {
   }
 
   private void scheduleArrival() {
-    double meanGap = 1e9 / config.workload.ratePerSecond();
+    double rate = variant.clientRate() > 0 ? variant.clientRate() * config.clients : config.workload.ratePerSecond();
+    double meanGap = 1e9 / rate;
     clock.schedule(Math.round(arrivals.exponential(meanGap)), this::arrive);
   }
 

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param key the hash key each request carries, for the consistent-hashing algorithms
  * @param ewmaDecay the balancers' latency EWMA decay time ({@code LoadBalancerBuilder.ewmaDecay}),
  *     or null for lbkit's default (10 s)
+ * @param retry what may stop each client's retries (lb-okhttp's budget and throttle)
+ * @param clientRate the open loop's arrival rate per client and second for this variant, which
+ *     replaces the scenario's; 0 keeps the scenario's
  */
 public record Variant(String name, Algorithm algorithm, View view, Duration slowStart,
-    boolean outlierDetection, Key key, Duration ewmaDecay) {
+    boolean outlierDetection, Key key, Duration ewmaDecay, RetryControl retry, double clientRate) {
 
   /** The hash key a request carries. */
   public enum Key {
@@ -39,6 +42,10 @@ public record Variant(String name, Algorithm algorithm, View view, Duration slow
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(view, "view");
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(retry, "retry");
+    if (!(clientRate >= 0) || Double.isInfinite(clientRate)) {
+      throw new IllegalArgumentException("clientRate must be a finite number >= 0, was " + clientRate);
+    }
     if (slowStart != null && (slowStart.isZero() || slowStart.isNegative())) {
       throw new IllegalArgumentException("slowStart must be positive, was " + slowStart);
     }
@@ -49,16 +56,16 @@ public record Variant(String name, Algorithm algorithm, View view, Duration slow
 
   /** {@code algorithm} as lbkit runs it in production: own view, no health inputs, no key. */
   public static Variant of(String name, Algorithm algorithm) {
-    return new Variant(name, algorithm, View.OWN, null, false, Key.NONE, null);
+    return new Variant(name, algorithm, View.OWN, null, false, Key.NONE, null, RetryControl.NONE, 0);
   }
 
   /** This variant under another name. */
   public Variant named(String newName) {
-    return new Variant(newName, algorithm, view, slowStart, outlierDetection, key, ewmaDecay);
+    return new Variant(newName, algorithm, view, slowStart, outlierDetection, key, ewmaDecay, retry, clientRate);
   }
 
   /** This variant with another view. */
   public Variant withView(View newView) {
-    return new Variant(name, algorithm, newView, slowStart, outlierDetection, key, ewmaDecay);
+    return new Variant(name, algorithm, newView, slowStart, outlierDetection, key, ewmaDecay, retry, clientRate);
   }
 }

@@ -43,6 +43,7 @@ public final class FleetReport {
           Format.count(m.requests()),
           Format.percent(m.requests() == 0 ? Double.NaN : (double) m.failed() / m.requests(), 2),
           Format.count(m.retries()),
+          Format.ratio(m.attemptsPerRequest(), 2),
           Format.millis(h.quantile(0.5)),
           Format.millis(h.quantile(0.99)),
           Format.millis(h.quantile(0.999)),
@@ -50,7 +51,7 @@ public final class FleetReport {
           Format.ratio(m.maxOverMean(), 2),
           Format.ratio(meanConn, 0) + " / " + maxConn));
     }
-    return new Table("headline", List.of("variant", "requests", "failed", "retries", "p50 ms", "p99 ms",
+    return new Table("headline", List.of("variant", "requests", "failed", "retries", "attempts per call", "p50 ms", "p99 ms",
         "p99.9 ms", "max ms", "max/mean requests", "connections per server (mean / max)"), rows);
   }
 
@@ -146,10 +147,11 @@ public final class FleetReport {
       rows.add(List.of(r.name(), Format.count(m.attempts()), Format.count(m.attempts(Outcome.SUCCESS)),
           Format.count(m.attempts(Outcome.CONNECT_FAILURE)), Format.count(m.attempts(Outcome.SERVER_ERROR)),
           Format.count(m.attempts(Outcome.IO_ERROR)), Format.count(m.attempts(Outcome.TIMEOUT)),
-          Format.count(m.noServer()), Format.count(m.unfinished())));
+          Format.count(m.noServer()), Format.count(m.unfinished()), Format.count(m.retriesThrottled()),
+          Format.count(m.retriesOverBudget())));
     }
     return new Table("attempts", List.of("variant", "attempts", "success", "connect failure", "server error",
-        "reset", "timeout", "no server", "unfinished"), rows);
+        "reset", "timeout", "no server", "unfinished", "retries throttled", "retries over budget"), rows);
   }
 
   private static List<Charts.Series> latencySeries(List<RunResult> runs, double q) {

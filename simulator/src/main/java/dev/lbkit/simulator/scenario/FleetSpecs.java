@@ -3,6 +3,7 @@ package dev.lbkit.simulator.scenario;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.simulator.fleet.Deploy;
 import dev.lbkit.simulator.fleet.Fault;
+import dev.lbkit.simulator.fleet.RetryControl;
 import dev.lbkit.simulator.fleet.FleetConfig;
 import dev.lbkit.simulator.fleet.Network;
 import dev.lbkit.simulator.fleet.ServiceTime;
@@ -121,6 +122,20 @@ final class FleetSpecs {
     }
   }
 
+  private static RetryControl retry(ScenarioSpec.Retry r) {
+    if (r == null) {
+      return RetryControl.NONE;
+    }
+    ScenarioSpec.RetryBudget b = r.budget();
+    ScenarioSpec.RetryThrottle t = r.throttle();
+    return new RetryControl(
+        b == null ? null : new RetryControl.Budget(require("retry.budget.percent", b.percent()),
+            require("retry.budget.minPerSecond", b.minPerSecond()), require("retry.budget.window", b.window())),
+        t == null ? null : new RetryControl.Throttle(require("retry.throttle.window", t.window()),
+            require("retry.throttle.minAttempts", t.minAttempts()),
+            require("retry.throttle.minSuccessPercent", t.minSuccessPercent())));
+  }
+
   private static Fault fault(ScenarioSpec.Fault f) {
     String k = require("fault.kind", f.kind());
     Fault.Kind kind = switch (k) {
@@ -146,7 +161,9 @@ final class FleetSpecs {
           v.slowStart(),
           Boolean.TRUE.equals(v.outlierDetection()),
           key(v.key()),
-          v.ewmaDecay()));
+          v.ewmaDecay(),
+          retry(v.retry()),
+          v.clientRate() == null ? 0 : v.clientRate()));
     }
     if (s.views() == null) {
       return base;

@@ -89,10 +89,22 @@ record ScenarioSpec(
 
   /**
    * {@code {name: P2C, algorithm: power-of-two-choices, choices: 2, view: {kind: board, refresh:
-   * 100ms}, slowStart: 30s, outlierDetection: true, key: client, ewmaDecay: 60s}}.
+   * 100ms}, slowStart: 30s, outlierDetection: true, key: client, ewmaDecay: 60s, clientRate: 100,
+   * retry: {budget: {percent: 30, minPerSecond: 10, window: 10s}, throttle: {window: 20,
+   * minAttempts: 10, minSuccessPercent: 20}}}}.
    */
   record Variant(String name, String algorithm, Integer choices, String estimate, View view,
-      Duration slowStart, Boolean outlierDetection, String key, Duration ewmaDecay) {}
+      Duration slowStart, Boolean outlierDetection, String key, Duration ewmaDecay, Double clientRate,
+      Retry retry) {}
+
+  /** A variant's {@code retry}: lb-okhttp's retry budget and throttle; either may be left out. */
+  record Retry(RetryBudget budget, RetryThrottle throttle) {}
+
+  /** {@code RetryPolicy.Builder.budget(percent, minPerSecond, window)}. */
+  record RetryBudget(Integer percent, Integer minPerSecond, Duration window) {}
+
+  /** {@code RetryPolicy.Builder.throttle(window, minAttempts, minSuccessPercent)}. */
+  record RetryThrottle(Integer window, Integer minAttempts, Integer minSuccessPercent) {}
 
   /** {@code own}, {@code reported}, or {@code {kind: board, refresh: 100ms}} (0: live). */
   record View(String kind, Duration refresh) {

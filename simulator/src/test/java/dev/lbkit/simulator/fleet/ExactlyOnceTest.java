@@ -56,7 +56,8 @@ class ExactlyOnceTest {
         .build();
     CheckingAlgorithm algorithm = new CheckingAlgorithm(Algorithms.powerOfTwoChoices().build());
     Variant variant = healthInputs
-        ? new Variant("checked", algorithm, view, Duration.ofSeconds(2), true, Variant.Key.NONE, null)
+        ? new Variant("checked", algorithm, view, Duration.ofSeconds(2), true, Variant.Key.NONE, null,
+            new RetryControl(new RetryControl.Budget(30, 10, Duration.ofSeconds(10)), new RetryControl.Throttle(20, 10, 20)), 0)
         : Variant.of("checked", algorithm).withView(view);
     RunResult run = Simulation.run(config, variant);
 

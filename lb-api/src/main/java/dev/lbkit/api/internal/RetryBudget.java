@@ -1,0 +1,106 @@
+package dev.lbkit.api.internal;
+
+import dev.lbkit.api.Ticker;
+import java.time.Duration;
+
+/**
+ * Finagle's retry budget: every request deposits {@code percent/100} of a retry, every retry
+ * withdraws one, and a reserve of {@code minPerSecond × window} retries refills over the window.
+ * Deposits expire after the window, so a burst of old traffic cannot pay for a later storm.
+ *
+ * <p>Implementation: a ring of one-second buckets counting requests and retries, on the injected
+ * clock. A retry is allowed while {@code retries < requests × percent / 100 + minPerSecond ×
+ * windowSeconds} over the buckets still inside the window. Cost O(window seconds) per call,
+ * under a lock (never held during I/O).
+ *
+ * <p>The reserve can be spent in one burst, so the budget alone does not stop a storm at low
+ * rates: {@link RetryThrottle} does, by refusing retries while the cluster as a whole fails.
+ *
+ * <p>Shared by lb-okhttp (one budget per cluster of a wrapped client, sized by its {@code
+ * RetryPolicy}) and the fleet simulator, so that both run the same budget.
+ *
+ * <p>Threading: thread-safe.
+ */
+public final class RetryBudget {
+  private static final long SECOND = 1_000_000_000L;
+
+  private final Ticker ticker;
+  private final int percent;
+  private final long reserve;
+  private final long[] requests;
+  private final long[] retries;
+  private final long[] epoch;
+
+  /**
+   * A budget of {@code percent}% of the requests of the last {@code window} (whole seconds; a fraction is dropped), plus
+   * a reserve of {@code minPerSecond} retries per second of the window, on {@code ticker}'s clock.
+   *
+   * @throws IllegalArgumentException naming the parameter, when one is out of range
+   */
+  public RetryBudget(int percent, int minPerSecond, Duration window, Ticker ticker) {
+    if (percent < 0) {
+      throw new IllegalArgumentException("percent must be >= 0, was " + percent);
+    }
+    if (minPerSecond < 0) {
+      throw new IllegalArgumentException("minPerSecond must be >= 0, was " + minPerSecond);
+    }
+    if (window.getSeconds() < 1) {
+      throw new IllegalArgumentException("window must be at least PT1S, was " + window);
+    }
+    this.ticker = ticker;
+    this.percent = percent;
+    int seconds = (int) window.getSeconds();
+    this.reserve = (long) minPerSecond * seconds;
+    this.requests = new long[seconds];
+    this.retries = new long[seconds];
+    this.epoch = new long[seconds];
+  }
+
+  /** Deposits one request. */
+  public synchronized void onRequest() {
+    requests[slot(ticker.nanoTime())]++;
+  }
+
+  /** Withdraws one retry when the budget allows it. */
+  public synchronized boolean tryRetry() {
+    long now = ticker.nanoTime();
+    int current = slot(now);
+    if (hundredths(now) > 0) {
+      retries[current]++;
+      return true;
+    }
+    return false;
+  }
+
+  /** How many retries the budget would allow now, at least 0: a level for gauges. */
+  public synchronized long remaining() {
+    long h = hundredths(ticker.nanoTime());
+    // Retries are allowed while retries < allowance, so h hundredths allow ceil(h / 100) more.
+    return h <= 0 ? 0 : (h + 99) / 100;
+  }
+
+  /** (requests × percent / 100 + reserve − retries) × 100 over the window, in integers. */
+  private long hundredths(long now) {
+    long second = Math.floorDiv(now, SECOND);
+    long req = 0;
+    long ret = 0;
+    for (int i = 0; i < epoch.length; i++) {
+      if (second - epoch[i] < epoch.length) {
+        req += requests[i];
+        ret += retries[i];
+      }
+    }
+    return req * percent + reserve * 100 - ret * 100;
+  }
+
+  private int slot(long now) {
+    long second = Math.floorDiv(now, SECOND);
+    int i = (int) Math.floorMod(second, (long) epoch.length);
+    if (epoch[i] != second) {
+      epoch[i] = second;
+      requests[i] = 0;
+      retries[i] = 0;
+    }
+    return i;
+  }
+}
