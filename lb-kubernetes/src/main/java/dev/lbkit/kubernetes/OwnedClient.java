@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * daemon threads of the source's own, named {@code lbkit-kubernetes-<namespace>/<service>-N}
  * and {@code ...-http-N}, which {@link #close} shuts down with the client.
  *
- * <p><b>Why the JDK's HttpClient.</b> fabric8's default transport is Vert.x (Netty, an event
- * loop, about 5 MB of jars); its OkHttp transport would put a second OkHttp next to the one
- * lb-okhttp pins. {@code kubernetes-httpclient-jdk} needs nothing beyond the JDK. fabric8
+ * <p><b>Why the JDK's HttpClient.</b> fabric8's default transport is Vert.x 5 on Netty 4.2 (an
+ * event loop, and 7.5 MB of jars: 2.5 MB of Vert.x, 5 MB of Netty); its OkHttp transport would
+ * put a second OkHttp next to the one lb-okhttp pins. {@code kubernetes-httpclient-jdk} is a 28 KB
+ * jar that needs nothing beyond the JDK. fabric8
  * would pick a transport from the class path; naming the factory here keeps the choice fixed
  * whatever else the application carries.
  *
