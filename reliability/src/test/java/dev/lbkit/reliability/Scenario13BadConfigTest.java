@@ -15,6 +15,7 @@ import dev.lbkit.health.CircuitBreakers;
 import dev.lbkit.health.HealthChecks;
 import dev.lbkit.health.OutlierDetection;
 import dev.lbkit.health.SlowStart;
+import dev.lbkit.kubernetes.KubernetesSources;
 import dev.lbkit.micrometer.LbMetrics;
 import dev.lbkit.okhttp.CallPolicy;
 import dev.lbkit.okhttp.LbConfig;
@@ -63,7 +64,8 @@ class Scenario13BadConfigTest {
       Scenario13BadConfigTest::lbRedis,
       Scenario13BadConfigTest::lbZookeeper,
       Scenario13BadConfigTest::lbEtcd,
-      Scenario13BadConfigTest::lbMicrometer);
+      Scenario13BadConfigTest::lbMicrometer,
+      Scenario13BadConfigTest::lbKubernetes);
 
   private static final Server S = Server.of("10.0.0.1", 80);
   private static final Duration NEG = Duration.ofSeconds(-1);
@@ -300,6 +302,15 @@ class Scenario13BadConfigTest {
   static void lbMicrometer(Cases c) {
     c.reject("LbMetrics", "maxTaggedServers", "-1", () -> LbMetrics.builder(new SimpleMeterRegistry()).maxTaggedServers(-1).build());
     c.reject("LbMetrics", "maxTaggedServers", "1001", () -> LbMetrics.builder(new SimpleMeterRegistry()).maxTaggedServers(1001).build());
+  }
+
+  static void lbKubernetes(Cases c) {
+    c.reject("KubernetesSources.endpointSlices", "namespace", "'Prod'", () -> KubernetesSources.endpointSlices("Prod", "users").build());
+    c.reject("KubernetesSources.endpointSlices", "namespace", "''", () -> KubernetesSources.endpointSlices("", "users").build());
+    c.reject("KubernetesSources.endpointSlices", "serviceName", "'1users'", () -> KubernetesSources.endpointSlices("prod", "1users").build());
+    c.reject("KubernetesSources.endpointSlices", "serviceName", "'users_v2'", () -> KubernetesSources.endpointSlices("prod", "users_v2").build());
+    c.reject("KubernetesSources.endpointSlices", "portName", "'HTTP'", () -> KubernetesSources.endpointSlices("prod", "users")
+        .portName("HTTP").build());
   }
 
   @Test
