@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import okhttp3.Call;
@@ -90,8 +91,11 @@ class CallPolicyTest {
     try (Response r = call(client, "http://reports/export/all")) {
       assertEquals("slow", r.body().string(), "the rule's 5 s call timeout");
     }
+    // The config's 300 ms ends the call before the backend's 700 ms: through OkHttp's call timer
+    // ("timeout") or through the attempt's read timeout, which lbkit caps at the time left
+    // ("Read timed out"), whichever fires first on a loaded machine.
     InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> call(client, "http://reports/daily").close());
-    assertEquals("timeout", e.getMessage(), "the config's 300 ms");
+    assertTrue(Set.of("timeout", "Read timed out").contains(e.getMessage()), "the config's 300 ms: " + e);
   }
 
   @Test
@@ -106,7 +110,7 @@ class CallPolicyTest {
     long start = System.nanoTime();
     InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> call(client, "http://users/").close());
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertEquals("timeout", e.getMessage());
+    assertTrue(Set.of("timeout", "Read timed out").contains(e.getMessage()), "the call timer or the capped read timeout: " + e);
     assertTrue(tookMillis < 1_500, "the cluster's 200 ms, not the backend's 2 s: " + tookMillis + " ms");
   }
 
@@ -121,7 +125,8 @@ class CallPolicyTest {
         .build());
     Call call = client.newCall(new Request.Builder().url("http://users/").build());
     call.timeout().timeout(200, TimeUnit.MILLISECONDS);
-    assertEquals("timeout", assertThrows(InterruptedIOException.class, () -> call.execute().close()).getMessage());
+    String m = assertThrows(InterruptedIOException.class, () -> call.execute().close()).getMessage();
+    assertTrue(Set.of("timeout", "Read timed out").contains(m), "the call's own 200 ms: " + m);
   }
 
   @Test
