@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -108,6 +110,33 @@ public final class Load {
       }
     }
     return collect(results, requests, System.nanoTime() - t0);
+  }
+
+  /**
+   * Runs calls by {@code execute()} on {@code concurrency} threads until {@code stop} says so
+   * (checked before each call) or {@code max} calls have started, waiting at most {@code bound};
+   * returns the calls that ran.
+   */
+  public static List<CallResult> executeUntil(OkHttpClient client, int concurrency, int max,
+      IntFunction<Request> requests, BooleanSupplier stop, Duration bound) throws InterruptedException {
+    ConcurrentLinkedQueue<CallResult> results = new ConcurrentLinkedQueue<>();
+    ExecutorService workers = Executors.newFixedThreadPool(concurrency, daemon("load-until"));
+    AtomicInteger next = new AtomicInteger();
+    for (int w = 0; w < concurrency; w++) {
+      workers.execute(() -> {
+        for (int i; !stop.getAsBoolean() && (i = next.getAndIncrement()) < max; ) {
+          results.add(execute(client, requests.apply(i)));
+        }
+      });
+    }
+    workers.shutdown();
+    if (!workers.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS)) {
+      workers.shutdownNow();
+      client.dispatcher().cancelAll();
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+      throw new AssertionError("calls still running after " + bound);
+    }
+    return new ArrayList<>(results);
   }
 
   /**
