@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
  * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
  * a server not yet tried (the tried servers are the pick's avoid set), keeps the hash key but
- * not the preferred server, waits its backoff, and needs attempts, time and budget left. A
+ * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
+ * cluster not failing as a whole ({@link RetryThrottle}). A
  * request that is not idempotent is retried only when its attempt never reached a server, as
  * {@link AttemptState.Marker} records.
  *
@@ -206,6 +207,7 @@ final class BalancedCall {
   }
 
   private void finished(Outcome outcome, long latencyNanos) {
+    cluster.throttle.record(outcome);
     if (outcome == Outcome.SUCCESS) {
       cluster.counters.successes.increment();
     } else if (outcome.isFailure()) {
@@ -266,9 +268,10 @@ final class BalancedCall {
 
   /**
    * Plans the next attempt: attempts left, time left after the backoff, a server not yet tried,
-   * and budget. Returns its selection, with {@link #backoffNanos} set, or null when any is
-   * missing; throws when only the budget is missing and the last attempt failed with {@code
-   * failure} (null for a retryable status).
+   * a cluster not failing as a whole (the throttle), and budget. Returns its selection, with
+   * {@link #backoffNanos} set, or null when any is missing; throws when only the throttle or the
+   * budget is missing and the last attempt failed with {@code failure} (null for a retryable
+   * status, whose response then stands).
    */
   private Selection planRetry(String why, IOException failure) throws LbException {
     if (attempt >= settings.retryPolicy.maxAttempts() || call.isCanceled()) {
@@ -282,6 +285,18 @@ final class BalancedCall {
     Selection next = untriedPick();
     if (next == null) {
       return null;
+    }
+    if (!cluster.throttle.allowsRetry()) {
+      next.complete(0, Outcome.CANCELLED);
+      cluster.counters.retriesThrottled.increment();
+      log.debug("{}: no retry, the cluster is failing as a whole (retry throttle)", cluster.name);
+      if (failure == null) {
+        return null;
+      }
+      RetryPolicy p = cluster.settings.retryPolicy;
+      throw shared.events.callRejected(call, new LbException(LbException.Reason.RETRY_THROTTLED, cluster.name,
+          cluster.name + ": retry throttled, the cluster is failing (fewer than " + p.throttleMinSuccessPercent()
+              + "% of its last " + p.throttleWindow() + " attempts succeeded); last failure: " + failure, failure));
     }
     if (!cluster.budget.tryRetry()) {
       next.complete(0, Outcome.CANCELLED);

@@ -3,8 +3,10 @@ package dev.lbkit.okhttp;
 import java.util.Objects;
 
 /**
- * A snapshot of one cluster's counters since the client was wrapped. Obtain it with {@link
- * LbOkHttp#counters(okhttp3.OkHttpClient)}.
+ * A snapshot of one cluster's counters since the client was wrapped, with the current levels of
+ * its retry budget and retry throttle. Obtain it with {@link
+ * LbOkHttp#counters(okhttp3.OkHttpClient)}; taking one costs a few reads and two short locks, so
+ * a metrics gauge may take one per scrape.
  */
 public final class ClusterCounters {
   private final String cluster;
@@ -16,6 +18,11 @@ public final class ClusterCounters {
   private final long noServer;
   private final long rateLimited;
   private final long budgetExhausted;
+  private final long retriesThrottled;
+  private final long budgetRemaining;
+  private final int throttleWindowAttempts;
+  private final int throttleWindowSuccesses;
+  private final boolean throttleAllowsRetries;
 
   ClusterCounters(
       String cluster,
@@ -26,7 +33,12 @@ public final class ClusterCounters {
       long failures,
       long noServer,
       long rateLimited,
-      long budgetExhausted) {
+      long budgetExhausted,
+      long retriesThrottled,
+      long budgetRemaining,
+      int throttleWindowAttempts,
+      int throttleWindowSuccesses,
+      boolean throttleAllowsRetries) {
     this.cluster = cluster;
     this.requests = requests;
     this.attempts = attempts;
@@ -36,6 +48,11 @@ public final class ClusterCounters {
     this.noServer = noServer;
     this.rateLimited = rateLimited;
     this.budgetExhausted = budgetExhausted;
+    this.retriesThrottled = retriesThrottled;
+    this.budgetRemaining = budgetRemaining;
+    this.throttleWindowAttempts = throttleWindowAttempts;
+    this.throttleWindowSuccesses = throttleWindowSuccesses;
+    this.throttleAllowsRetries = throttleAllowsRetries;
   }
 
   /** The cluster's name. */
@@ -83,6 +100,38 @@ public final class ClusterCounters {
     return budgetExhausted;
   }
 
+  /** Retries refused by the retry throttle because the cluster as a whole was failing. */
+  public long retriesThrottled() {
+    return retriesThrottled;
+  }
+
+  /**
+   * A level, not a counter: how many retries the cluster's retry budget allows when the snapshot
+   * was taken ({@link RetryPolicy#budgetPercent()} of the window's requests plus its reserve,
+   * minus the window's retries), at least 0.
+   */
+  public long budgetRemaining() {
+    return budgetRemaining;
+  }
+
+  /**
+   * A level: how many outcomes the retry throttle's window holds, up to {@link
+   * RetryPolicy#throttleWindow()}.
+   */
+  public int throttleWindowAttempts() {
+    return throttleWindowAttempts;
+  }
+
+  /** A level: how many of {@link #throttleWindowAttempts()} were successes. */
+  public int throttleWindowSuccesses() {
+    return throttleWindowSuccesses;
+  }
+
+  /** A level: whether the retry throttle allowed retries when the snapshot was taken. */
+  public boolean throttleAllowsRetries() {
+    return throttleAllowsRetries;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -100,13 +149,19 @@ public final class ClusterCounters {
         && failures == c.failures
         && noServer == c.noServer
         && rateLimited == c.rateLimited
-        && budgetExhausted == c.budgetExhausted;
+        && budgetExhausted == c.budgetExhausted
+        && retriesThrottled == c.retriesThrottled
+        && budgetRemaining == c.budgetRemaining
+        && throttleWindowAttempts == c.throttleWindowAttempts
+        && throttleWindowSuccesses == c.throttleWindowSuccesses
+        && throttleAllowsRetries == c.throttleAllowsRetries;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        cluster, requests, attempts, retries, successes, failures, noServer, rateLimited, budgetExhausted);
+    return Objects.hash(cluster, requests, attempts, retries, successes, failures, noServer, rateLimited,
+        budgetExhausted, retriesThrottled, budgetRemaining, throttleWindowAttempts, throttleWindowSuccesses,
+        throttleAllowsRetries);
   }
 
   @Override
@@ -114,6 +169,8 @@ public final class ClusterCounters {
     return "ClusterCounters{" + cluster + ": requests=" + requests + ", attempts=" + attempts
         + ", retries=" + retries + ", successes=" + successes + ", failures=" + failures
         + ", noServer=" + noServer + ", rateLimited=" + rateLimited
-        + ", budgetExhausted=" + budgetExhausted + "}";
+        + ", budgetExhausted=" + budgetExhausted + ", retriesThrottled=" + retriesThrottled
+        + ", budgetRemaining=" + budgetRemaining + ", throttle=" + throttleWindowSuccesses + "/"
+        + throttleWindowAttempts + (throttleAllowsRetries ? " allowing" : " refusing") + "}";
   }
 }

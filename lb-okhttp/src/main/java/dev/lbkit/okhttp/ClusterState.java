@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 /**
  * One cluster's live state for the life of a wrapped client: its picker, its sticky policy with
- * that policy's live side, its retry budget and its counters.
+ * that policy's live side, its retry budget and throttle, and its counters.
  *
  * <p>Threading: shared by every call routed to the cluster; each part is thread-safe on its own.
  */
@@ -25,6 +25,7 @@ final class ClusterState {
   /** The live side of a cookie policy; null without a policy and for a hash policy. */
   final StickyState sticky;
   final RetryBudget budget;
+  final RetryThrottle throttle;
   final Counters counters;
   /** The config's call settings with the cluster's policy over them. */
   final CallSettings settings;
@@ -38,6 +39,7 @@ final class ClusterState {
     this.policy = policy;
     this.sticky = sticky;
     this.budget = budget;
+    this.throttle = new RetryThrottle(settings.retryPolicy);
     this.counters = new Counters(name);
   }
 
@@ -63,7 +65,8 @@ final class ClusterState {
             ? null
             : new StickyState(policy, key, config.stickySecret, config.ticker, config.cacheExecutor, members(picker));
     CallSettings settings = CallSettings.of(config).with(config.callPolicies.get(key));
-    // One budget per cluster, sized by the cluster's own retry policy; its rules' retries draw on it too.
+    // One budget and one throttle per cluster, sized by the cluster's own retry policy; its rules'
+    // retries draw on them too.
     return new ClusterState(config.displayName(key), key, picker, policy, sticky, settings,
         new RetryBudget(settings.retryPolicy, config.ticker));
   }

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A call that lbkit itself refused: no pickable server, an unknown host in strict mode, a rate
- * limit, an exhausted retry budget, a passed deadline or a closed balancer.
+ * limit, an exhausted retry budget, a throttled retry, a passed deadline or a closed balancer.
  *
  * <p>It is an {@link IOException} on purpose: OkHttp passes only {@code IOException}s from an
  * interceptor to {@link okhttp3.Callback#onFailure}; anything else thrown under {@code enqueue()}
@@ -24,6 +24,11 @@ public final class LbException extends IOException {
     RATE_LIMITED,
     /** A retry was needed but the retry budget was spent; the cause is the last failure. */
     RETRY_BUDGET_EXHAUSTED,
+    /**
+     * A retry was needed but the cluster as a whole is failing (its retry throttle, see {@link
+     * RetryPolicy#throttleMinSuccessPercent()}); the cause is the last failure.
+     */
+    RETRY_THROTTLED,
     /** The call's deadline passed before an attempt could start. */
     DEADLINE_EXCEEDED,
     /**

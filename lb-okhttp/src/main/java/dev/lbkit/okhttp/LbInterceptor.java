@@ -102,7 +102,7 @@ final class LbInterceptor implements Interceptor {
   Map<String, ClusterCounters> counters() {
     Map<String, ClusterCounters> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (ClusterState cs : clusters.values()) {
-      m.put(cs.name, cs.counters.snapshot());
+      m.put(cs.name, cs.counters.snapshot(cs.budget, cs.throttle));
     }
     return Collections.unmodifiableMap(m);
   }

@@ -11,6 +11,9 @@ import dev.lbkit.api.Ticker;
  * clock. A retry is allowed while {@code retries < requests × percent / 100 + minPerSecond ×
  * windowSeconds} over the buckets still inside the window. Cost O(window seconds) per call,
  * under a lock (never held during I/O).
+ *
+ * <p>The reserve can be spent in one burst, so the budget alone does not stop a storm at low
+ * rates: {@link RetryThrottle} does, by refusing retries while the cluster as a whole fails.
  */
 final class RetryBudget {
   private static final long SECOND = 1_000_000_000L;
@@ -40,6 +43,22 @@ final class RetryBudget {
   synchronized boolean tryRetry() {
     long now = ticker.nanoTime();
     int current = slot(now);
+    if (hundredths(now) > 0) {
+      retries[current]++;
+      return true;
+    }
+    return false;
+  }
+
+  /** How many retries the budget would allow now, at least 0: a level for gauges. */
+  synchronized long remaining() {
+    long h = hundredths(ticker.nanoTime());
+    // Retries are allowed while retries < allowance, so h hundredths allow ceil(h / 100) more.
+    return h <= 0 ? 0 : (h + 99) / 100;
+  }
+
+  /** (requests × percent / 100 + reserve − retries) × 100 over the window, in integers. */
+  private long hundredths(long now) {
     long second = Math.floorDiv(now, SECOND);
     long req = 0;
     long ret = 0;
@@ -49,12 +68,7 @@ final class RetryBudget {
         ret += retries[i];
       }
     }
-    // retries < req * percent / 100 + reserve, in integers.
-    if (ret * 100 < req * percent + reserve * 100) {
-      retries[current]++;
-      return true;
-    }
-    return false;
+    return req * percent + reserve * 100 - ret * 100;
   }
 
   private int slot(long now) {

@@ -126,7 +126,7 @@ class ConfigTest {
   }
 
   @Test
-  void retryBudgetAllowsTwentyPercentPlusTenPerSecond() {
+  void retryBudgetAllowsThirtyPercentPlusTenPerSecond() {
     FakeTicker ticker = new FakeTicker();
     RetryBudget budget = new RetryBudget(RetryPolicy.DEFAULT, ticker);
     for (int i = 0; i < 100; i++) {
@@ -136,8 +136,8 @@ class ConfigTest {
     while (budget.tryRetry() && allowed < 1000) {
       allowed++;
     }
-    // 20% of 100 requests plus a reserve of 10/s over the 10 s window.
-    assertEquals(20 + 100, allowed);
+    // 30% of 100 requests plus a reserve of 10/s over the 10 s window.
+    assertEquals(30 + 100, allowed);
     // Deposits and withdrawals expire with the window.
     ticker.advance(Duration.ofSeconds(11));
     int again = 0;

@@ -1,0 +1,127 @@
+package dev.lbkit.okhttp;
+
+import dev.lbkit.api.Outcome;
+
+/**
+ * Stops retries while a cluster as a whole is failing: a gate on the success rate of the
+ * cluster's last {@link RetryPolicy#throttleWindow()} attempts. A retry is refused while at least
+ * {@link RetryPolicy#throttleMinAttempts()} outcomes are known and fewer than {@link
+ * RetryPolicy#throttleMinSuccessPercent()}% of them are successes. The {@link RetryBudget} still
+ * applies on top: the throttle says whether retrying can help at all, the budget how much extra
+ * load retries may add.
+ *
+ * <p><b>Why.</b> The budget alone cannot stop a storm: its reserve ({@code minPerSecond ×
+ * window}, 100 retries) can be spent in one burst, and at tens of calls per second it lets most
+ * calls retry twice while every server fails (1.55 attempts per call was measured). When every
+ * server fails, a retry only adds load; when one server of five fails, a retry on another server
+ * is exactly what saves the call. Retrying must therefore depend on how the cluster fares, not on
+ * how many calls there are.
+ *
+ * <p><b>Models, and why this one.</b> gRPC's retry throttling (gRFC A6, {@code
+ * retryThrottling}: {@code maxTokens}, {@code tokenRatio}) keeps a token bucket that every failed
+ * attempt drains by one and every success refills by {@code tokenRatio}, and refuses retries
+ * below half the bucket. Its memory is counted in events, so it works at any rate, but the
+ * bucket's level mixes two things: how often attempts fail, and how many failed attempts are
+ * still waiting for their retry. With its usual ratio (0.1) one failing server in five drains it,
+ * because each call that hits that server costs 1 and its successful retry gives back 0.1. With a
+ * ratio large enough for that case, the bucket still dips by the number of calls between a
+ * failure and its retry's success (backoff included: about 7 at 1,000 calls/s with one server
+ * in five failing), so the bucket must be large, and a large bucket lets a storm through before it
+ * closes. The success rate over the last N attempts is the same event-counted memory without that
+ * coupling: one failing server in five keeps it near 80% (each failed attempt is followed by a
+ * successful retry on another server, so about 1 attempt in 1.2 succeeds), while a cluster whose every server fails shows 0% after {@code minAttempts} attempts. The window
+ * counts attempts, not seconds, like Resilience4j's count-based circuit-breaker window, so the
+ * throttle closes as fast at 1 call per minute as at 1,000 per second; a time window would forget
+ * a dead cluster between two rare calls and let each of them retry.
+ *
+ * <p><b>Defaults</b> (window 20, at least 10 outcomes, 20% successes): a cluster where every
+ * server fails closes the throttle after 10 failed attempts on a cold client (6 retries: 3 calls
+ * each retried twice) and after 17 failures on a client whose window was full of successes (about
+ * 11 retries); from then on each call costs one attempt, so over N calls attempts per call stay
+ * below 1 + 11/N. One server in five failing leaves the window at about 83% successes; a window
+ * of 20 with 17 failures is then about as likely as 17 heads in 20 tosses of a coin weighted 1 in
+ * 6 (below 10<sup>-10</sup>). Three servers in five failing keep it near 47%, four in five near
+ * 25%: retries continue, within the budget. The throttle stops only a cluster failing as a whole.
+ *
+ * <p><b>Worked example</b> (window 4, at least 2 outcomes, 50%): failure → 1 outcome, too few to
+ * judge: retries allowed; failure → 0 of 2: refused; success → 1 of 3 (33%): refused; success →
+ * 2 of 4 (50%): allowed; failure → the oldest failure leaves, 2 of 4: allowed; failure → 2 of 4:
+ * allowed; failure → 1 of 4: refused.
+ *
+ * <p>What counts: {@link Outcome#SUCCESS} as a success, every {@link Outcome#isFailure() failure}
+ * as a failure; {@link Outcome#CANCELLED} (a caller's cancel, a local error, a stale pooled
+ * connection) says nothing about the servers and is not recorded. Outcomes are recorded when an
+ * attempt's headers arrive or it fails, before its retry is planned.
+ *
+ * <p>Cost: O(1) per recorded outcome and per decision, under the throttle's lock, never held
+ * during I/O. Memory: one boolean per window slot.
+ *
+ * <p>Threading: thread-safe; shared by every call of one cluster of one wrapped client.
+ */
+final class RetryThrottle {
+  private final int minAttempts;
+  private final int minSuccessPercent;
+  /** The last outcomes, oldest at {@link #next} once full; true for a success. */
+  private final boolean[] window;
+  private int size;
+  private int next;
+  private int successes;
+
+  RetryThrottle(RetryPolicy policy) {
+    this.window = new boolean[policy.throttleWindow()];
+    this.minAttempts = policy.throttleMinAttempts();
+    this.minSuccessPercent = policy.throttleMinSuccessPercent();
+  }
+
+  /** Records an attempt's outcome; outcomes that are neither success nor failure are ignored. */
+  void record(Outcome outcome) {
+    if (outcome == Outcome.SUCCESS) {
+      add(true);
+    } else if (outcome.isFailure()) {
+      add(false);
+    }
+  }
+
+  private synchronized void add(boolean success) {
+    if (size == window.length) {
+      if (window[next]) {
+        successes--;
+      }
+    } else {
+      size++;
+    }
+    window[next] = success;
+    if (success) {
+      successes++;
+    }
+    next = next + 1 == window.length ? 0 : next + 1;
+  }
+
+  /** Whether a retry may be planned now. */
+  synchronized boolean allowsRetry() {
+    return allows();
+  }
+
+  /** The current level, for {@link ClusterCounters}. */
+  synchronized Level level() {
+    return new Level(size, successes, allows());
+  }
+
+  /** The rule, in integers: too few outcomes to judge, or enough successes among them. */
+  private boolean allows() {
+    return size < minAttempts || (long) successes * 100 >= (long) minSuccessPercent * size;
+  }
+
+  /** The throttle's window as read at one instant. */
+  static final class Level {
+    final int attempts;
+    final int successes;
+    final boolean allowsRetry;
+
+    Level(int attempts, int successes, boolean allowsRetry) {
+      this.attempts = attempts;
+      this.successes = successes;
+      this.allowsRetry = allowsRetry;
+    }
+  }
+}
