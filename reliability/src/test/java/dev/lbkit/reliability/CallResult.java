@@ -3,8 +3,8 @@ package dev.lbkit.reliability;
 import java.io.IOException;
 
 /**
- * How one logical call ended, as the client saw it: a status, a failure, or neither (it hung
- * past the bound the scenario waited). Exactly one of the three.
+ * How one logical call ended, as the client saw it: a status, a failure (before the response or
+ * while reading its body), or neither (it hung past the bound the scenario waited).
  *
  * @param id the request id ({@link Ledger#REQUEST_ID})
  * @param method the request method
@@ -29,9 +29,19 @@ public record CallResult(String id, String method, int code, IOException error, 
     return new CallResult(id, method, -1, null, nanos);
   }
 
-  /** Whether the call got a 2xx response. */
+  /** A call whose response started ({@code code}) but whose body failed with {@code error}. */
+  static CallResult failedMidBody(String id, String method, int code, IOException error, long nanos) {
+    return new CallResult(id, method, code, error, nanos);
+  }
+
+  /** Whether the call got a 2xx response and read its body to the end. */
   public boolean ok() {
-    return code >= 200 && code < 300;
+    return code >= 200 && code < 300 && error == null;
+  }
+
+  /** Whether the call got its response's headers and then failed reading the body. */
+  public boolean failedMidBody() {
+    return code != -1 && error != null;
   }
 
   /** Whether the call ended neither with a response nor with a failure. */

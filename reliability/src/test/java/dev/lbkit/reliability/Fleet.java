@@ -22,19 +22,25 @@ final class Fleet implements AutoCloseable {
     H2C
   }
 
-  final Ledger ledger = new Ledger();
+  final Ledger ledger;
   final Protocol2 protocol;
   private final List<CountingBackend> http1 = new ArrayList<>();
   private final List<H2Backend> h2 = new ArrayList<>();
   private final List<FaultProxy> proxies = new ArrayList<>();
 
-  private Fleet(Protocol2 protocol) {
+  private Fleet(Protocol2 protocol, Ledger ledger) {
     this.protocol = protocol;
+    this.ledger = ledger;
   }
 
   /** Starts {@code n} backends speaking {@code protocol}, each behind a proxy. */
   static Fleet start(Protocol2 protocol, int n) throws IOException {
-    Fleet f = new Fleet(protocol);
+    return start(protocol, n, new Ledger());
+  }
+
+  /** Starts {@code n} backends speaking {@code protocol}, each behind a proxy, recording into {@code ledger}. */
+  static Fleet start(Protocol2 protocol, int n, Ledger ledger) throws IOException {
+    Fleet f = new Fleet(protocol, ledger);
     try {
       for (int i = 0; i < n; i++) {
         int port;

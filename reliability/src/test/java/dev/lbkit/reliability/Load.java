@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -59,11 +60,22 @@ public final class Load {
   public static CallResult execute(OkHttpClient client, Request request) {
     long t0 = System.nanoTime();
     String id = request.header(Ledger.REQUEST_ID);
-    try (Response response = client.newCall(request).execute()) {
-      response.body().bytes();
-      return CallResult.answered(id, request.method(), response.code(), System.nanoTime() - t0);
+    Response response;
+    try {
+      response = client.newCall(request).execute();
     } catch (IOException e) {
       return CallResult.failed(id, request.method(), e, System.nanoTime() - t0);
+    }
+    return read(response, id, request.method(), t0);
+  }
+
+  /** Reads and closes the body of {@code response}, a call started at {@code t0}. */
+  private static CallResult read(Response response, String id, String method, long t0) {
+    try (response) {
+      response.body().bytes();
+      return CallResult.answered(id, method, response.code(), System.nanoTime() - t0);
+    } catch (IOException e) {
+      return CallResult.failedMidBody(id, method, response.code(), e, System.nanoTime() - t0);
     }
   }
 
@@ -181,26 +193,26 @@ public final class Load {
 
   private static void enqueue(OkHttpClient client, Request request, int slot, AtomicReferenceArray<CallResult> results,
       Runnable after) {
+    enqueue(client, request, r -> {
+      results.set(slot, r);
+      after.run();
+    });
+  }
+
+  /** Enqueues {@code request}; {@code done} gets how it ended, on OkHttp's thread. */
+  public static void enqueue(OkHttpClient client, Request request, Consumer<CallResult> done) {
     long t0 = System.nanoTime();
     String id = request.header(Ledger.REQUEST_ID);
     client.newCall(request).enqueue(new Callback() {
       @Override
       public void onResponse(Call call, Response response) {
-        CallResult r;
-        try (response) {
-          response.body().bytes();
-          r = CallResult.answered(id, request.method(), response.code(), System.nanoTime() - t0);
-        } catch (IOException e) {
-          r = CallResult.failed(id, request.method(), e, System.nanoTime() - t0);
-        }
-        results.set(slot, r);
-        after.run();
+        // Read on OkHttp's thread, as most callers do.
+        done.accept(read(response, id, request.method(), t0));
       }
 
       @Override
       public void onFailure(Call call, IOException e) {
-        results.set(slot, CallResult.failed(id, request.method(), e, System.nanoTime() - t0));
-        after.run();
+        done.accept(CallResult.failed(id, request.method(), e, System.nanoTime() - t0));
       }
     });
   }
