@@ -9,8 +9,8 @@ import okhttp3.Response;
  * One attempt, addressed by {@link AttemptAddressing}: the request as it goes to the chosen
  * server, the chain configured for it, and whether it reached that server.
  *
- * <p>Threading: proceeded by the calling thread; the reached flag is written by OkHttp's network
- * interceptor chain ({@link AttemptState.Marker}) and is volatile.
+ * <p>Threading: proceeded by the calling thread; the wire flags are written by OkHttp's network
+ * interceptor chain ({@link AttemptState.Marker}) and are volatile.
  */
 final class AttemptAddress {
   private final Request request;
@@ -34,5 +34,15 @@ final class AttemptAddress {
    */
   boolean reachedServer() {
     return state.connected;
+  }
+
+  /** Whether the attempt ran on a pooled connection that had carried an earlier exchange. */
+  boolean reusedConnection() {
+    return state.reused;
+  }
+
+  /** Whether writing the request body failed: the request was incomplete on the wire. */
+  boolean writeFailed() {
+    return state.writeFailed;
   }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import okhttp3.CertificatePinner;
+import okhttp3.ConnectionPool;
 import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor.Chain;
@@ -46,6 +47,12 @@ final class AttemptAddressing {
   private final Dns baseDns;
   private final Map<ServerDns, ServerDns> dnsCache = new ConcurrentHashMap<>();
   private final Map<String, CertificatePinner> pinnerCache = new ConcurrentHashMap<>();
+  /**
+   * A pool that keeps no idle connection: an attempt given it opens a fresh connection, closed
+   * after its exchange. Used after a stale pooled connection ({@link StaleConnection}), when the
+   * client's pool may hold more connections the server has closed.
+   */
+  private final ConnectionPool freshConnections = new ConnectionPool(0, 1, TimeUnit.SECONDS);
 
   AttemptAddressing(LbConfig config, Dns baseDns) {
     this.config = config;
@@ -54,12 +61,14 @@ final class AttemptAddressing {
 
   /**
    * Addresses an attempt of {@code logical} (the caller's request) at {@code server}, with the
-   * route's timeouts ({@code settings}) capped by {@code remainingNanos} of the call's deadline.
+   * route's timeouts ({@code settings}) capped by {@code remainingNanos} of the call's deadline;
+   * with {@code freshConnection}, on a new connection rather than a pooled one.
    *
    * @throws IllegalArgumentException when the server cannot be addressed, for example a
    *     {@code tls-name} that is not a host name: a configuration error
    */
-  AttemptAddress address(Chain chain, Request logical, Server server, CallSettings settings, long remainingNanos) {
+  AttemptAddress address(Chain chain, Request logical, Server server, CallSettings settings, long remainingNanos,
+      boolean freshConnection) {
     HttpUrl url = logical.url();
     String attemptHost = config.tlsName == LbConfig.TlsName.SERVER ? tlsNameOf(server) : url.host();
     AttemptState state = new AttemptState();
@@ -68,6 +77,9 @@ final class AttemptAddressing {
     // per-server Dns. The base client's proxy still applies to pass-through calls.
     Chain c = chain.withDns(dnsFor(attemptHost, server)).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
     c = withTimeouts(c, settings, remainingNanos);
+    if (freshConnection) {
+      c = c.withConnectionPool(freshConnections);
+    }
     if (!attemptHost.equals(url.host())) {
       c = c.withCertificatePinner(pinnerFor(chain.getCertificatePinner(), url.host(), attemptHost));
       c = c.withCookieJar(new LogicalCookieJar(chain.getCookieJar(), url));

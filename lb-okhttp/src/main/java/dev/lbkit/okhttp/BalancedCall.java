@@ -30,11 +30,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
  * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
- * a server not yet tried (the tried servers are the pick's avoid set), keeps the hash key but
+ * a server not yet tried (the tried servers are the pick's avoid set; a server whose attempt
+ * failed on a stale pooled connection is not counted as tried), keeps the hash key but
  * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
  * cluster not failing as a whole ({@link RetryThrottle}). A
- * request that is not idempotent is retried only when its attempt never reached a server, as
- * {@link AttemptState.Marker} records.
+ * request that is not idempotent is retried only when its attempt never reached a server or its
+ * body write failed, as {@link AttemptState.Marker} records. A failure on a stale pooled
+ * connection is nobody's fault: see {@link StaleConnection} for the rule and why.
  *
  * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
  * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
@@ -79,6 +81,8 @@ final class BalancedCall {
   private AttemptAddress address;
   /** The backoff before the retry last planned. */
   private long backoffNanos;
+  /** Whether the next attempt must open a fresh connection: the last one failed on a stale one. */
+  private boolean freshConnection;
 
   private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CallSettings settings,
       CookieView cookies, CallDeadline deadline) {
@@ -198,7 +202,7 @@ final class BalancedCall {
   private AttemptAddress address() throws IOException {
     Server server = selection.server();
     try {
-      return shared.addressing.address(chain, request, server, settings, deadline.remainingNanos());
+      return shared.addressing.address(chain, request, server, settings, deadline.remainingNanos(), freshConnection);
     } catch (RuntimeException e) {
       // For example a tls-name that is not a valid host name: a configuration error.
       selection.complete(0, Outcome.CANCELLED);
@@ -216,30 +220,44 @@ final class BalancedCall {
     shared.events.attemptFinished(call, cluster.name, selection.server(), attempt, outcome, latencyNanos);
   }
 
-  /** Completes the failed attempt and sets up a retry, or throws the final failure. */
+  /**
+   * Completes the failed attempt and sets up a retry, or throws the final failure. A failure on a
+   * stale pooled connection ({@link StaleConnection}) is completed as {@link Outcome#CANCELLED},
+   * does not mark its server as tried, and makes the retry open a fresh connection.
+   */
   private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
-    Outcome outcome = failureOutcome(failure);
+    boolean stale = address.reusedConnection() && !call.isCanceled() && StaleConnection.looksClosed(failure);
+    Outcome outcome = stale ? Outcome.CANCELLED : failureOutcome(failure);
     selection.complete(latencyNanos, outcome);
     finished(outcome, latencyNanos);
-    tried.add(selection.server());
-    String why = retryableFailure(outcome);
+    List<Server> triedWithThis = new ArrayList<>(tried);
+    triedWithThis.add(selection.server());
+    if (!stale) {
+      tried.add(selection.server());
+    }
+    String why = retryableFailure(outcome, stale);
     Selection next = why == null ? null : planRetry(why, failure);
     if (next == null) {
-      throw ClusterConnectFailure.of(cluster.name, failure, tried, address.reachedServer());
+      throw ClusterConnectFailure.of(cluster.name, failure, triedWithThis, address.reachedServer());
     }
+    freshConnection = stale;
     startRetry(next);
   }
 
-  /** Why the failed attempt may be retried, or null. RFC 9110 §9.2.2. */
-  private String retryableFailure(Outcome outcome) {
-    if (outcome == Outcome.CANCELLED) {
+  /** Why the failed attempt may be retried, or null. RFC 9110 §9.2.2, and {@link StaleConnection}. */
+  private String retryableFailure(Outcome outcome, boolean stale) {
+    if (outcome == Outcome.CANCELLED && !stale) {
       return null;
     }
+    String what = stale ? "stale pooled connection" : outcome.toString();
     if (!address.reachedServer()) {
-      return "not sent (" + outcome + ")";
+      return "not sent (" + what + ")";
+    }
+    if (address.writeFailed() && Resend.possible(request)) {
+      return "request write failed (" + what + ")";
     }
     if (settings.retryPolicy.isIdempotent(request.method()) && Resend.possible(request)) {
-      return outcome.toString();
+      return what;
     }
     return null;
   }
@@ -262,6 +280,7 @@ final class BalancedCall {
     }
     selection.complete(latencyNanos, outcome);
     response.close();
+    freshConnection = false;
     startRetry(next);
     return true;
   }

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>an application interceptor, added last, balances, retries and follows redirects; the
  *       caller's own application interceptors see the logical request once;
- *   <li>a network interceptor records whether an attempt reached a server (POST retry safety);
+ *   <li>a network interceptor records whether an attempt reached a server, on a reused
+ *       connection, and whether its body write failed (POST retry safety, stale connections:
+ *       see the README's "Known behaviours");
  *   <li>OkHttp's own redirect following is off: OkHttp would follow after application
  *       interceptors, against the URL of the attempt, so a relative redirect could not get a new
  *       pick. lbkit follows redirects itself (when the base client does), as described in
@@ -91,7 +93,7 @@ public final class LbOkHttp {
     LbInterceptor interceptor = new LbInterceptor(config, base.dns(), base.followRedirects(),
         base.followSslRedirects(), TimeUnit.MILLISECONDS.toNanos(callTimeout.toMillis()));
     OkHttpClient.Builder b = base.newBuilder().followRedirects(false).addInterceptor(interceptor);
-    b.networkInterceptors().add(0, AttemptState.Marker.INSTANCE);
+    b.networkInterceptors().add(0, new AttemptState.Marker());
     b.callTimeout(callTimeout);
     Dispatcher dispatcher = base.dispatcher();
     if (config.maxRequestsPerHost > 0 && dispatcher.getMaxRequestsPerHost() < config.maxRequestsPerHost) {

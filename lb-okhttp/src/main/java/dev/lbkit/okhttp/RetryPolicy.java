@@ -12,11 +12,14 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>A retry always goes to a server not yet tried by this call; when none is left, the last
- *       result stands.
+ *       result stands. The exception: an attempt that failed on a stale pooled connection does
+ *       not count its server as tried, and the retry opens a fresh connection (see the README,
+ *       "Known behaviours").
  *   <li>Methods in {@link #idempotentMethods()} are retried after a connection failure, a
  *       timeout, an I/O error, or a response whose status is in {@link #retryableStatuses()}.
  *   <li>Any other method (POST, PATCH) is retried only when the request certainly never reached
- *       a server: no connection to the server was established, so nothing was written.
+ *       a server: no connection to the server was established, or writing the request body
+ *       failed, so no server has the whole request.
  *   <li>At most {@link #maxAttempts()} attempts, separated by exponential backoff with jitter
  *       (Resilience4j's {@link IntervalFunction#ofExponentialRandomBackoff}).
  *   <li>A retry budget (Finagle's design) caps retries at {@link #budgetPercent()}% of requests
@@ -65,8 +68,8 @@ public final class RetryPolicy {
 
   /**
    * Default throttle window, the last 20 attempts of the cluster: long enough that one failing
-   * server in five never empties it of successes by chance (17 failures in 20 at a 1-in-6
-   * failure rate is below 10<sup>-10</sup>), short enough that a cluster failing as a whole
+   * server in five never empties it of successes by chance (17 failures in 20 at a 1-in-5
+   * failure rate is below 10<sup>-9</sup>), short enough that a cluster failing as a whole
    * closes it within about 11 retries.
    */
   public static final int DEFAULT_THROTTLE_WINDOW = 20;
@@ -80,7 +83,7 @@ public final class RetryPolicy {
 
   /**
    * Default success rate under which retries stop, 20%: a cluster failing as a whole shows 0%;
-   * one, three or four failing servers in five show about 83%, 47% and 25%, and keep retrying.
+   * one, three or four failing servers in five show about 80%, 47% and 25%, and keep retrying.
    */
   public static final int DEFAULT_THROTTLE_MIN_SUCCESS_PERCENT = 20;
 

@@ -29,7 +29,7 @@ import dev.lbkit.api.Outcome;
  * in five failing), so the bucket must be large, and a large bucket lets a storm through before it
  * closes. The success rate over the last N attempts is the same event-counted memory without that
  * coupling: one failing server in five keeps it near 80% (each failed attempt is followed by a
- * successful retry on another server, so about 1 attempt in 1.2 succeeds), while a cluster whose every server fails shows 0% after {@code minAttempts} attempts. The window
+ * successful retry on another server, so 1 attempt in 1.2 to 1.25 succeeds), while a cluster whose every server fails shows 0% after {@code minAttempts} attempts. The window
  * counts attempts, not seconds, like Resilience4j's count-based circuit-breaker window, so the
  * throttle closes as fast at 1 call per minute as at 1,000 per second; a time window would forget
  * a dead cluster between two rare calls and let each of them retry.
@@ -38,10 +38,12 @@ import dev.lbkit.api.Outcome;
  * server fails closes the throttle after 10 failed attempts on a cold client (6 retries: 3 calls
  * each retried twice) and after 17 failures on a client whose window was full of successes (about
  * 11 retries); from then on each call costs one attempt, so over N calls attempts per call stay
- * below 1 + 11/N. One server in five failing leaves the window at about 83% successes; a window
- * of 20 with 17 failures is then about as likely as 17 heads in 20 tosses of a coin weighted 1 in
- * 6 (below 10<sup>-10</sup>). Three servers in five failing keep it near 47%, four in five near
- * 25%: retries continue, within the budget. The throttle stops only a cluster failing as a whole.
+ * below 1 + 11/N. One server in five failing leaves the window at about 80% successes (83% with
+ * random picks; round robin sends the failing server a quarter of first attempts, because each
+ * retry moves the rotation on past it); a window of 20 with 17 failures is then about as likely
+ * as 17 heads in 20 tosses of a coin weighted 1 in 5 (below 10<sup>-9</sup>), and rarer in fact,
+ * since each failure is followed by its retry's success. With random picks, three servers in
+ * five failing keep it near 47%, four in five near 25%: retries continue, within the budget. The throttle stops only a cluster failing as a whole.
  *
  * <p><b>Worked example</b> (window 4, at least 2 outcomes, 50%): failure → 1 outcome, too few to
  * judge: retries allowed; failure → 0 of 2: refused; success → 1 of 3 (33%): refused; success →
