@@ -30,13 +30,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Attempts.</b> Each attempt sends the logical request to the selection's server, as
  * {@link AttemptAddressing} addresses it. A retry follows {@link RetryPolicy}: it always goes to
- * a server not yet tried (the tried servers are the pick's avoid set; a server whose attempt
- * failed on a stale pooled connection is not counted as tried), keeps the hash key but
+ * a server not yet tried (the tried servers are the pick's avoid set; after a stale pooled
+ * connection the same server is allowed again when no other is left), keeps the hash key but
  * not the preferred server, waits its backoff, and needs attempts, time and budget left and a
- * cluster not failing as a whole ({@link RetryThrottle}). A
- * request that is not idempotent is retried only when its attempt never reached a server or its
- * body write failed, as {@link AttemptState.Marker} records. A failure on a stale pooled
- * connection is nobody's fault: see {@link StaleConnection} for the rule and why.
+ * cluster not failing as a whole ({@link RetryThrottle}). A request that is not idempotent is
+ * retried only when its attempt never reached a server or its body write failed, as {@link
+ * AttemptState.Marker} records. A failure on a stale pooled connection is nobody's fault: see
+ * {@link StaleConnection} for the rule and why.
  *
  * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
  * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
@@ -83,6 +83,8 @@ final class BalancedCall {
   private long backoffNanos;
   /** Whether the next attempt must open a fresh connection: the last one failed on a stale one. */
   private boolean freshConnection;
+  /** The server of the last attempt when it failed on a stale connection, else null. */
+  private Server staleServer;
 
   private BalancedCall(Factory factory, Chain chain, Request request, ClusterState cluster, CallSettings settings,
       CookieView cookies, CallDeadline deadline) {
@@ -223,22 +225,20 @@ final class BalancedCall {
   /**
    * Completes the failed attempt and sets up a retry, or throws the final failure. A failure on a
    * stale pooled connection ({@link StaleConnection}) is completed as {@link Outcome#CANCELLED},
-   * does not mark its server as tried, and makes the retry open a fresh connection.
+   * and its retry opens a fresh connection: on another server when one is left (the server may
+   * have been stopped, which closed the connection), else on the same one.
    */
   private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
     boolean stale = address.reusedConnection() && !call.isCanceled() && StaleConnection.looksClosed(failure);
     Outcome outcome = stale ? Outcome.CANCELLED : failureOutcome(failure);
     selection.complete(latencyNanos, outcome);
     finished(outcome, latencyNanos);
-    List<Server> triedWithThis = new ArrayList<>(tried);
-    triedWithThis.add(selection.server());
-    if (!stale) {
-      tried.add(selection.server());
-    }
+    tried.add(selection.server());
+    staleServer = stale ? selection.server() : null;
     String why = retryableFailure(outcome, stale);
     Selection next = why == null ? null : planRetry(why, failure);
     if (next == null) {
-      throw ClusterConnectFailure.of(cluster.name, failure, triedWithThis, address.reachedServer());
+      throw ClusterConnectFailure.of(cluster.name, failure, tried, address.reachedServer());
     }
     freshConnection = stale;
     startRetry(next);
@@ -274,6 +274,7 @@ final class BalancedCall {
       return false;
     }
     tried.add(selection.server());
+    staleServer = null;
     Selection next = planRetry("status " + response.code(), null);
     if (next == null) {
       return false;
@@ -334,9 +335,23 @@ final class BalancedCall {
     return next;
   }
 
-  /** A selection among the servers not tried yet, with the hash key; null when there is none. */
+  /**
+   * A selection among the servers not tried yet, with the hash key; when there is none and the
+   * last attempt failed on a stale connection, one that may be that attempt's server again (a
+   * single-server cluster retries there); null when there is none.
+   */
   private Selection untriedPick() {
-    PickContext.Builder b = PickContext.builder().avoidAll(tried);
+    Selection s = pickAvoiding(tried);
+    if (s == null && staleServer != null) {
+      List<Server> others = new ArrayList<>(tried);
+      others.remove(staleServer);
+      s = pickAvoiding(others);
+    }
+    return s;
+  }
+
+  private Selection pickAvoiding(List<Server> avoid) {
+    PickContext.Builder b = PickContext.builder().avoidAll(avoid);
     if (hashKey != null) {
       b.hashKey(hashKey);
     }

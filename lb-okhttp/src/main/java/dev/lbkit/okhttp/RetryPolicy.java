@@ -12,9 +12,9 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>A retry always goes to a server not yet tried by this call; when none is left, the last
- *       result stands. The exception: an attempt that failed on a stale pooled connection does
- *       not count its server as tried, and the retry opens a fresh connection (see the README,
- *       "Known behaviours").
+ *       result stands. The exception: after an attempt that failed on a stale pooled connection,
+ *       the retry opens a fresh connection, on the same server when no other is left (see the
+ *       README, "Known behaviours").
  *   <li>Methods in {@link #idempotentMethods()} are retried after a connection failure, a
  *       timeout, an I/O error, or a response whose status is in {@link #retryableStatuses()}.
  *   <li>Any other method (POST, PATCH) is retried only when the request certainly never reached

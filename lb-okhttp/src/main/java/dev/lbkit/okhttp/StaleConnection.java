@@ -21,7 +21,8 @@ import java.net.SocketException;
  *       blamed, outlier detection and the retry throttle do not count it.
  *   <li><b>Idempotent requests</b> after a stale failure are retried on a <em>fresh</em>
  *       connection (a connection pool that keeps none, so no other pooled connection can be stale
- *       too), possibly on the same server, which is not marked as tried.
+ *       too): on another server when one is left, since a stopped server also closes its
+ *       connections, else on the same server.
  *   <li><b>Other requests (POST, PATCH)</b> are retried only when the request provably never left
  *       the client: no connection was reached, or writing the request body failed (the request
  *       was incomplete on the wire, so no server can have processed it). A failure after the

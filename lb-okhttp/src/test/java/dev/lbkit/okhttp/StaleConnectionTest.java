@@ -168,16 +168,19 @@ class StaleConnectionTest {
     }
   }
 
-  private OkHttpClient client(RawServer s) {
-    LoadBalancer lb = Backends.roundRobin("user-service", List.of(s.server()));
-    LbEventListener listener = new LbEventListener() {
+  private LbEventListener recorder() {
+    return new LbEventListener() {
       @Override
       public void attemptFinished(Call call, String cluster, Server srv, int attempt, Outcome outcome, long latencyNanos) {
         outcomes.add(outcome);
       }
     };
+  }
+
+  private OkHttpClient client(RawServer s) {
+    LoadBalancer lb = Backends.roundRobin("user-service", List.of(s.server()));
     return LbOkHttp.wrap(new OkHttpClient.Builder().readTimeout(5, TimeUnit.SECONDS).build(),
-        LbConfig.builder().listener(listener).retryPolicy(RetryPolicy.builder().backoff(java.time.Duration.ZERO,
+        LbConfig.builder().listener(recorder()).retryPolicy(RetryPolicy.builder().backoff(java.time.Duration.ZERO,
             java.time.Duration.ZERO, 1).build()).cluster("user-service", lb).build());
   }
 
@@ -229,6 +232,34 @@ class StaleConnectionTest {
     assertEquals(List.of(Outcome.SUCCESS, Outcome.CANCELLED, Outcome.SUCCESS), outcomes, "the stale attempt blames nobody");
     ClusterCounters c = LbOkHttp.counters(client).get("user-service");
     assertEquals(List.of(3L, 1L, 0L), List.of(c.attempts(), c.retries(), c.failures()), c.toString());
+  }
+
+  @Test
+  void aStaleConnectionIsRetriedOnAnotherServerWhenThereIsOne() throws Exception {
+    server = new RawServer((connection, request) -> connection == 1 ? Behavior.ANSWER_THEN_CLOSE : Behavior.ANSWER);
+    try (RawServer other = new RawServer((connection, request) -> connection == 1 ? Behavior.ANSWER_THEN_CLOSE : Behavior.ANSWER)) {
+      LoadBalancer lb = Backends.roundRobin("user-service", List.of(server.server(), other.server()));
+      OkHttpClient client = LbOkHttp.wrap(new OkHttpClient(), LbConfig.builder().listener(recorder())
+          .retryPolicy(RetryPolicy.builder().backoff(java.time.Duration.ZERO, java.time.Duration.ZERO, 1).build())
+          .cluster("user-service", lb).build());
+      List<String> first = new java.util.ArrayList<>();
+      for (String id : List.of("s1", "s2", "s3", "s4")) {
+        first.add(execute(client, get(id)));
+      }
+      assertEquals(List.of("200 ok", "200 ok", "200 ok", "200 ok"), first);
+      // Both servers close their first connection after one answer. Round robin: s1 on A, s2 on
+      // B, s3 on A's stale connection and then on a fresh connection to B, s4 on a new one to A.
+      RawServer a = server.ids.contains("s1") ? server : other;
+      RawServer b = a == server ? other : server;
+      assertEquals(List.of("s1", "s4"), a.ids);
+      assertEquals(List.of("s2", "s3"), b.ids);
+      assertEquals(List.of(2, 2), List.of(a.connections.get(), b.connections.get()));
+      assertEquals(List.of(Outcome.SUCCESS, Outcome.SUCCESS, Outcome.CANCELLED, Outcome.SUCCESS, Outcome.SUCCESS),
+          outcomes);
+      for (dev.lbkit.api.ServerView v : lb.servers()) {
+        assertEquals(0, v.consecutiveFailures(), v.toString());
+      }
+    }
   }
 
   @Test
