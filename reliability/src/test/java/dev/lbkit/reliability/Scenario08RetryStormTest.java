@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -145,6 +146,35 @@ class Scenario08RetryStormTest {
         run.failed == 0);
     assertEquals(0, run.failed, run.summary);
     assertTrue(run.calls > 0);
+  }
+
+  /**
+   * Row 8b, burst: one backend of five black-holed (no outlier detection), 300 GETs at once. The
+   * 60 attempts on the black hole time out together after 2 s; their retries on the four healthy
+   * backends must still be allowed.
+   */
+  @Test
+  @Disabled("needs a retry throttle that tells one server's burst of timeouts from a cluster-wide failure:"
+      + " measured 20 of 300 GETs failed with 'retry throttled, the cluster is failing' (retry-fixes as of 4aa18c8)")
+  void retriesStillRouteAroundABlackHoleAfterABurst() throws IOException, InterruptedException {
+    try (Fleet fleet = Fleet.start(Fleet.Protocol2.HTTP_1_1, 5);
+        LoadBalancer lb = LoadBalancer.builder("users").servers(fleet.servers()).build()) {
+      fleet.proxy(0).blackHole();
+      OkHttpClient client = LbOkHttp.wrap(fleet.baseClient().build(), LbConfig.builder().cluster("users", lb)
+          .callTimeout(Duration.ofSeconds(10))
+          .attemptTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2)).build());
+      try {
+        List<CallResult> results = Load.closedLoop(client, Load.Mode.EXECUTE, 300, 300,
+            i -> Load.get("http://users/", "s8b-burst-" + i), Duration.ofSeconds(30));
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        ScenarioTable.record("8b burst", "Partial outage: 1 of 5 backends black-holed (2 s read timeout), no outlier"
+                + " detection; 300 GETs at once, execute",
+            "0 failed idempotent calls", failed + " failed; " + Load.summary(results), failed == 0);
+        assertEquals(0, failed, Load.summary(results));
+      } finally {
+        Load.close(client);
+      }
+    }
   }
 
   /** {@code bad} of {@code servers} backends fail with {@code fault}; GETs at {@code rate} for {@code duration}. */
