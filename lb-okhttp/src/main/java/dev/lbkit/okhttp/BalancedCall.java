@@ -243,7 +243,7 @@ final class BalancedCall {
 
   /** Counts and reports the end of the current attempt: its status code (-1 for none) or failure. */
   private void finished(Outcome outcome, long latencyNanos, int statusCode, Throwable failure) {
-    cluster.throttle.record(outcome);
+    cluster.throttle.record(outcome, selection.server().id());
     if (outcome == Outcome.SUCCESS) {
       cluster.counters.successes.increment();
     } else if (outcome.isFailure()) {

@@ -35,6 +35,48 @@ class RetryThrottleTest {
   }
 
   @Test
+  void aBurstOfFailuresFromOneServerLeavesRetriesOpenWhileAnotherServerLastSucceeded() {
+    RetryThrottle t = RetryPolicy.DEFAULT.newThrottle();
+    for (int i = 0; i < 40; i++) {
+      t.record(Outcome.SUCCESS, "b" + (i % 4));
+    }
+    for (int i = 0; i < 60; i++) {
+      t.record(Outcome.TIMEOUT, "a");
+      assertTrue(t.allowsRetry(), "timeouts of one server only, after " + (i + 1));
+    }
+    assertEquals(0, t.level().successes(), "the window holds only a's timeouts");
+  }
+
+  @Test
+  void everyServerFailingStillClosesIt() {
+    RetryThrottle t = RetryPolicy.DEFAULT.newThrottle();
+    for (int i = 0; i < 40; i++) {
+      t.record(Outcome.SUCCESS, "s" + (i % 5));
+    }
+    List<Boolean> allowed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      t.record(Outcome.SERVER_ERROR, "s" + (i % 5));
+      allowed.add(t.allowsRetry());
+    }
+    // 17 failures bring the window of 20 below 20% successes; by then every server last failed.
+    assertEquals(16, allowed.indexOf(false), "closes at the 17th failure: " + allowed);
+    assertFalse(allowed.get(19));
+  }
+
+  @Test
+  void aServerUnseenForTenWindowsNoLongerKeepsItOpen() {
+    RetryThrottle t = RetryPolicy.DEFAULT.newThrottle();
+    t.record(Outcome.SUCCESS, "gone");
+    for (int i = 1; i < 199; i++) {
+      t.record(Outcome.SERVER_ERROR, "s" + (i % 3));
+    }
+    assertTrue(t.allowsRetry(), "199 attempts on: gone's success still counts");
+    t.record(Outcome.SERVER_ERROR, "s0");
+    t.record(Outcome.SERVER_ERROR, "s1");
+    assertFalse(t.allowsRetry(), "200 attempts after it, it no longer does");
+  }
+
+  @Test
   void followsTheWorkedExampleOfItsClassComment() {
     RetryThrottle t = throttle(4, 2, 50);
     Outcome f = Outcome.SERVER_ERROR;

@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -154,8 +153,6 @@ class Scenario08RetryStormTest {
    * backends must still be allowed.
    */
   @Test
-  @Disabled("needs a retry throttle that tells one server's burst of timeouts from a cluster-wide failure:"
-      + " measured 20 of 300 GETs failed with 'retry throttled, the cluster is failing' (retry-fixes as of 4aa18c8)")
   void retriesStillRouteAroundABlackHoleAfterABurst() throws IOException, InterruptedException {
     try (Fleet fleet = Fleet.start(Fleet.Protocol2.HTTP_1_1, 5);
         LoadBalancer lb = LoadBalancer.builder("users").servers(fleet.servers()).build()) {

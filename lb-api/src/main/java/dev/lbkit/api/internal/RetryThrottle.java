@@ -1,6 +1,8 @@
 package dev.lbkit.api.internal;
 
 import dev.lbkit.api.Outcome;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Stops retries while a cluster as a whole is failing: a gate on the success rate of the
@@ -55,8 +57,19 @@ import dev.lbkit.api.Outcome;
  * connection) says nothing about the servers and is not recorded. Outcomes are recorded when an
  * attempt's headers arrive or it fails, before its retry is planned.
  *
- * <p>Cost: O(1) per recorded outcome and per decision, under the throttle's lock, never held
- * during I/O. Memory: one boolean per window slot.
+ * <p>Cost: O(1) per recorded outcome and per decision while the success rate is high; O(servers)
+ * per decision while it is low. Under the throttle's lock, never held during I/O. Memory: one
+ * boolean per window slot and one entry per server seen in the last {@code 10 × window} attempts.
+ *
+ * <p><b>One server's burst.</b> A low success rate alone can also mean that one server failed
+ * many attempts at once: one black-holed server of five, whose timeouts arrive together after a
+ * burst of calls, fills the window with failures while the other four keep answering (their
+ * successes came earlier, and the retries' successes come after the backoff). So the throttle
+ * also keeps each server's last outcome, and refuses only when no server's last outcome is a
+ * success: retries can still route around a failing server while another one last succeeded. A
+ * server's last outcome counts for {@code 10 × window} attempts after it was recorded (so a
+ * server that left the cluster stops counting); outcomes recorded without a server (see {@link
+ * #record(Outcome)}) fall back to the success rate alone.
  *
  * <p>Shared by lb-okhttp (configured by {@code RetryPolicy.Builder.throttle}) and the fleet
  * simulator, so that both run the same throttle.
@@ -71,6 +84,12 @@ public final class RetryThrottle {
   private int size;
   private int next;
   private int successes;
+  /** Attempts recorded so far: the clock of {@link #lastByServer}. */
+  private long recorded;
+  /** How many attempts a server's last outcome counts for. */
+  private final long horizon;
+  /** Each server's last outcome: its attempt number, negated for a failure. */
+  private final Map<String, Long> lastByServer = new HashMap<>();
 
   /**
    * A throttle over the last {@code window} attempts that refuses retries while at least {@code
@@ -90,20 +109,39 @@ public final class RetryThrottle {
       throw new IllegalArgumentException("minSuccessPercent must be in [0, 100], was " + minSuccessPercent);
     }
     this.window = new boolean[window];
+    this.horizon = 10L * window;
     this.minAttempts = minAttempts;
     this.minSuccessPercent = minSuccessPercent;
   }
 
-  /** Records an attempt's outcome; outcomes that are neither success nor failure are ignored. */
+  /**
+   * Records an attempt's outcome without its server: only the success rate judges. Outcomes that
+   * are neither success nor failure are ignored.
+   */
   public void record(Outcome outcome) {
+    record(outcome, null);
+  }
+
+  /**
+   * Records the outcome of an attempt on server {@code serverId} (null when unknown). Outcomes
+   * that are neither success nor failure are ignored.
+   */
+  public void record(Outcome outcome, String serverId) {
     if (outcome == Outcome.SUCCESS) {
-      add(true);
+      add(true, serverId);
     } else if (outcome.isFailure()) {
-      add(false);
+      add(false, serverId);
     }
   }
 
-  private synchronized void add(boolean success) {
+  private synchronized void add(boolean success, String serverId) {
+    recorded++;
+    if (serverId != null) {
+      lastByServer.put(serverId, success ? recorded : -recorded);
+      if (lastByServer.size() > horizon) {
+        lastByServer.values().removeIf(last -> recorded - Math.abs(last) >= horizon);
+      }
+    }
     if (size == window.length) {
       if (window[next]) {
         successes--;
@@ -128,9 +166,22 @@ public final class RetryThrottle {
     return new Level(size, successes, allows());
   }
 
-  /** The rule, in integers: too few outcomes to judge, or enough successes among them. */
+  /**
+   * The rule: too few outcomes to judge, or enough successes among them, or a server whose last
+   * outcome, recent enough, was a success.
+   */
   private boolean allows() {
-    return size < minAttempts || (long) successes * 100 >= (long) minSuccessPercent * size;
+    return size < minAttempts || (long) successes * 100 >= (long) minSuccessPercent * size || aServerLastSucceeded();
+  }
+
+  private boolean aServerLastSucceeded() {
+    lastByServer.values().removeIf(last -> recorded - Math.abs(last) >= horizon);
+    for (long last : lastByServer.values()) {
+      if (last > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -100,7 +100,7 @@ final class SimClient {
       reported.report(a.server.index, reportedLoad);
     }
     if (throttle != null) {
-      throttle.record(outcome);
+      throttle.record(outcome, a.server.server.id());
     }
     if (outcome != Outcome.SUCCESS && r.attempts < sim.config.maxAttempts && sim.config.retryOn.contains(outcome)
         && mayRetry(now, r)) {
