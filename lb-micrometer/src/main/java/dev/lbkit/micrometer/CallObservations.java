@@ -49,6 +49,9 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void callStarted(Call call, Request request) {
+    if (registry.isNoop()) {
+      return;
+    }
     Observation o = Observation.createNotStarted(CALL, registry)
         .contextualName(request.method() + " " + request.url().host())
         .lowCardinalityKeyValue("http.request.method", request.method())
@@ -71,6 +74,11 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
+    // A registry without handlers records nothing: skip the context, the strings and the decision.
+    // Checked per attempt, as handlers may be added to the registry later.
+    if (registry.isNoop()) {
+      return;
+    }
     RequestReplySenderContext<HeaderSetter, Integer> context =
         new RequestReplySenderContext<>((carrier, key, value) -> carrier.set(key, value));
     context.setCarrier(headers);
