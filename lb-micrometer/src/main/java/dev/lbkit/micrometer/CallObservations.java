@@ -7,7 +7,6 @@ import dev.lbkit.okhttp.LbException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.RequestReplySenderContext;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -50,6 +49,9 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void callStarted(Call call, Request request) {
+    if (registry.isNoop()) {
+      return;
+    }
     Observation o = Observation.createNotStarted(CALL, registry)
         .contextualName(request.method() + " " + request.url().host())
         .lowCardinalityKeyValue("http.request.method", request.method())
@@ -72,6 +74,11 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
+    // A registry without handlers records nothing: skip the context, the strings and the decision.
+    // Checked per attempt, as handlers may be added to the registry later.
+    if (registry.isNoop()) {
+      return;
+    }
     RequestReplySenderContext<HeaderSetter, Integer> context =
         new RequestReplySenderContext<>((carrier, key, value) -> carrier.set(key, value));
     context.setCarrier(headers);
@@ -85,7 +92,7 @@ final class CallObservations implements LbEventListener {
         .lowCardinalityKeyValue("cluster", attempt.cluster())
         .lowCardinalityKeyValue("server", tagsOf.apply(attempt.cluster()).tag(attempt.server().id()))
         .lowCardinalityKeyValue("algorithm", attempt.algorithm())
-        .lowCardinalityKeyValue("attempt", Integer.toString(attempt.number()))
+        .lowCardinalityKeyValue("attempt", TagValues.attempt(attempt.number()))
         .lowCardinalityKeyValue("retry.reason", reason == null ? ClientMeters.NONE : ClientMeters.normalize(reason))
         .lowCardinalityKeyValue("http.request.method", attempt.request().method())
         .highCardinalityKeyValue("network.peer.address", attempt.server().host())
@@ -103,9 +110,9 @@ final class CallObservations implements LbEventListener {
     if (o == null) {
       return;
     }
-    o.lowCardinalityKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT))
+    o.lowCardinalityKeyValue("outcome", TagValues.outcome(outcome))
         .lowCardinalityKeyValue("http.response.status_code",
-            statusCode < 0 ? ClientMeters.NONE : Integer.toString(statusCode));
+            statusCode < 0 ? ClientMeters.NONE : TagValues.status(statusCode));
     if (o.getContext() instanceof RequestReplySenderContext && statusCode >= 0) {
       @SuppressWarnings("unchecked")
       RequestReplySenderContext<HeaderSetter, Integer> c = (RequestReplySenderContext<HeaderSetter, Integer>) o.getContext();
@@ -139,7 +146,7 @@ final class CallObservations implements LbEventListener {
     if (o == null) {
       return;
     }
-    String status = response == null ? ClientMeters.NONE : Integer.toString(response.code());
+    String status = response == null ? ClientMeters.NONE : TagValues.status(response.code());
     String error = failure != null ? ClientMeters.errorType(failure)
         : response.code() >= 400 ? status : ClientMeters.NONE;
     o.lowCardinalityKeyValue("http.response.status_code", status).lowCardinalityKeyValue("error.type", error);

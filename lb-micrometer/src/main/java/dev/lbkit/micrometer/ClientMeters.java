@@ -43,15 +43,13 @@ import okhttp3.Response;
  * that no cluster balances (a pass-through call) is {@code server.address=other}: its name is a
  * request value.
  *
- * <p><b>Cost.</b> Meters are looked up in maps keyed by strings the events already hold, except
- * the call timer, whose key is built per call (one short string).
+ * <p><b>Cost.</b> Meters are looked up in maps keyed by strings the events already hold, or in
+ * arrays ({@link RequestDurationTimers}): a call with a response builds no string.
  *
  * <p>Threading: called from every calling thread at once; every map is concurrent.
  */
 final class ClientMeters implements LbEventListener {
   static final String NONE = "none";
-  private static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final Outcome[] OUTCOMES = Outcome.values();
 
   private final MeterRegistry registry;
@@ -59,13 +57,14 @@ final class ClientMeters implements LbEventListener {
   /** Clusters and logical hosts that routing named: the only values those tags take. */
   private final Set<String> clusters = ConcurrentHashMap.newKeySet();
   private final Set<String> logicalHosts = ConcurrentHashMap.newKeySet();
-  private final Map<String, Timer> callTimers = new ConcurrentHashMap<>();
+  private final RequestDurationTimers callTimers;
   private final Map<String, ClusterMeters> byCluster = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   ClientMeters(MeterRegistry registry, Function<String, ServerTags> tagsOf) {
     this.registry = registry;
     this.tagsOf = tagsOf;
+    this.callTimers = new RequestDurationTimers(registry);
   }
 
   @Override
@@ -84,21 +83,11 @@ final class ClientMeters implements LbEventListener {
 
   @Override
   public void callEnded(Call call, Request request, Response response, Throwable failure, long durationNanos) {
-    String method = METHODS.contains(request.method()) ? request.method() : "_OTHER";
     String host = request.url().host();
     String address = logicalHosts.contains(host) ? host : "other";
-    String port = Integer.toString(request.url().port());
-    String status = response == null ? NONE : Integer.toString(response.code());
-    String error = failure != null ? errorType(failure) : response.code() >= 400 ? status : NONE;
-    String key = method + ' ' + address + ' ' + port + ' ' + status + ' ' + error;
-    Timer t = callTimers.get(key);
-    if (t == null) {
-      t = callTimers.computeIfAbsent(key, k -> Timer.builder("http.client.request.duration")
-          .description("Duration of HTTP client requests (OpenTelemetry semantic conventions), retries included")
-          .tags("http.request.method", method, "server.address", address, "server.port", port,
-              "http.response.status_code", status, "error.type", error)
-          .register(registry));
-    }
+    int port = request.url().port();
+    Timer t = failure != null ? callTimers.forFailure(request.method(), address, port, errorType(failure))
+        : callTimers.forStatus(request.method(), address, port, response.code());
     t.record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -205,7 +194,7 @@ final class ClientMeters implements LbEventListener {
         // Registering is idempotent: two threads racing here get the same timer.
         t = Timer.builder("lbkit.client.attempt.duration")
             .description("Duration of one attempt to one server, to its response headers or failure")
-            .tags("cluster", cluster, "server", tags.tag(serverId), "outcome", outcome.name().toLowerCase(Locale.ROOT))
+            .tags("cluster", cluster, "server", tags.tag(serverId), "outcome", TagValues.outcome(outcome))
             .register(registry);
         byOutcome[outcome.ordinal()] = t;
       }

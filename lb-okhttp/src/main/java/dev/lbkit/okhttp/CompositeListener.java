@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@link LbEventListener} method is overridden: a method added there later must be
  * added here, or its events stop at this class.
  *
+ * <p>Each method loops over the listeners itself rather than through a shared helper taking a
+ * lambda: a capturing lambda per event was an allocation per event on every call.
+ *
  * <p>Threading: immutable; called from every calling thread at once.
  */
 final class CompositeListener implements LbEventListener {
@@ -27,69 +30,119 @@ final class CompositeListener implements LbEventListener {
     this.parts = parts.toArray(new LbEventListener[0]);
   }
 
-  private interface Event {
-    void send(LbEventListener l);
+  private static void failed(LbEventListener l, String event, RuntimeException e) {
+    log.warn("listener {} failed in {}", l, event, e);
   }
 
-  private void each(Event e) {
+  @Override
+  public void callStarted(Call call, Request request) {
     for (LbEventListener l : parts) {
       try {
-        e.send(l);
-      } catch (RuntimeException ex) {
-        log.warn("listener {} failed", l, ex);
+        l.callStarted(call, request);
+      } catch (RuntimeException e) {
+        failed(l, "callStarted", e);
       }
     }
   }
 
   @Override
-  public void callStarted(Call call, Request request) {
-    each(l -> l.callStarted(call, request));
-  }
-
-  @Override
   public void callEnded(Call call, Request request, Response response, Throwable failure, long durationNanos) {
-    each(l -> l.callEnded(call, request, response, failure, durationNanos));
+    for (LbEventListener l : parts) {
+      try {
+        l.callEnded(call, request, response, failure, durationNanos);
+      } catch (RuntimeException e) {
+        failed(l, "callEnded", e);
+      }
+    }
   }
 
   @Override
   public void routeDecided(Call call, Request request, String cluster, String reason) {
-    each(l -> l.routeDecided(call, request, cluster, reason));
+    for (LbEventListener l : parts) {
+      try {
+        l.routeDecided(call, request, cluster, reason);
+      } catch (RuntimeException e) {
+        failed(l, "routeDecided", e);
+      }
+    }
   }
 
   @Override
   public void attemptStarted(Call call, String cluster, Server server, int attempt) {
-    each(l -> l.attemptStarted(call, cluster, server, attempt));
+    for (LbEventListener l : parts) {
+      try {
+        l.attemptStarted(call, cluster, server, attempt);
+      } catch (RuntimeException e) {
+        failed(l, "attemptStarted", e);
+      }
+    }
   }
 
   @Override
   public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
-    each(l -> l.attemptSending(attempt, headers));
+    for (LbEventListener l : parts) {
+      try {
+        l.attemptSending(attempt, headers);
+      } catch (RuntimeException e) {
+        failed(l, "attemptSending", e);
+      }
+    }
   }
 
   @Override
   public void attemptFinished(Call call, String cluster, Server server, int attempt, Outcome outcome,
       long latencyNanos) {
-    each(l -> l.attemptFinished(call, cluster, server, attempt, outcome, latencyNanos));
+    for (LbEventListener l : parts) {
+      try {
+        l.attemptFinished(call, cluster, server, attempt, outcome, latencyNanos);
+      } catch (RuntimeException e) {
+        failed(l, "attemptFinished", e);
+      }
+    }
   }
 
   @Override
   public void attemptEnded(LbAttempt attempt, Outcome outcome, int statusCode, Throwable failure, long latencyNanos) {
-    each(l -> l.attemptEnded(attempt, outcome, statusCode, failure, latencyNanos));
+    for (LbEventListener l : parts) {
+      try {
+        l.attemptEnded(attempt, outcome, statusCode, failure, latencyNanos);
+      } catch (RuntimeException e) {
+        failed(l, "attemptEnded", e);
+      }
+    }
   }
 
   @Override
   public void retryScheduled(Call call, String cluster, int nextAttempt, long backoffNanos, String reason) {
-    each(l -> l.retryScheduled(call, cluster, nextAttempt, backoffNanos, reason));
+    for (LbEventListener l : parts) {
+      try {
+        l.retryScheduled(call, cluster, nextAttempt, backoffNanos, reason);
+      } catch (RuntimeException e) {
+        failed(l, "retryScheduled", e);
+      }
+    }
   }
 
   @Override
   public void retryRefused(Call call, String cluster, int attempt, RetryRefusal refusal) {
-    each(l -> l.retryRefused(call, cluster, attempt, refusal));
+    for (LbEventListener l : parts) {
+      try {
+        l.retryRefused(call, cluster, attempt, refusal);
+      } catch (RuntimeException e) {
+        failed(l, "retryRefused", e);
+      }
+    }
   }
 
   @Override
   public void callRejected(Call call, LbException rejection) {
-    each(l -> l.callRejected(call, rejection));
+    for (LbEventListener l : parts) {
+      try {
+        l.callRejected(call, rejection);
+      } catch (RuntimeException e) {
+        failed(l, "callRejected", e);
+      }
+    }
   }
 
   @Override

@@ -34,7 +34,7 @@ public final class LbAttempt {
     this.number = number;
     this.algorithm = algorithm;
     this.retryReason = retryReason;
-    this.avoided = List.copyOf(avoided);
+    this.avoided = avoided.isEmpty() ? List.of() : List.copyOf(avoided);
     this.affinity = affinity;
   }
 

@@ -65,21 +65,31 @@ final class ListenerDispatch {
    * it set none. A header the listener got wrong is logged and left out; the others stay.
    */
   Headers attemptSending(LbAttempt attempt) {
-    Headers.Builder[] set = new Headers.Builder[1];
-    LbEventListener.HeaderSetter setter = (name, value) -> {
-      if ("Host".equalsIgnoreCase(name)) {
-        throw new IllegalArgumentException("the Host header is lbkit's, a listener cannot set it");
-      }
-      Headers.Builder b = set[0] == null ? new Headers.Builder() : set[0];
-      b.set(name, value);
-      set[0] = b;
-    };
+    HeaderCollector set = new HeaderCollector();
     try {
-      listener.attemptSending(attempt, setter);
+      listener.attemptSending(attempt, set);
     } catch (RuntimeException e) {
       log.warn("listener {} failed in attemptSending", listener, e);
     }
-    return set[0] == null ? null : set[0].build();
+    return set.headers == null ? null : set.headers.build();
+  }
+
+  /**
+   * The headers a listener sets for one attempt; one object per attempt, and a header builder
+   * only once a header is set.
+   */
+  private static final class HeaderCollector implements LbEventListener.HeaderSetter {
+    Headers.Builder headers;
+
+    @Override
+    public void set(String name, String value) {
+      if ("Host".equalsIgnoreCase(name)) {
+        throw new IllegalArgumentException("the Host header is lbkit's, a listener cannot set it");
+      }
+      Headers.Builder b = headers == null ? new Headers.Builder() : headers;
+      b.set(name, value);
+      headers = b;
+    }
   }
 
   /** {@link LbEventListener#attemptEnded}. */
