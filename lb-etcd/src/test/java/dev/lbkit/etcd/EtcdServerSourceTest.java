@@ -8,6 +8,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.RecordingListener;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.RecordingListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.testing.RecordingListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

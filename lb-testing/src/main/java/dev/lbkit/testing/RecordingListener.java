@@ -1,6 +1,4 @@
-package dev.lbkit.zookeeper;
-
-import static org.junit.jupiter.api.Assertions.fail;
+package dev.lbkit.testing;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
@@ -12,8 +10,20 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-/** Records what a source pushes (lists and their draining servers), and waits (bounded) for a push or an error to arrive. */
-final class RecordingListener implements ServerSource.Listener {
+/**
+ * A {@link ServerSource.Listener} for testing a server source: records what the source pushes
+ * (each full list and its draining servers) and its errors, and waits, with a bound, for a list or
+ * an error to arrive.
+ *
+ * <pre>{@code
+ * RecordingListener listener = new RecordingListener();
+ * source.start(listener);
+ * listener.awaitIds(List.of("10.0.0.1:8080"), Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Thread-safe: the source may push from any thread while the test waits.
+ */
+public final class RecordingListener implements ServerSource.Listener {
 
   private final List<List<Server>> lists = new ArrayList<>();
   private final List<Set<String>> draining = new ArrayList<>();
@@ -32,7 +42,7 @@ final class RecordingListener implements ServerSource.Listener {
   }
 
   /** The ids of the draining servers of the last list pushed. */
-  synchronized Set<String> lastDraining() {
+  public synchronized Set<String> lastDraining() {
     return draining.isEmpty() ? null : draining.get(draining.size() - 1);
   }
 
@@ -42,32 +52,35 @@ final class RecordingListener implements ServerSource.Listener {
     notifyAll();
   }
 
-  synchronized List<List<Server>> lists() {
+  /** Every list pushed, in order. */
+  public synchronized List<List<Server>> lists() {
     return List.copyOf(lists);
   }
 
-  synchronized List<Throwable> errors() {
+  /** Every error reported, in order. */
+  public synchronized List<Throwable> errors() {
     return List.copyOf(errors);
   }
 
-  synchronized List<Server> last() {
+  /** The last list pushed, or null. */
+  public synchronized List<Server> last() {
     return lists.isEmpty() ? null : lists.get(lists.size() - 1);
   }
 
   /** The ids of the last list pushed, or null. */
-  synchronized List<String> lastIds() {
+  public synchronized List<String> lastIds() {
     List<Server> l = last();
     return l == null ? null : l.stream().map(Server::id).collect(Collectors.toList());
   }
 
   /** Waits until the last list pushed satisfies {@code condition}; fails after {@code timeout}. */
-  synchronized List<Server> awaitList(Predicate<List<Server>> condition, Duration timeout, String what)
+  public synchronized List<Server> awaitList(Predicate<List<Server>> condition, Duration timeout, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (last() == null || !condition.test(last())) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        fail("no list with " + what + " within " + timeout + "; lists pushed: " + lists + "; errors: " + errors);
+        throw new AssertionError("no list with " + what + " within " + timeout + "; lists pushed: " + lists + "; errors: " + errors);
       }
       wait(Math.max(1, left / 1_000_000));
     }
@@ -75,12 +88,12 @@ final class RecordingListener implements ServerSource.Listener {
   }
 
   /** Waits until the last list's ids equal {@code ids}. */
-  List<Server> awaitIds(List<String> ids, Duration timeout) throws InterruptedException {
+  public List<Server> awaitIds(List<String> ids, Duration timeout) throws InterruptedException {
     return awaitList(l -> l.stream().map(Server::id).collect(Collectors.toList()).equals(ids), timeout, "ids " + ids);
   }
 
   /** Waits until an error whose message contains {@code text} arrives; fails after {@code timeout}. */
-  synchronized Throwable awaitError(String text, Duration timeout) throws InterruptedException {
+  public synchronized Throwable awaitError(String text, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (Throwable t : errors) {
@@ -90,7 +103,7 @@ final class RecordingListener implements ServerSource.Listener {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        fail("no error containing '" + text + "' within " + timeout + "; errors: " + errors);
+        throw new AssertionError("no error containing '" + text + "' within " + timeout + "; errors: " + errors);
       }
       wait(Math.max(1, left / 1_000_000));
     }
