@@ -203,13 +203,17 @@ class EtcdServerSourceTest {
     List<Server> good = listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.2:8080"), WAIT);
 
     etcd.stop();
-    Throwable watchFailed = listener.awaitError("the etcd watch failed", WAIT);
-    assertTrue(watchFailed.getMessage().contains("keeping the last list of 2 servers"), watchFailed.getMessage());
-    Throwable readFailed = listener.awaitError("reading the prefix from etcd failed", WAIT);
-    assertTrue(readFailed.getMessage().contains("keeping the last list of 2 servers"), readFailed.getMessage());
+    // How jetcd sees the stop depends on timing: an error it passes on (the source then reads the
+    // prefix again, fails while etcd is down, and says so through onError), or a broken stream
+    // it deems transient and resumes by itself once etcd is back (nothing to report). Either way
+    // nothing is pushed meanwhile, and every report says the last list is kept.
     assertEquals(List.of(good), listener.lists(), "nothing pushed while etcd was down");
 
     etcd.restart(); // same ports, same data directory
+    assertEquals(List.of(good), listener.lists(), "nothing pushed while etcd was down");
+    for (Throwable t : listener.errors()) {
+      assertTrue(t.getMessage().contains("keeping the last list of 2 servers"), t.getMessage());
+    }
     put(PREFIX + "c", value("10.0.0.3", 8080));
     listener.awaitIds(List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080"), WAIT);
     delete(PREFIX + "a");
