@@ -150,27 +150,31 @@ class EndpointSliceSourceTest {
 
   @Test
   void theNamedPortSelectsThePortAndASliceWithoutItContributesNothing() {
+    applyNamedAndUnnamedSlices();
+    startUsers();
+    listener.awaitLast(server("10.0.0.1", 8080, "zone-a"));
+  }
+
+  @Test
+  void anotherPortNameSelectsAnotherPort() {
+    applyNamedAndUnnamedSlices();
+    start(KubernetesSources.endpointSlices(MockApiServer.NAMESPACE, "users").portName("metrics"));
+    listener.awaitLast(server("10.0.0.1", 9090, "zone-a"));
+  }
+
+  @Test
+  void theDefaultPortNameSelectsTheUnnamedPort() {
+    applyNamedAndUnnamedSlices();
+    start(KubernetesSources.endpointSlices(MockApiServer.NAMESPACE, "users"));
+    listener.awaitLast(server("10.0.0.2", 8080, "zone-a"));
+  }
+
+  /** One source per test: one mock API server serves one informer's watch at a time reliably. */
+  private void applyNamedAndUnnamedSlices() {
     List<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort> ports = List.of(port("metrics", 9090), port("http", 8080));
     api.apply(slice("users-a", "users", "IPv4", ports, ready("10.0.0.1", "zone-a")));
     // A slice written by a tool that lost the port names: it offers no port "http".
     api.apply(slice("users-b", "users", "IPv4", List.of(port("", 8080)), ready("10.0.0.2", "zone-a")));
-
-    startUsers();
-    listener.awaitLast(server("10.0.0.1", 8080, "zone-a"));
-
-    RecordingListener metrics = new RecordingListener();
-    try (ServerSource byMetrics = KubernetesSources.endpointSlices(MockApiServer.NAMESPACE, "users")
-        .portName("metrics").config(api.config()).build()) {
-      byMetrics.start(metrics);
-      metrics.awaitLast(server("10.0.0.1", 9090, "zone-a"));
-    }
-
-    RecordingListener unnamed = new RecordingListener();
-    try (ServerSource byDefault = KubernetesSources.endpointSlices(MockApiServer.NAMESPACE, "users")
-        .config(api.config()).build()) {
-      byDefault.start(unnamed);
-      unnamed.awaitLast(server("10.0.0.2", 8080, "zone-a"));
-    }
   }
 
   @Test
