@@ -58,7 +58,11 @@ class ThreeServerRecipeTest {
         }
       }
       ServerView view = users.servers().stream().filter(v -> v.server().equals(bad)).findFirst().orElseThrow();
-      assertTrue(view.health().ejected(), view.toString());
+      // Ejected at least once. Its shallow /health keeps passing, so an active check may already
+      // have lifted the ejection (unejectOnActiveCheckSuccess) by the time this reads the view,
+      // depending on when the check ran: count ejections, not the state of the moment.
+      int ejections = Integer.parseInt(view.details().getOrDefault("ejections", "0"));
+      assertTrue(ejections >= 1, view.toString());
     }
   }
 }
