@@ -20,6 +20,7 @@ import okhttp3.Interceptor.Chain;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link StaleConnection} for the rule and why.
  *
  * <p><b>Selections.</b> Every selection is completed exactly once: with the response's outcome
- * when its body is done (see {@link CompletingBody}), at once for an empty body, a discarded
+ * when its body is done (see {@link CompletingBody}), at once for an empty body, a body read in
+ * full before it is handed back ({@link RetryPolicy#truncatedBodyLimit()}), a discarded
  * response or a failure, and with {@link Outcome#CANCELLED} for a selection not used.
  *
  * <p>Threading: confined to the thread that runs the interceptor chain. Only {@link
@@ -193,7 +195,7 @@ final class BalancedCall {
     try {
       response = address.proceed();
     } catch (IOException e) {
-      retryAfterFailure(e, shared.ticker.nanoTime() - t0);
+      retryAfterFailure(e, shared.ticker.nanoTime() - t0, false);
       return null;
     } catch (RuntimeException | Error e) {
       long latency = shared.ticker.nanoTime() - t0;
@@ -204,12 +206,49 @@ final class BalancedCall {
       throw e;
     }
     long latency = shared.ticker.nanoTime() - t0;
+    boolean bodyRead = readsWholeBody(response);
+    if (bodyRead) {
+      try {
+        response = withBodyRead(response);
+      } catch (IOException e) {
+        retryAfterFailure(e, shared.ticker.nanoTime() - t0, true);
+        return null;
+      }
+    }
     Outcome outcome = shared.classifier.classify(response);
     finished(outcome, latency, response.code(), null);
     if (retryAfterStatus(response, outcome, latency)) {
       return null;
     }
-    return deliver(response, outcome, latency);
+    return deliver(response, outcome, latency, bodyRead);
+  }
+
+  /**
+   * Whether {@code response}'s body is read in full before it stands, so that a body cut off
+   * mid-way may be retried: the policy asks for it ({@link RetryPolicy#truncatedBodyLimit()}),
+   * the declared length is within it, and the request may be retried after reaching a server.
+   */
+  private boolean readsWholeBody(Response response) {
+    RetryPolicy policy = settings.retryPolicy;
+    long length = response.body().contentLength();
+    return length > 0
+        && length <= policy.truncatedBodyLimit()
+        && attempt < policy.maxAttempts()
+        && policy.isIdempotent(request.method())
+        && Resend.possible(request);
+  }
+
+  /**
+   * {@code response} with its body read into memory; throws, with the response closed, when the
+   * connection is lost before the declared length has arrived.
+   */
+  private static Response withBodyRead(Response response) throws IOException {
+    ResponseBody body = response.body();
+    Buffer whole = new Buffer();
+    try (body) {
+      body.source().readAll(whole);
+    }
+    return response.newBuilder().body(ResponseBody.create(whole, body.contentType(), whole.size())).build();
   }
 
   /**
@@ -259,10 +298,12 @@ final class BalancedCall {
    * Completes the failed attempt and sets up a retry, or throws the final failure. A failure on a
    * stale pooled connection ({@link StaleConnection}) is completed as {@link Outcome#CANCELLED},
    * and its retry opens a fresh connection: on another server when one is left (the server may
-   * have been stopped, which closed the connection), else on the same one.
+   * have been stopped, which closed the connection), else on the same one. A connection that
+   * failed after the response headers ({@code answered}) was not stale: the server answered.
    */
-  private void retryAfterFailure(IOException failure, long latencyNanos) throws IOException {
-    boolean stale = address.reusedConnection() && !call.isCanceled() && StaleConnection.looksClosed(failure);
+  private void retryAfterFailure(IOException failure, long latencyNanos, boolean answered) throws IOException {
+    boolean stale = !answered && address.reusedConnection() && !call.isCanceled()
+        && StaleConnection.looksClosed(failure);
     Outcome outcome = stale ? Outcome.CANCELLED : failureOutcome(failure);
     selection.complete(latencyNanos, outcome);
     finished(outcome, latencyNanos, -1, failure);
@@ -413,15 +454,15 @@ final class BalancedCall {
   /**
    * The response that stands, as the caller gets it: with the sticky cookie when one is due,
    * the logical request (not the attempt's port and tag), and a body that completes the
-   * selection when done.
+   * selection when done ({@code bodyRead}: at once, the body having been read into memory).
    */
-  private Response deliver(Response response, Outcome outcome, long latencyNanos) {
+  private Response deliver(Response response, Outcome outcome, long latencyNanos, boolean bodyRead) {
     if (cluster.sticky != null) {
       response = cluster.sticky.onResponse(response, selection.server(), cookies.all(), request.url(), chain.getCookieJar());
     }
     response = response.newBuilder().request(request).build();
     ResponseBody body = response.body();
-    if (body == null || body.contentLength() == 0) {
+    if (body == null || body.contentLength() == 0 || bodyRead) {
       selection.complete(latencyNanos, outcome);
       return response;
     }

@@ -35,6 +35,9 @@ import java.util.TreeSet;
  *       server among healthy ones does not close it, so retries still route around that server.
  *       Each cluster of each wrapped client has its own throttle. The README (Known behaviours)
  *       and {@code RetryThrottle} say why a success rate rather than gRPC's token bucket.
+ *   <li>A response is final once its headers arrive, unless {@link
+ *       Builder#retryTruncatedBodies(long)} has small bodies read in full first, so that one cut
+ *       off mid-way is retried.
  * </ul>
  */
 public final class RetryPolicy {
@@ -97,6 +100,9 @@ public final class RetryPolicy {
   /** Default retried statuses: 502, 503 and 504, which say the server did not process it. */
   public static final Set<Integer> DEFAULT_RETRYABLE_STATUSES = Set.of(502, 503, 504);
 
+  /** The largest {@link #truncatedBodyLimit()} accepted: 16 MiB. */
+  public static final long MAX_TRUNCATED_BODY_LIMIT = 16L << 20;
+
   /** The defaults above. */
   public static final RetryPolicy DEFAULT = builder().build();
 
@@ -116,6 +122,7 @@ public final class RetryPolicy {
   private final int throttleWindow;
   private final int throttleMinAttempts;
   private final int throttleMinSuccessPercent;
+  private final long truncatedBodyLimit;
   private final IntervalFunction backoff;
 
   private RetryPolicy(Builder b) {
@@ -132,6 +139,7 @@ public final class RetryPolicy {
     this.throttleWindow = b.throttleWindow;
     this.throttleMinAttempts = b.throttleMinAttempts;
     this.throttleMinSuccessPercent = b.throttleMinSuccessPercent;
+    this.truncatedBodyLimit = b.truncatedBodyLimit;
     this.backoff =
         initialBackoff.isZero()
             ? null
@@ -220,6 +228,15 @@ public final class RetryPolicy {
     return throttleMinSuccessPercent;
   }
 
+  /**
+   * The largest declared response length read in full before the response is handed back, so
+   * that a body cut off mid-way is retried; 0 when bodies always stream. See {@link
+   * Builder#retryTruncatedBodies(long)}.
+   */
+  public long truncatedBodyLimit() {
+    return truncatedBodyLimit;
+  }
+
   /** Backoff before retry number {@code retry} (from 1), in nanoseconds. */
   long backoffNanos(int retry) {
     return backoff == null ? 0 : Duration.ofMillis(backoff.apply(retry)).toNanos();
@@ -250,14 +267,15 @@ public final class RetryPolicy {
         && budgetWindow.equals(p.budgetWindow)
         && throttleWindow == p.throttleWindow
         && throttleMinAttempts == p.throttleMinAttempts
-        && throttleMinSuccessPercent == p.throttleMinSuccessPercent;
+        && throttleMinSuccessPercent == p.throttleMinSuccessPercent
+        && truncatedBodyLimit == p.truncatedBodyLimit;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(maxAttempts, idempotentMethods, retryableStatuses, initialBackoff, maxBackoff,
         multiplier, jitter, budgetPercent, budgetMinPerSecond, budgetWindow, throttleWindow, throttleMinAttempts,
-        throttleMinSuccessPercent);
+        throttleMinSuccessPercent, truncatedBodyLimit);
   }
 
   @Override
@@ -266,7 +284,8 @@ public final class RetryPolicy {
         + ", statuses=" + new TreeSet<>(retryableStatuses) + ", backoff=" + initialBackoff + ".."
         + maxBackoff + " x" + multiplier + " ±" + jitter + ", budget=" + budgetPercent + "% + "
         + budgetMinPerSecond + "/s over " + budgetWindow + ", throttle=" + throttleMinSuccessPercent
-        + "% of the last " + throttleWindow + " attempts (after " + throttleMinAttempts + ")}";
+        + "% of the last " + throttleWindow + " attempts (after " + throttleMinAttempts + ")"
+        + (truncatedBodyLimit > 0 ? ", truncated bodies up to " + truncatedBodyLimit + " bytes" : "") + "}";
   }
 
   /** Builds a {@link RetryPolicy}; {@link #build()} validates every field. */
@@ -284,6 +303,7 @@ public final class RetryPolicy {
     private int throttleWindow = DEFAULT_THROTTLE_WINDOW;
     private int throttleMinAttempts = DEFAULT_THROTTLE_MIN_ATTEMPTS;
     private int throttleMinSuccessPercent = DEFAULT_THROTTLE_MIN_SUCCESS_PERCENT;
+    private long truncatedBodyLimit;
 
     private Builder() {}
 
@@ -346,6 +366,26 @@ public final class RetryPolicy {
     }
 
     /**
+     * Retries a response whose body is cut off, as when its server is killed mid-response. The
+     * response of an idempotent request that may still be retried is read in full before it is
+     * handed back when its declared {@code Content-Length} is at most {@code maxBytes}; a
+     * connection lost while reading it fails that attempt, and the request is retried like one
+     * that failed before its headers (another server, the same backoff, budget and throttle).
+     * The caller then gets the whole body from memory, and the selection completes when the body
+     * has been read, not when the caller closes it.
+     *
+     * <p>0, the default, turns this off: bodies stream to the caller as they arrive, and a
+     * connection lost mid-body fails the caller's read, not the call. gRPC and Envoy behave so:
+     * a response is committed once its headers arrive. Responses of unknown length (chunked,
+     * server-sent events) and larger ones always stream. In [0, {@link
+     * #MAX_TRUNCATED_BODY_LIMIT}].
+     */
+    public Builder retryTruncatedBodies(long maxBytes) {
+      this.truncatedBodyLimit = maxBytes;
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
      * @throws IllegalArgumentException naming the bad field and its value
@@ -391,6 +431,10 @@ public final class RetryPolicy {
       if (throttleMinSuccessPercent < 0 || throttleMinSuccessPercent > 100) {
         throw new IllegalArgumentException(
             "throttleMinSuccessPercent must be in [0, 100], was " + throttleMinSuccessPercent);
+      }
+      if (truncatedBodyLimit < 0 || truncatedBodyLimit > MAX_TRUNCATED_BODY_LIMIT) {
+        throw new IllegalArgumentException("truncatedBodyLimit must be in [0, " + MAX_TRUNCATED_BODY_LIMIT
+            + "], was " + truncatedBodyLimit);
       }
       return new RetryPolicy(this);
     }
