@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whatever else the application carries.
  *
  * <p><b>Closing.</b> The informer is stopped first (by the source), then the client is closed,
- * the watch WebSockets it still holds are aborted ({@link WebSocketTrackingHttpClient}: fabric8
- * would keep each open for a minute), and both thread pools are stopped: the source's own
- * threads end at once. Not the source's to stop: the JDK client's selector thread ({@code
- * HttpClient-N-SelectorManager}), which Java 17 ends, with the idle connections of its pool,
- * only once the closed client is garbage collected; fabric8's one-minute abort timer for a
- * closed WebSocket keeps the client referenced at least that long (in the tests the thread was
- * still there 100 s after close). fabric8's JVM-wide timer thread, shared by every client, ends
- * after ten idle seconds.
+ * and the JDK client is released ({@link WebSocketTrackingHttpClient#release}): the watch
+ * WebSockets it still holds are aborted (fabric8 would keep each open for a minute), and it is
+ * shut down on Java 21 and later. Both thread pools are then stopped: the source's own threads
+ * end at once. On Java 17, the JDK client's selector thread ({@code
+ * HttpClient-N-SelectorManager}) ends, with the connections of its pool, once the client is
+ * garbage collected; the release drops the last reference that fabric8's one-minute abort timer
+ * would keep, so that is the next collection. fabric8's JVM-wide timer thread, shared by every
+ * client, ends after ten idle seconds.
  */
 final class OwnedClient implements AutoCloseable {
 
@@ -80,7 +80,7 @@ final class OwnedClient implements AutoCloseable {
     try {
       client.close();
       for (WebSocketTrackingHttpClient transport : transports) {
-        transport.abortWebSockets();
+        transport.release();
       }
     } finally {
       tasks.shutdownNow();

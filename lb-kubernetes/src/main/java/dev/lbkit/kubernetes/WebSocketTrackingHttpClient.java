@@ -1,6 +1,7 @@
 package dev.lbkit.kubernetes;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
@@ -20,22 +21,57 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The JDK's HttpClient, remembering the WebSockets it opens so that {@link #abortWebSockets}
- * can close their connections.
+ * The JDK's HttpClient, remembering the WebSockets it opens so that {@link #release} can close
+ * their connections, and letting go of the JDK client when released.
  *
  * <p><b>Why.</b> fabric8 watches over a WebSocket. Stopping a watch sends a close frame, but
  * nothing then reads the server's answer, so the JDK keeps the socket open until fabric8 aborts
- * it a minute later. A closed source must not keep a connection to the API server that long:
- * aborting its watches' sockets closes them at once. Everything else is delegated unchanged.
+ * it a minute later: aborting its watches' sockets closes them at once. Java 17's HttpClient has
+ * no {@code close()}: its selector thread and pooled connections end only once the client is
+ * garbage collected, and fabric8's abort timer keeps this wrapper reachable for that minute. So
+ * {@link #release} also drops the wrapper's reference to the JDK client, which then goes with the
+ * next collection; on Java 21 and later it is shut down at once ({@code shutdownNow}). Everything
+ * else is delegated unchanged; after release, requests fail with an {@link IOException}.
  * Thread-safe, as the JDK client is.
  */
 final class WebSocketTrackingHttpClient extends HttpClient {
 
-  private final HttpClient delegate;
+  /** {@code HttpClient.shutdownNow()}, Java 21 and later; null before. */
+  private static final Method SHUTDOWN_NOW = shutdownNow();
+
+  /** The JDK client; null once released. */
+  private volatile HttpClient delegate;
   private final Set<WebSocket> webSockets = ConcurrentHashMap.newKeySet();
+  // The JDK client's settings, kept so that they stay readable after release.
+  private final Optional<CookieHandler> cookieHandler;
+  private final Optional<Duration> connectTimeout;
+  private final Redirect followRedirects;
+  private final Optional<ProxySelector> proxy;
+  private final SSLContext sslContext;
+  private final SSLParameters sslParameters;
+  private final Optional<Authenticator> authenticator;
+  private final Version version;
+  private final Optional<Executor> executor;
 
   private WebSocketTrackingHttpClient(HttpClient delegate) {
     this.delegate = delegate;
+    this.cookieHandler = delegate.cookieHandler();
+    this.connectTimeout = delegate.connectTimeout();
+    this.followRedirects = delegate.followRedirects();
+    this.proxy = delegate.proxy();
+    this.sslContext = delegate.sslContext();
+    this.sslParameters = delegate.sslParameters();
+    this.authenticator = delegate.authenticator();
+    this.version = delegate.version();
+    this.executor = delegate.executor();
+  }
+
+  private static Method shutdownNow() {
+    try {
+      return HttpClient.class.getMethod("shutdownNow");
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
   }
 
   /** A builder of tracking clients, configured through {@code builder}; each is handed to {@code built}. */
@@ -43,17 +79,42 @@ final class WebSocketTrackingHttpClient extends HttpClient {
     return new TrackingBuilder(builder, built);
   }
 
-  /** Aborts every WebSocket this client opened: their connections close at once. */
-  void abortWebSockets() {
+  /**
+   * Aborts every WebSocket this client opened, so their connections close at once, and lets go
+   * of the JDK client (see the class comment); idempotent.
+   */
+  void release() {
+    HttpClient released = delegate;
+    delegate = null;
     for (WebSocket ws : webSockets) {
       ws.abort();
     }
     webSockets.clear();
+    if (released != null && SHUTDOWN_NOW != null) {
+      try {
+        SHUTDOWN_NOW.invoke(released);
+      } catch (ReflectiveOperationException e) {
+        // Not expected: then the client ends once collected, as on Java 17.
+      }
+    }
+  }
+
+  /** The JDK client, or an {@link IOException} once released. */
+  private HttpClient live() throws IOException {
+    HttpClient d = delegate;
+    if (d == null) {
+      throw new IOException("the Kubernetes source's HTTP client is closed");
+    }
+    return d;
   }
 
   @Override
   public WebSocket.Builder newWebSocketBuilder() {
-    WebSocket.Builder real = delegate.newWebSocketBuilder();
+    HttpClient d = delegate;
+    if (d == null) {
+      throw new IllegalStateException("the Kubernetes source's HTTP client is closed");
+    }
+    WebSocket.Builder real = d.newWebSocketBuilder();
     return new WebSocket.Builder() {
       @Override
       public WebSocket.Builder header(String name, String value) {
@@ -87,64 +148,72 @@ final class WebSocketTrackingHttpClient extends HttpClient {
 
   @Override
   public Optional<CookieHandler> cookieHandler() {
-    return delegate.cookieHandler();
+    return cookieHandler;
   }
 
   @Override
   public Optional<Duration> connectTimeout() {
-    return delegate.connectTimeout();
+    return connectTimeout;
   }
 
   @Override
   public Redirect followRedirects() {
-    return delegate.followRedirects();
+    return followRedirects;
   }
 
   @Override
   public Optional<ProxySelector> proxy() {
-    return delegate.proxy();
+    return proxy;
   }
 
   @Override
   public SSLContext sslContext() {
-    return delegate.sslContext();
+    return sslContext;
   }
 
   @Override
   public SSLParameters sslParameters() {
-    return delegate.sslParameters();
+    return sslParameters;
   }
 
   @Override
   public Optional<Authenticator> authenticator() {
-    return delegate.authenticator();
+    return authenticator;
   }
 
   @Override
   public Version version() {
-    return delegate.version();
+    return version;
   }
 
   @Override
   public Optional<Executor> executor() {
-    return delegate.executor();
+    return executor;
   }
 
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    return delegate.send(request, handler);
+    return live().send(request, handler);
   }
 
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-    return delegate.sendAsync(request, handler);
+    try {
+      return live().sendAsync(request, handler);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
-    return delegate.sendAsync(request, handler, pushPromiseHandler);
+    try {
+      return live().sendAsync(request, handler, pushPromiseHandler);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Configures the JDK's builder; builds a tracking client around its client. */
