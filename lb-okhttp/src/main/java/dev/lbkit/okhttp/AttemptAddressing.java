@@ -75,7 +75,14 @@ final class AttemptAddressing {
     Request request = rewrite(logical, server, attemptHost, state);
     // Direct connections: a forward proxy would resolve the logical host itself, bypassing the
     // per-server Dns. The base client's proxy still applies to pass-through calls.
-    Chain c = chain.withDns(dnsFor(attemptHost, server)).withRetryOnConnectionFailure(false).withProxy(Proxy.NO_PROXY);
+    // Each override copies the chain: only those that change something are made.
+    Chain c = chain.withDns(dnsFor(attemptHost, server));
+    if (c.getRetryOnConnectionFailure()) {
+      c = c.withRetryOnConnectionFailure(false);
+    }
+    if (c.getProxy() != Proxy.NO_PROXY) {
+      c = c.withProxy(Proxy.NO_PROXY);
+    }
     c = withTimeouts(c, settings, remainingNanos);
     if (freshConnection) {
       c = c.withConnectionPool(freshConnections);
@@ -89,7 +96,12 @@ final class AttemptAddressing {
 
   /** The attempt's request: the server's port (and TLS name), a Host header, the attempt's flag. */
   private Request rewrite(Request logical, Server server, String attemptHost, AttemptState state) {
-    HttpUrl url = logical.url().newBuilder().host(attemptHost).port(server.port()).build();
+    HttpUrl url = logical.url();
+    if (!attemptHost.equals(url.host())) {
+      url = url.newBuilder().host(attemptHost).port(server.port()).build();
+    } else if (url.port() != server.port()) {
+      url = url.newBuilder().port(server.port()).build();
+    }
     Request.Builder b = logical.newBuilder().url(url).tag(AttemptState.class, state);
     if (logical.header("Host") == null) {
       b.header("Host", config.hostHeader == LbConfig.HostHeader.SERVER ? server.id() : hostHeader(logical.url()));
@@ -119,9 +131,16 @@ final class AttemptAddressing {
     int connect = capMillis(configuredMillis(settings.connectTimeout, c.connectTimeoutMillis()), remainingNanos);
     int read = capMillis(configuredMillis(settings.readTimeout, c.readTimeoutMillis()), remainingNanos);
     int write = capMillis(configuredMillis(settings.writeTimeout, c.writeTimeoutMillis()), remainingNanos);
-    return c.withConnectTimeout(connect, TimeUnit.MILLISECONDS)
-        .withReadTimeout(read, TimeUnit.MILLISECONDS)
-        .withWriteTimeout(write, TimeUnit.MILLISECONDS);
+    if (connect != c.connectTimeoutMillis()) {
+      c = c.withConnectTimeout(connect, TimeUnit.MILLISECONDS);
+    }
+    if (read != c.readTimeoutMillis()) {
+      c = c.withReadTimeout(read, TimeUnit.MILLISECONDS);
+    }
+    if (write != c.writeTimeoutMillis()) {
+      c = c.withWriteTimeout(write, TimeUnit.MILLISECONDS);
+    }
+    return c;
   }
 
   private static long configuredMillis(Duration configured, int clientMillis) {

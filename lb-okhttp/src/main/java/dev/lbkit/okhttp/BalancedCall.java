@@ -460,15 +460,15 @@ final class BalancedCall {
     if (cluster.sticky != null) {
       response = cluster.sticky.onResponse(response, selection.server(), cookies.all(), request.url(), chain.getCookieJar());
     }
-    response = response.newBuilder().request(request).build();
+    Response.Builder delivered = response.newBuilder().request(request);
     ResponseBody body = response.body();
     if (body == null || body.contentLength() == 0 || bodyRead) {
       selection.complete(latencyNanos, outcome);
-      return response;
+      return delivered.build();
     }
     CompletingBody.Completion completion =
         new CompletingBody.Completion(selection, latencyNanos, outcome, this::failureOutcome);
-    return response.newBuilder().body(new CompletingBody(body, completion)).build();
+    return delivered.body(new CompletingBody(body, completion)).build();
   }
 
   /**
