@@ -5,6 +5,7 @@ import dev.lbkit.api.NoAvailableServerException;
 import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.PickerClosedException;
+import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
 import dev.lbkit.api.Ticker;
@@ -371,7 +372,7 @@ final class BalancedCall {
     if (attempt >= settings.retryPolicy.maxAttempts() || call.isCanceled()) {
       return null;
     }
-    long backoff = settings.retryPolicy.backoffNanos(attempt);
+    long backoff = settings.retryPolicy.backoffNanos(attempt, shared.random);
     if (deadline.remainingNanos() <= backoff) {
       log.debug("{}: no retry, deadline too close", cluster.name);
       return null;
@@ -502,6 +503,7 @@ final class BalancedCall {
   /** Creates the balanced calls of one wrapped client, and holds what they share. Immutable. */
   static final class Factory {
     private final Ticker ticker;
+    private final RandomSource random;
     private final Sleeper sleeper;
     private final OutcomeClassifier classifier;
     private final ListenerDispatch events;
@@ -510,6 +512,7 @@ final class BalancedCall {
     /** Calls as {@code config} says, resolving other hosts with {@code baseDns}, reporting to {@code events}. */
     Factory(LbConfig config, Dns baseDns, ListenerDispatch events) {
       this.ticker = config.ticker;
+      this.random = config.random;
       this.sleeper = config.sleeper;
       this.classifier = new SafeClassifier(config.classifier);
       this.events = events;

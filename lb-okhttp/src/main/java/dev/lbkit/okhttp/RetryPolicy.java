@@ -1,9 +1,10 @@
 package dev.lbkit.okhttp;
 
+import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Ticker;
+import dev.lbkit.api.internal.RetryBackoff;
 import dev.lbkit.api.internal.RetryBudget;
 import dev.lbkit.api.internal.RetryThrottle;
-import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -23,8 +24,11 @@ import java.util.TreeSet;
  *   <li>Any other method (POST, PATCH) is retried only when the request certainly never reached
  *       a server: no connection to the server was established, or writing the request body
  *       failed, so no server has the whole request.
- *   <li>At most {@link #maxAttempts()} attempts, separated by exponential backoff with jitter
- *       (Resilience4j's {@link IntervalFunction#ofExponentialRandomBackoff}).
+ *   <li>At most {@link #maxAttempts()} attempts, separated by exponential backoff with jitter:
+ *       retry k waits min({@link #maxBackoff()}, {@link #initialBackoff()} × {@link
+ *       #multiplier()}^(k−1)) scaled by a uniform factor within ±{@link #jitter()}, capped at
+ *       {@link #maxBackoff()} (Resilience4j's randomized exponential backoff, drawn from the
+ *       client's {@code LbConfig.Builder.random}).
  *   <li>A retry budget (Finagle's design) caps retries at {@link #budgetPercent()}% of requests
  *       plus {@link #budgetMinPerSecond()} per second, over a {@link #budgetWindow()}, so that
  *       retries cannot multiply the load of an outage. Each cluster of each wrapped client has
@@ -46,16 +50,16 @@ public final class RetryPolicy {
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
   /** Default first backoff, 25 ms: Envoy's base retry interval. */
-  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(25);
+  public static final Duration DEFAULT_INITIAL_BACKOFF = RetryBackoff.DEFAULT_INITIAL;
 
   /** Default backoff cap, 250 ms: Envoy's default (ten times the base interval). */
-  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMillis(250);
+  public static final Duration DEFAULT_MAX_BACKOFF = RetryBackoff.DEFAULT_MAX;
 
   /** Default backoff growth per retry, 2: the usual exponential doubling. */
-  public static final double DEFAULT_MULTIPLIER = 2.0;
+  public static final double DEFAULT_MULTIPLIER = RetryBackoff.DEFAULT_MULTIPLIER;
 
   /** Default jitter, ±50%: spreads synchronized retries of many clients apart. */
-  public static final double DEFAULT_JITTER = 0.5;
+  public static final double DEFAULT_JITTER = RetryBackoff.DEFAULT_JITTER;
 
   /**
    * Default budget share, 30% of requests. Finagle's {@code RetryBudget} default is 20%, but one
@@ -123,7 +127,7 @@ public final class RetryPolicy {
   private final int throttleMinAttempts;
   private final int throttleMinSuccessPercent;
   private final long truncatedBodyLimit;
-  private final IntervalFunction backoff;
+  private final RetryBackoff backoff;
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -140,12 +144,7 @@ public final class RetryPolicy {
     this.throttleMinAttempts = b.throttleMinAttempts;
     this.throttleMinSuccessPercent = b.throttleMinSuccessPercent;
     this.truncatedBodyLimit = b.truncatedBodyLimit;
-    this.backoff =
-        initialBackoff.isZero()
-            ? null
-            : jitter == 0
-                ? IntervalFunction.ofExponentialBackoff(initialBackoff, multiplier, maxBackoff)
-                : IntervalFunction.ofExponentialRandomBackoff(initialBackoff, multiplier, jitter, maxBackoff);
+    this.backoff = new RetryBackoff(initialBackoff, maxBackoff, multiplier, jitter);
   }
 
   /** A builder holding the defaults. */
@@ -237,9 +236,9 @@ public final class RetryPolicy {
     return truncatedBodyLimit;
   }
 
-  /** Backoff before retry number {@code retry} (from 1), in nanoseconds. */
-  long backoffNanos(int retry) {
-    return backoff == null ? 0 : Duration.ofMillis(backoff.apply(retry)).toNanos();
+  /** Backoff before retry number {@code retry} (from 1), in nanoseconds, its jitter drawn from {@code random}. */
+  long backoffNanos(int retry, RandomSource random) {
+    return backoff.nanos(retry, random);
   }
 
   boolean isIdempotent(String method) {
@@ -399,19 +398,7 @@ public final class RetryPolicy {
           throw new IllegalArgumentException("retryableStatuses must be in [500, 599], was " + s);
         }
       }
-      if (initialBackoff.isNegative()) {
-        throw new IllegalArgumentException("initialBackoff must not be negative, was " + initialBackoff);
-      }
-      if (maxBackoff.compareTo(initialBackoff) < 0) {
-        throw new IllegalArgumentException(
-            "maxBackoff must be >= initialBackoff " + initialBackoff + ", was " + maxBackoff);
-      }
-      if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-        throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
-      }
-      if (!(jitter >= 0.0 && jitter < 1.0)) {
-        throw new IllegalArgumentException("jitter must be in [0, 1), was " + jitter);
-      }
+      new RetryBackoff(initialBackoff, maxBackoff, multiplier, jitter); // validates the four
       if (budgetPercent < 0 || budgetPercent > 1000) {
         throw new IllegalArgumentException("budgetPercent must be in [0, 1000], was " + budgetPercent);
       }

@@ -1,11 +1,12 @@
 package dev.lbkit.okhttp;
 
-import dev.lbkit.api.internal.RetryBudget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.api.RandomSource;
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RetryBudget;
 import dev.lbkit.testing.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
@@ -112,18 +113,22 @@ class ConfigTest {
   @Test
   void backoffGrowsExponentiallyWithinItsJitterAndCap() {
     RetryPolicy p = RetryPolicy.DEFAULT;
+    RandomSource random = RandomSource.seeded(11);
     for (int i = 0; i < 200; i++) {
-      // Resilience4j rounds to whole milliseconds: 12.5 ms .. 37.5 ms becomes 12 .. 38.
-      long first = p.backoffNanos(1);
-      assertTrue(first >= 12_000_000L && first <= 38_000_000L, "first backoff " + first);
-      long second = p.backoffNanos(2);
-      assertTrue(second >= 24_000_000L && second <= 76_000_000L, "second backoff " + second);
-      long late = p.backoffNanos(9);
-      assertTrue(late <= 250_000_000L, "capped backoff " + late);
+      long first = p.backoffNanos(1, random);
+      assertTrue(first >= 12_500_000L && first < 37_500_000L, "first backoff " + first);
+      long second = p.backoffNanos(2, random);
+      assertTrue(second >= 25_000_000L && second < 75_000_000L, "second backoff " + second);
+      long late = p.backoffNanos(9, random);
+      assertTrue(late >= 125_000_000L && late <= 250_000_000L, "capped backoff " + late);
     }
     RetryPolicy exact = RetryPolicy.builder().jitter(0).build();
     assertEquals(List.of(25_000_000L, 50_000_000L, 100_000_000L, 200_000_000L, 250_000_000L),
-        List.of(exact.backoffNanos(1), exact.backoffNanos(2), exact.backoffNanos(3), exact.backoffNanos(4), exact.backoffNanos(5)));
+        List.of(exact.backoffNanos(1, random), exact.backoffNanos(2, random), exact.backoffNanos(3, random),
+            exact.backoffNanos(4, random), exact.backoffNanos(5, random)));
+    // The jitter comes from the client's random source: a seed repeats the waits.
+    assertEquals(p.backoffNanos(1, RandomSource.seeded(3)), p.backoffNanos(1, RandomSource.seeded(3)));
+    assertEquals(0, RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO, 1).build().backoffNanos(3, random));
   }
 
   @Test

@@ -1,23 +1,41 @@
 package dev.lbkit.simulator.fleet;
 
 import dev.lbkit.api.Ticker;
+import dev.lbkit.api.internal.RetryBackoff;
 import dev.lbkit.api.internal.RetryBudget;
 import dev.lbkit.api.internal.RetryThrottle;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * What may stop a client's retries, as lb-okhttp runs it: Finagle's retry budget, and the
- * throttle that refuses retries while the cluster as a whole is failing. Both are lb-okhttp's own
- * classes ({@link RetryBudget}, {@link RetryThrottle}), one of each per client, on the virtual
- * clock. The attempt limit is the scenario's {@code attempts}.
+ * How a client retries, as lb-okhttp runs it: the backoff before each retry, Finagle's retry
+ * budget, and the throttle that refuses retries while the cluster as a whole is failing. All
+ * three are lb-okhttp's own classes ({@link RetryBackoff}, {@link RetryBudget}, {@link
+ * RetryThrottle}), one budget and one throttle per client, on the virtual clock; the backoff's
+ * jitter draws from the client's random stream. The attempt limit is the scenario's {@code
+ * attempts}.
  *
  * @param budget the budget's settings, or null for none
  * @param throttle the throttle's settings, or null for none
+ * @param backoff the wait before each retry
  */
-public record RetryControl(Budget budget, Throttle throttle) {
+public record RetryControl(Budget budget, Throttle throttle, RetryBackoff backoff) {
 
-  /** Neither budget nor throttle: every retryable failure retries, up to the attempt limit. */
+  /**
+   * Neither budget nor throttle, lb-okhttp's default backoff: every retryable failure retries, up
+   * to the attempt limit.
+   */
   public static final RetryControl NONE = new RetryControl(null, null);
+
+  /** {@code budget} and {@code throttle} (either may be null) with lb-okhttp's default backoff. */
+  public RetryControl(Budget budget, Throttle throttle) {
+    this(budget, throttle, RetryBackoff.DEFAULT);
+  }
+
+  /** Requires a backoff. */
+  public RetryControl {
+    Objects.requireNonNull(backoff, "backoff");
+  }
 
   /** {@code RetryPolicy.Builder.budget(percent, minPerSecond, window)}. */
   public record Budget(int percent, int minPerSecond, Duration window) {
@@ -47,11 +65,12 @@ public record RetryControl(Budget budget, Throttle throttle) {
 
   @Override
   public String toString() {
-    if (budget == null && throttle == null) {
+    if (budget == null && throttle == null && backoff.equals(RetryBackoff.DEFAULT)) {
       return "no budget";
     }
     String b = budget == null ? "no budget" : "budget " + budget.percent() + "% + " + budget.minPerSecond() + "/s over "
         + budget.window().toSeconds() + " s";
-    return throttle == null ? b : b + ", throttle " + throttle.minSuccessPercent() + "% of the last " + throttle.window();
+    String t = throttle == null ? b : b + ", throttle " + throttle.minSuccessPercent() + "% of the last " + throttle.window();
+    return backoff.equals(RetryBackoff.DEFAULT) ? t : t + ", backoff " + backoff;
   }
 }

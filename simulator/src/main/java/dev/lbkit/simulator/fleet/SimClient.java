@@ -6,6 +6,7 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RetryBackoff;
 import dev.lbkit.api.internal.RetryBudget;
 import dev.lbkit.api.internal.RetryThrottle;
 import dev.lbkit.simulator.engine.SimRandom;
@@ -18,7 +19,9 @@ import java.util.List;
  * and its {@link Selection} completed exactly once, with the latency the client measured and
  * the outcome, by whichever comes first of the answer and the timeout. A retryable failure is
  * retried on another server while attempts remain and, as lb-okhttp decides, while the client's
- * retry throttle (the cluster is not failing as a whole) and then its retry budget allow it.
+ * retry throttle (the cluster is not failing as a whole) and then its retry budget allow it; the
+ * retry is sent after lb-okhttp's backoff ({@link RetryBackoff}), its jitter drawn from the
+ * client's random stream.
  */
 final class SimClient {
 
@@ -32,10 +35,12 @@ final class SimClient {
   private final long discoveryLagNanos;
   private final RetryBudget budget;
   private final RetryThrottle throttle;
+  private final RetryBackoff backoff;
   private long appliedVersion;
 
   SimClient(int index, LoadBalancer balancer, Picker picker, Simulation sim, SimRandom random,
-      LoadView.Reported reported, long discoveryLagNanos, RetryBudget budget, RetryThrottle throttle) {
+      LoadView.Reported reported, long discoveryLagNanos, RetryBudget budget, RetryThrottle throttle,
+      RetryBackoff backoff) {
     this.index = index;
     this.balancer = balancer;
     this.picker = picker;
@@ -46,6 +51,7 @@ final class SimClient {
     this.discoveryLagNanos = discoveryLagNanos;
     this.budget = budget;
     this.throttle = throttle;
+    this.backoff = backoff;
   }
 
   /** Picks a server for the request's next attempt and sends it. */
@@ -106,7 +112,12 @@ final class SimClient {
         && mayRetry(now, r)) {
       sim.metrics.retried(now, r.startNanos);
       r.context = r.context.toBuilder().avoid(a.server.server).build();
-      send(r);
+      long wait = backoff.nanos(r.attempts, random);
+      if (wait == 0) {
+        send(r);
+      } else {
+        sim.clock.schedule(wait, () -> send(r));
+      }
       return;
     }
     sim.requestEnded(r, outcome);

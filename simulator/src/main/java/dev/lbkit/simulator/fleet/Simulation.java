@@ -147,7 +147,7 @@ public final class Simulation {
     }
     LoadBalancer balancer = b.build();
     return new SimClient(index, balancer, viewPicker != null ? viewPicker : balancer, this, random, reported, lag,
-        variant.retry().newBudget(clock), variant.retry().newThrottle());
+        variant.retry().newBudget(clock), variant.retry().newThrottle(), variant.retry().backoff());
   }
 
   /** Runs {@code variant} over {@code config} and returns what was measured. */

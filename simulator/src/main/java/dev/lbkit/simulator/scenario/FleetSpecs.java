@@ -1,11 +1,12 @@
 package dev.lbkit.simulator.scenario;
 
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.internal.RetryBackoff;
 import dev.lbkit.simulator.fleet.Deploy;
 import dev.lbkit.simulator.fleet.Fault;
-import dev.lbkit.simulator.fleet.RetryControl;
 import dev.lbkit.simulator.fleet.FleetConfig;
 import dev.lbkit.simulator.fleet.Network;
+import dev.lbkit.simulator.fleet.RetryControl;
 import dev.lbkit.simulator.fleet.ServiceTime;
 import dev.lbkit.simulator.fleet.Variant;
 import dev.lbkit.simulator.fleet.View;
@@ -133,7 +134,28 @@ final class FleetSpecs {
             require("retry.budget.minPerSecond", b.minPerSecond()), require("retry.budget.window", b.window())),
         t == null ? null : new RetryControl.Throttle(require("retry.throttle.window", t.window()),
             require("retry.throttle.minAttempts", t.minAttempts()),
-            require("retry.throttle.minSuccessPercent", t.minSuccessPercent())));
+            require("retry.throttle.minSuccessPercent", t.minSuccessPercent())),
+        backoff(r.backoff()));
+  }
+
+  /** lb-okhttp's backoff, its defaults for the fields left out. */
+  private static RetryBackoff backoff(ScenarioSpec.RetryBackoffSpec spec) {
+    if (spec == null) {
+      return RetryBackoff.DEFAULT;
+    }
+    try {
+      return new RetryBackoff(
+          spec.initial() == null ? RetryBackoff.DEFAULT_INITIAL : spec.initial(),
+          spec.max() == null ? max(RetryBackoff.DEFAULT_MAX, spec.initial()) : spec.max(),
+          spec.multiplier() == null ? RetryBackoff.DEFAULT_MULTIPLIER : spec.multiplier(),
+          spec.jitter() == null ? RetryBackoff.DEFAULT_JITTER : spec.jitter());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("retry.backoff: " + e.getMessage(), e);
+    }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return b == null || a.compareTo(b) >= 0 ? a : b;
   }
 
   private static Fault fault(ScenarioSpec.Fault f) {

@@ -91,14 +91,24 @@ record ScenarioSpec(
    * {@code {name: P2C, algorithm: power-of-two-choices, choices: 2, view: {kind: board, refresh:
    * 100ms}, slowStart: 30s, outlierDetection: true, key: client, ewmaDecay: 60s, clientRate: 100,
    * retry: {budget: {percent: 30, minPerSecond: 10, window: 10s}, throttle: {window: 20,
-   * minAttempts: 10, minSuccessPercent: 20}}}}.
+   * minAttempts: 10, minSuccessPercent: 20}, backoff: {initial: 25ms, max: 250ms}}}}.
    */
   record Variant(String name, String algorithm, Integer choices, String estimate, View view,
       Duration slowStart, Boolean outlierDetection, String key, Duration ewmaDecay, Double clientRate,
       Retry retry) {}
 
-  /** A variant's {@code retry}: lb-okhttp's retry budget and throttle; either may be left out. */
-  record Retry(RetryBudget budget, RetryThrottle throttle) {}
+  /**
+   * A variant's {@code retry}: lb-okhttp's retry budget, throttle and backoff; any may be left
+   * out (the backoff is then lb-okhttp's default).
+   */
+  record Retry(RetryBudget budget, RetryThrottle throttle, RetryBackoffSpec backoff) {}
+
+  /**
+   * {@code RetryPolicy.Builder.backoff(initial, max, multiplier)} and {@code jitter}: {@code
+   * {initial: 25ms, max: 250ms, multiplier: 2, jitter: 0.5}}, lb-okhttp's defaults for the fields
+   * left out; {@code initial: 0s} sends retries at once.
+   */
+  record RetryBackoffSpec(Duration initial, Duration max, Double multiplier, Double jitter) {}
 
   /** {@code RetryPolicy.Builder.budget(percent, minPerSecond, window)}. */
   record RetryBudget(Integer percent, Integer minPerSecond, Duration window) {}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lbkit.algorithms.Algorithms;
 import dev.lbkit.api.Outcome;
+import dev.lbkit.api.internal.RetryBackoff;
 import java.time.Duration;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,27 @@ class RetryAmplificationTest {
       assertTrue(m.retries() > 0);
       assertEquals(0, m.retriesThrottled(), "the cluster is not failing as a whole");
     }
+  }
+
+  @Test
+  void aRetryWaitsLbOkHttpsBackoff() {
+    // One server in five fails fast, so about a fifth of the calls retry: their latency is the
+    // first attempt, the backoff, and the second attempt. Without a budget or throttle in the way.
+    RetryBackoff fixed = new RetryBackoff(Duration.ofMillis(100), Duration.ofMillis(100), 1, 0);
+    Metrics waiting = run(1, new RetryControl(null, null, fixed), 10);
+    Metrics atOnce = run(1, new RetryControl(null, null, new RetryBackoff(Duration.ZERO, Duration.ZERO, 1, 0)), 10);
+    assertTrue(waiting.retries() > 0 && atOnce.retries() > 0);
+    assertEquals(0, waiting.failed());
+    assertTrue(waiting.latency().quantile(0.99) >= 100_000_000L,
+        "p99 includes the 100 ms backoff: " + waiting.latency().quantile(0.99));
+    assertTrue(atOnce.latency().quantile(0.99) < 50_000_000L,
+        "p99 without a backoff: " + atOnce.latency().quantile(0.99));
+  }
+
+  @Test
+  void retriesWaitLbOkHttpsDefaultBackoffUnlessToldOtherwise() {
+    assertEquals(RetryBackoff.DEFAULT, RetryControl.NONE.backoff());
+    assertEquals(RetryBackoff.DEFAULT, new RetryControl(BUDGET, THROTTLE).backoff());
   }
 
   @Test

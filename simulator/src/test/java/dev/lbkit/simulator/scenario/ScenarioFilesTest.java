@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lbkit.api.internal.RetryBackoff;
 import dev.lbkit.simulator.fleet.View;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,5 +90,37 @@ class ScenarioFilesTest {
         variants: [{name: x, algorithm: random}]
         """));
     assertTrue(e.getMessage().contains("requets"), e.getMessage());
+  }
+
+  @Test
+  void readsARetryBackoffWithLbOkHttpsDefaultsForWhatIsLeftOut() throws IOException {
+    Scenario s = Scenario.parse("""
+        name: backoff
+        service: {mean: 10ms}
+        workload: {rate: 10}
+        requests: 10
+        attempts: 2
+        variants:
+          - {name: default, algorithm: random}
+          - {name: fixed, algorithm: random, retry: {backoff: {initial: 40ms, jitter: 0}}}
+          - {name: none, algorithm: random, retry: {backoff: {initial: 0s, max: 0s}}}
+        """);
+    assertEquals(RetryBackoff.DEFAULT, s.variants().get(0).retry().backoff());
+    assertEquals(new RetryBackoff(Duration.ofMillis(40), RetryBackoff.DEFAULT_MAX, RetryBackoff.DEFAULT_MULTIPLIER, 0),
+        s.variants().get(1).retry().backoff());
+    assertEquals(new RetryBackoff(Duration.ZERO, Duration.ZERO, RetryBackoff.DEFAULT_MULTIPLIER, RetryBackoff.DEFAULT_JITTER),
+        s.variants().get(2).retry().backoff());
+  }
+
+  @Test
+  void namesABadRetryBackoff() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Scenario.parse("""
+        name: bad
+        service: {mean: 10ms}
+        workload: {rate: 10}
+        requests: 10
+        variants: [{name: x, algorithm: random, retry: {backoff: {jitter: 1.5}}}]
+        """));
+    assertEquals("retry.backoff: jitter must be in [0, 1), was 1.5", e.getMessage());
   }
 }
