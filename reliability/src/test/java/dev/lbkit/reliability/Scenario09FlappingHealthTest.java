@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class Scenario09FlappingHealthTest {
    */
   private static final Duration QUIET = Duration.ofMillis(1500);
 
-  /** A state change of the flapping server: after which answer (1-based), and to what. */
+  /** A state change of the flapping server: after which check's answer (1-based), and to what. */
   private record Change(int afterAnswer, ActiveHealth verdict) {}
 
   @Test
@@ -54,12 +55,26 @@ class Scenario09FlappingHealthTest {
     try (Fleet fleet = Fleet.start(Fleet.Protocol2.HTTP_1_1, 3)) {
       CountingBackend flapping = fleet.backend(0).health(() -> pattern[asked.getAndIncrement()] ? 200 : 503);
       Server server = fleet.direct().get(0);
+      // Events arrive in control-plane order, a check's verdict change just before that check's
+      // result (InputControl queues them so), but possibly after the next check was answered:
+      // a change is placed by the check results the balancer reported before it, not by the
+      // answers the backend had sent by then.
+      List<Boolean> results = new ArrayList<>();
       LoadBalancerListener listener = new LoadBalancerListener() {
         @Override
         public void onHealthChanged(String cluster, Server s, HealthState previous, HealthState current) {
           if (s.id().equals(server.id()) && previous.active() != current.active()) {
             synchronized (changes) {
-              changes.add(new Change(flapping.healthAnswers().size(), current.active()));
+              changes.add(new Change(results.size() + 1, current.active()));
+            }
+          }
+        }
+
+        @Override
+        public void onActiveCheck(String cluster, Server s, boolean passed) {
+          if (s.id().equals(server.id())) {
+            synchronized (changes) {
+              results.add(passed);
             }
           }
         }
@@ -75,11 +90,20 @@ class Scenario09FlappingHealthTest {
           scheduler.advance(INTERVAL);
           scheduler.awaitQuiet(3, QUIET, Duration.ofSeconds(10));
         }
+        // The last round's events may still be queued on the control plane (bounded wait).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (resultCount(results, changes) < CHECKS && System.nanoTime() < deadline) {
+          TimeUnit.MILLISECONDS.sleep(5);
+        }
         assertEquals(changes.isEmpty() ? ActiveHealth.UNKNOWN : changes.get(changes.size() - 1).verdict,
             Scenario03OutlierEjectionTest.view(lb, server).health().active(), "the balancer's view ends in the last state");
       }
       List<Integer> answers = flapping.healthAnswers();
       assertEquals(CHECKS, answers.size(), "checks answered");
+      synchronized (changes) {
+        assertEquals(answers.stream().map(code -> code == 200).toList(), results,
+            "the balancer's check results are the backend's answers, in order");
+      }
       List<Change> expected = expected(answers);
       int flips = 0;
       for (int i = 1; i < answers.size(); i++) {
@@ -103,6 +127,12 @@ class Scenario09FlappingHealthTest {
       assertEquals(List.of(), tooFast);
       assertEquals(expected, changes);
       assertTrue(changes.size() >= 4, "the sequence makes it change state: " + changes);
+    }
+  }
+
+  private static int resultCount(List<Boolean> results, Object lock) {
+    synchronized (lock) {
+      return results.size();
     }
   }
 
