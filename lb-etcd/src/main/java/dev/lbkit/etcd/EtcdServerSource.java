@@ -2,6 +2,7 @@ package dev.lbkit.etcd;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.api.internal.RegistryList;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -14,11 +15,9 @@ import io.etcd.jetcd.watch.WatchResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -86,10 +85,7 @@ final class EtcdServerSource implements ServerSource {
   private long generation;
   private Duration nextRetry;
   private final Map<String, byte[]> values = new HashMap<>();
-  private List<Server> lastPushed;
-  private Set<String> lastDraining = Set.of();
-  private boolean emptyIgnored;
-  private final Map<String, String> loggedProblems = new HashMap<>();
+  private final RegistryList list;
 
   EtcdServerSource(EtcdSourceBuilder b) {
     this.prefix = b.prefix;
@@ -100,6 +96,7 @@ final class EtcdServerSource implements ServerSource {
     this.retryDelay = b.retryDelay;
     this.nextRetry = b.retryDelay;
     this.keepLastOnEmpty = b.keepLastOnEmpty;
+    this.list = new RegistryList(ServerValue::parse, keepLastOnEmpty);
     String name = b.threadName();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, name);
@@ -216,43 +213,26 @@ final class EtcdServerSource implements ServerSource {
   }
 
   private void publish() {
-    PrefixServers.Result result = PrefixServers.read(values);
-    logProblems(result.problems);
-    List<Server> servers = result.servers;
-    if (servers.equals(lastPushed) && result.draining.equals(lastDraining)) {
+    RegistryList.Update update = list.read(values);
+    update.newProblems().forEach((key, problem) -> log.warn("{}: key {} is left out: {}", prefix, key, problem));
+    if (update.emptyHeldBack()) {
+      log.warn("{}: no valid server is registered; keeping the last list of {} servers"
+          + " (set keepLastOnEmpty(false) to allow an empty cluster)", prefix, list.lastPushed().size());
+    }
+    if (!update.push()) {
       return;
     }
-    if (servers.isEmpty() && keepLastOnEmpty && lastPushed != null && !lastPushed.isEmpty()) {
-      if (!emptyIgnored) {
-        emptyIgnored = true;
-        log.warn("{}: no valid server is registered; keeping the last list of {} servers"
-            + " (set keepLastOnEmpty(false) to allow an empty cluster)", prefix, lastPushed.size());
-      }
-      return;
-    }
-    emptyIgnored = false;
-    lastPushed = servers;
-    lastDraining = result.draining;
-    log.info("{}: {} servers, {} draining", prefix, servers.size(), result.draining.size());
+    log.info("{}: {} servers, {} draining", prefix, update.servers().size(), update.draining().size());
     try {
-      listener.onServers(servers, result.drainingServers());
+      listener.onServers(update.servers(), update.draining());
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", prefix, e);
     }
   }
 
-  private void logProblems(Map<String, String> problems) {
-    loggedProblems.keySet().retainAll(problems.keySet());
-    for (Map.Entry<String, String> p : problems.entrySet()) {
-      String seen = p.getValue() + "\n" + Arrays.toString(values.get(p.getKey()));
-      if (!seen.equals(loggedProblems.put(p.getKey(), seen))) {
-        log.warn("{}: key {} is left out: {}", prefix, p.getKey(), p.getValue());
-      }
-    }
-  }
-
   private String keeping() {
-    return lastPushed == null ? "no list read yet" : "keeping the last list of " + lastPushed.size() + " servers";
+    List<Server> last = list.lastPushed();
+    return last == null ? "no list read yet" : "keeping the last list of " + last.size() + " servers";
   }
 
   private void notifyError(Throwable error) {

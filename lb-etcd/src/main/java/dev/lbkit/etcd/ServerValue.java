@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RegistryEntry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,73 +30,56 @@ final class ServerValue {
 
   private ServerValue() {}
 
-  /** A server and whether it drains, or a problem. */
-  static final class Parsed {
-    final Server server;
-    final boolean draining;
-    final String problem;
-
-    private Parsed(Server server, boolean draining, String problem) {
-      this.server = server;
-      this.draining = draining;
-      this.problem = problem;
-    }
-
-    static Parsed problem(String why) {
-      return new Parsed(null, false, why);
-    }
-  }
-
-  static Parsed parse(byte[] value) {
+  static RegistryEntry parse(byte[] value) {
     if (value == null || value.length == 0) {
-      return Parsed.problem("the value is empty");
+      return RegistryEntry.invalid("the value is empty");
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(value);
     } catch (JsonProcessingException e) {
-      return Parsed.problem("not JSON: " + e.getOriginalMessage());
+      return RegistryEntry.invalid("not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      return Parsed.problem("not JSON: " + e.getMessage());
+      return RegistryEntry.invalid("not JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      return Parsed.problem("not a JSON object");
+      return RegistryEntry.invalid("not a JSON object");
     }
     if (!root.has("host") && root.has("Addr")) {
       return parseEndpoint(root);
     }
     JsonNode host = root.get("host");
     if (host == null || !host.isTextual()) {
-      return Parsed.problem("host must be a string, was " + host);
+      return RegistryEntry.invalid("host must be a string, was " + host);
     }
     JsonNode port = root.get("port");
     if (port == null || !port.isIntegralNumber() || !port.canConvertToInt()) {
-      return Parsed.problem("port must be an integer, was " + port);
+      return RegistryEntry.invalid("port must be an integer, was " + port);
     }
     Server.Builder b = Server.builder(host.textValue(), port.intValue());
     JsonNode weight = root.get("weight");
     if (weight != null && !weight.isNull()) {
       if (!weight.isIntegralNumber() || !weight.canConvertToInt()) {
-        return Parsed.problem("weight must be an integer, was " + weight);
+        return RegistryEntry.invalid("weight must be an integer, was " + weight);
       }
       b.weight(weight.intValue());
     }
     JsonNode zone = root.get("zone");
     if (zone != null && !zone.isNull()) {
       if (!zone.isTextual()) {
-        return Parsed.problem("zone must be a string, was " + zone);
+        return RegistryEntry.invalid("zone must be a string, was " + zone);
       }
       b.zone(zone.textValue());
     }
     JsonNode metadata = root.get("metadata");
     if (metadata != null && !metadata.isNull()) {
       if (!metadata.isObject()) {
-        return Parsed.problem("metadata must be an object, was " + metadata);
+        return RegistryEntry.invalid("metadata must be an object, was " + metadata);
       }
       Map<String, String> entries = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : metadata.properties()) {
         if (!e.getValue().isTextual()) {
-          return Parsed.problem("metadata." + e.getKey() + " must be a string, was " + e.getValue());
+          return RegistryEntry.invalid("metadata." + e.getKey() + " must be a string, was " + e.getValue());
         }
         entries.put(e.getKey(), e.getValue().textValue());
       }
@@ -105,14 +89,14 @@ final class ServerValue {
     JsonNode state = root.get("state");
     if (state != null && !state.isNull()) {
       if (!state.isTextual() || !(SERVING.equals(state.textValue()) || DRAINING.equals(state.textValue()))) {
-        return Parsed.problem("state must be \"" + SERVING + "\" or \"" + DRAINING + "\", was " + state);
+        return RegistryEntry.invalid("state must be \"" + SERVING + "\" or \"" + DRAINING + "\", was " + state);
       }
       draining = DRAINING.equals(state.textValue());
     }
     try {
-      return new Parsed(b.build(), draining, null);
+      return RegistryEntry.of(b.build(), draining);
     } catch (IllegalArgumentException e) {
-      return Parsed.problem(e.getMessage());
+      return RegistryEntry.invalid(e.getMessage());
     }
   }
 
@@ -122,21 +106,21 @@ final class ServerValue {
    * metadata, when it is an object, becomes the server's, with numbers and booleans as their
    * JSON text; the weight is the default and there is no zone.
    */
-  private static Parsed parseEndpoint(JsonNode root) {
+  private static RegistryEntry parseEndpoint(JsonNode root) {
     JsonNode addr = root.get("Addr");
     if (!addr.isTextual()) {
-      return Parsed.problem("Addr must be a string, was " + addr);
+      return RegistryEntry.invalid("Addr must be a string, was " + addr);
     }
     String text = addr.textValue();
     int colon = text.lastIndexOf(':');
     if (colon <= 0 || (text.indexOf(':') != colon && !text.startsWith("["))) {
-      return Parsed.problem("Addr must be host:port, was \"" + text + "\"");
+      return RegistryEntry.invalid("Addr must be host:port, was \"" + text + "\"");
     }
     int port;
     try {
       port = Integer.parseInt(text.substring(colon + 1));
     } catch (NumberFormatException e) {
-      return Parsed.problem("Addr must be host:port, was \"" + text + "\"");
+      return RegistryEntry.invalid("Addr must be host:port, was \"" + text + "\"");
     }
     Server.Builder b = Server.builder(text.substring(0, colon), port);
     JsonNode metadata = root.get("Metadata");
@@ -149,9 +133,9 @@ final class ServerValue {
       }
     }
     try {
-      return new Parsed(b.build(), false, null);
+      return RegistryEntry.of(b.build(), false);
     } catch (IllegalArgumentException e) {
-      return Parsed.problem(e.getMessage());
+      return RegistryEntry.invalid(e.getMessage());
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RegistryEntry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,79 +30,47 @@ final class InstanceJson {
 
   private InstanceJson() {}
 
-  /** The outcome of reading one znode: a server and whether it drains, or a problem. */
-  static final class Parsed {
-    final Server server;
-    final boolean draining;
-    final String problem;
-
-    private Parsed(Server server, String problem) {
-      this(server, false, problem);
-    }
-
-    private Parsed(Server server, boolean draining, String problem) {
-      this.server = server;
-      this.draining = draining;
-      this.problem = problem;
-    }
-
-    /** A server, or null when the instance is invalid. */
-    Server server() {
-      return server;
-    }
-
-    /** Whether the instance is disabled ({@code "enabled": false}): it drains. */
-    boolean draining() {
-      return draining;
-    }
-
-    /** Why the instance was left out when it is invalid, else null. */
-    String problem() {
-      return problem;
-    }
-  }
-
   /** Reads the JSON of one instance. */
-  static Parsed parse(byte[] data) {
+  static RegistryEntry parse(byte[] data) {
     if (data == null || data.length == 0) {
-      return new Parsed(null, "the znode holds no data");
+      return RegistryEntry.invalid("the znode holds no data");
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(data);
     } catch (JsonProcessingException e) {
-      return new Parsed(null, "not JSON: " + e.getOriginalMessage());
+      return RegistryEntry.invalid("not JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      return new Parsed(null, "not JSON: " + e.getMessage());
+      return RegistryEntry.invalid("not JSON: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      return new Parsed(null, "not a JSON object");
+      return RegistryEntry.invalid("not a JSON object");
     }
     JsonNode enabled = root.get("enabled");
     if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
-      return new Parsed(null, "enabled must be true or false, was " + enabled);
+      return RegistryEntry.invalid("enabled must be true or false, was " + enabled);
     }
     boolean draining = enabled != null && enabled.isBoolean() && !enabled.booleanValue();
     JsonNode address = root.get("address");
     if (address == null || !address.isTextual()) {
-      return new Parsed(null, "address must be a string, was " + address);
+      return RegistryEntry.invalid("address must be a string, was " + address);
     }
     JsonNode port = root.get("port");
     if (port == null || port.isNull()) {
       port = root.get("sslPort");
     }
     if (port == null || port.isNull()) {
-      return new Parsed(null, "port or sslPort must be set, both were null");
+      return RegistryEntry.invalid("port or sslPort must be set, both were null");
     }
     if (!port.canConvertToInt() || !port.isIntegralNumber()) {
-      return new Parsed(null, "port must be an integer, was " + port);
+      return RegistryEntry.invalid("port must be an integer, was " + port);
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     JsonNode payload = root.get("payload");
     JsonNode meta = payload == null ? null : payload.get("metadata");
     if (meta != null && !meta.isNull()) {
       if (!meta.isObject()) {
-        return new Parsed(null, "payload.metadata must be an object, was " + meta);
+        return RegistryEntry.invalid("payload.metadata must be an object, was " + meta);
       }
       for (Map.Entry<String, JsonNode> e : meta.properties()) {
         JsonNode v = e.getValue();
@@ -119,7 +88,7 @@ final class InstanceJson {
         try {
           w = Integer.parseInt(weight.strip());
         } catch (NumberFormatException e) {
-          return new Parsed(null, "payload.metadata.weight must be an integer, was '" + weight + "'");
+          return RegistryEntry.invalid("payload.metadata.weight must be an integer, was '" + weight + "'");
         }
         b.weight(w);
       }
@@ -127,9 +96,9 @@ final class InstanceJson {
       if (zone != null) {
         b.zone(zone);
       }
-      return new Parsed(b.build(), draining, null);
+      return RegistryEntry.of(b.build(), draining);
     } catch (IllegalArgumentException e) {
-      return new Parsed(null, e.getMessage());
+      return RegistryEntry.invalid(e.getMessage());
     }
   }
 }

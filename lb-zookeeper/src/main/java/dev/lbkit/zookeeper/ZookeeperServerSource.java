@@ -2,12 +2,11 @@ package dev.lbkit.zookeeper;
 
 import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
+import dev.lbkit.api.internal.RegistryList;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
@@ -76,16 +75,14 @@ final class ZookeeperServerSource implements ServerSource {
   private CuratorCache cache;
   private ConnectionStateListener stateListener;
   private boolean initialized;
-  private List<Server> lastPushed;
-  private Set<String> lastDraining = Set.of();
-  private boolean emptyIgnored;
-  private final Map<String, String> loggedProblems = new HashMap<>();
+  private final RegistryList list;
 
   ZookeeperServerSource(ZookeeperSourceBuilder b, OwnedClient owned) {
     this.servicePath = ZKPaths.makePath(b.basePath, b.serviceName);
     this.owned = owned;
     this.sharedClient = b.client;
     this.keepLastOnEmpty = b.keepLastOnEmpty;
+    this.list = new RegistryList(InstanceJson::parse, keepLastOnEmpty);
     this.display = servicePath + " on " + (owned != null ? owned.connectString() : "a shared client");
   }
 
@@ -145,39 +142,20 @@ final class ZookeeperServerSource implements ServerSource {
         .filter(d -> !d.getPath().equals(servicePath))
         .filter(d -> ZKPaths.getPathAndNode(d.getPath()).getPath().equals(servicePath))
         .forEach(d -> instances.put(ZKPaths.getNodeFromPath(d.getPath()), d.getData()));
-    ServiceInstances.Result result = ServiceInstances.read(instances);
-    logProblems(result.problems, instances);
-    List<Server> servers = result.servers;
-    if (servers.equals(lastPushed) && result.draining.equals(lastDraining)) {
+    RegistryList.Update update = list.read(instances);
+    update.newProblems().forEach((id, problem) -> log.warn("{}: instance {} is left out: {}", display, id, problem));
+    if (update.emptyHeldBack()) {
+      log.warn("{}: no valid instance is registered; keeping the last list of {} servers"
+          + " (set keepLastOnEmpty(false) to allow an empty cluster)", display, list.lastPushed().size());
+    }
+    if (!update.push()) {
       return;
     }
-    if (servers.isEmpty() && keepLastOnEmpty && lastPushed != null && !lastPushed.isEmpty()) {
-      if (!emptyIgnored) {
-        emptyIgnored = true;
-        log.warn("{}: no valid instance is registered; keeping the last list of {} servers"
-            + " (set keepLastOnEmpty(false) to allow an empty cluster)", display, lastPushed.size());
-      }
-      return;
-    }
-    emptyIgnored = false;
-    lastPushed = servers;
-    lastDraining = result.draining;
-    log.info("{}: {} servers, {} draining", display, servers.size(), result.draining.size());
+    log.info("{}: {} servers, {} draining", display, update.servers().size(), update.draining().size());
     try {
-      listener.onServers(servers, result.drainingServers());
+      listener.onServers(update.servers(), update.draining());
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", display, e);
-    }
-  }
-
-  /** Logs each invalid instance once per content, and forgets instances that went away. */
-  private void logProblems(Map<String, String> problems, Map<String, byte[]> instances) {
-    loggedProblems.keySet().retainAll(problems.keySet());
-    for (Map.Entry<String, String> p : problems.entrySet()) {
-      String key = p.getValue() + "\n" + new String(instances.get(p.getKey()), StandardCharsets.UTF_8);
-      if (!key.equals(loggedProblems.put(p.getKey(), key))) {
-        log.warn("{}: instance {} is left out: {}", display, p.getKey(), p.getValue());
-      }
     }
   }
 
@@ -209,9 +187,8 @@ final class ZookeeperServerSource implements ServerSource {
   }
 
   private String keeping() {
-    return lastPushed == null
-        ? "no list read yet"
-        : "keeping the last list of " + lastPushed.size() + " servers";
+    List<Server> last = list.lastPushed();
+    return last == null ? "no list read yet" : "keeping the last list of " + last.size() + " servers";
   }
 
   private void notifyError(Throwable error) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.lbkit.api.Server;
+import dev.lbkit.api.internal.RegistryEntry;
+import dev.lbkit.api.internal.RegistryList;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The JSON of an instance znode, as the registrants in the wild write it. */
 class InstanceJsonTest {
 
-  private static InstanceJson.Parsed parse(String json) {
+  private static RegistryEntry parse(String json) {
     return InstanceJson.parse(json.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -52,7 +54,7 @@ class InstanceJsonTest {
 
   @Test
   void aDisabledInstanceDrains() {
-    InstanceJson.Parsed p = parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":false}");
+    RegistryEntry p = parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":false}");
     assertEquals(Server.of("10.0.0.1", 80), p.server());
     assertEquals(true, p.draining());
     assertEquals(false, parse("{\"address\":\"10.0.0.1\",\"port\":80,\"enabled\":true}").draining());
@@ -77,7 +79,7 @@ class InstanceJsonTest {
         new String[] {"{\"address\":\"10.0.0.1\",\"port\":80,\"payload\":{\"metadata\":[1]}}",
             "payload.metadata must be an object, was [1]"});
     for (String[] c : cases) {
-      InstanceJson.Parsed p = parse(c[0]);
+      RegistryEntry p = parse(c[0]);
       assertNull(p.server(), c[0]);
       if (c[1] != null) {
         assertEquals(c[1], p.problem(), c[0]);
@@ -93,10 +95,10 @@ class InstanceJsonTest {
     byte[] b = "{\"address\":\"10.0.0.1\",\"port\":80}".getBytes(StandardCharsets.UTF_8);
     byte[] dup = "{\"address\":\"10.0.0.2\",\"port\":80,\"payload\":{\"metadata\":{\"weight\":\"9\"}}}".getBytes(StandardCharsets.UTF_8);
     byte[] off = "{\"address\":\"10.0.0.3\",\"port\":80,\"enabled\":false}".getBytes(StandardCharsets.UTF_8);
-    ServiceInstances.Result r = ServiceInstances.read(Map.of("z-dup", dup, "m", a, "q", b, "off", off, "bad", new byte[0]));
+    RegistryList.Update r = new RegistryList(InstanceJson::parse, true).read(Map.of("z-dup", dup, "m", a, "q", b, "off", off, "bad", new byte[0]));
     assertEquals(List.of(Server.of("10.0.0.1", 80), Server.builder("10.0.0.2", 80).weight(2).metadata("weight", "2").build(),
-        Server.of("10.0.0.3", 80)), r.servers);
-    assertEquals(List.of(Server.of("10.0.0.3", 80)), r.drainingServers());
-    assertEquals(Map.of("bad", "the znode holds no data"), r.problems);
+        Server.of("10.0.0.3", 80)), r.servers());
+    assertEquals(List.of(Server.of("10.0.0.3", 80)), r.draining());
+    assertEquals(Map.of("bad", "the znode holds no data"), r.newProblems());
   }
 }
