@@ -2,7 +2,7 @@
 # Builds the benchmarks jar and runs the benchmarks and harnesses, with settings short enough for
 # a noisy 2-core machine. Not part of `mvn verify`.
 #
-#   benchmarks/run.sh [all|pick|rebuild|interceptor|paired|heap|latency|proxy] ...
+#   benchmarks/run.sh [all|pick|rebuild|interceptor|paired|floor|heap|latency|proxy] ...
 #
 # JMH_OPTS overrides the JMH settings. Defaults: pick and interceptor -f 1 -wi 3 -w 1s -i 10 -r 500ms
 # (ten short iterations give a tighter confidence interval than five long ones on a noisy
@@ -54,6 +54,10 @@ case "$what" in
     run heap java -XX:+UseSerialGC -Xmx4g -cp "$JAR" dev.lbkit.benchmarks.HeapPerServer "$@" ;;
   paired)
     run paired java -cp "$JAR" dev.lbkit.benchmarks.InterceptorPaired "$@" ;;
+  floor)
+    # Micrometer's own cost for lb-micrometer's per-call work: the floor under paired's second table.
+    # shellcheck disable=SC2086
+    run floor java -cp "$JAR" org.openjdk.jmh.Main ObservationFloorBenchmark -prof gc ${JMH_OPTS:-$DEFAULT_JMH_OPTS} "$@" ;;
   latency)
     run latency java -cp "$JAR" dev.lbkit.benchmarks.LatencyScenario "$@" ;;
   proxy)
@@ -61,10 +65,10 @@ case "$what" in
     run proxy java -cp "$JAR" dev.lbkit.benchmarks.ProxyHop "$@" ;;
   all)
     # rebuild runs heap too.
-    for step in pick rebuild interceptor paired latency proxy; do
+    for step in pick rebuild interceptor paired floor latency proxy; do
       SKIP_BUILD=1 "$0" "$step"
     done ;;
   *)
-    echo "usage: $0 [all|pick|rebuild|interceptor|paired|heap|latency|proxy] [args...]" >&2
+    echo "usage: $0 [all|pick|rebuild|interceptor|paired|floor|heap|latency|proxy] [args...]" >&2
     exit 2 ;;
 esac

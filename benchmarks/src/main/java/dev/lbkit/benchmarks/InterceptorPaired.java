@@ -49,7 +49,7 @@ import okhttp3.Response;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.InterceptorPaired \
- *     [pairs=400] [block=50] [warmup=20000]
+ *     [pairs=400] [block=50] [warmup=20000] [listener=both|metrics|tracing|noop]
  * }</pre>
  *
  * Target (issue 7): the wrapper adds at most 5 µs per call, reported with its confidence
@@ -72,7 +72,7 @@ public final class InterceptorPaired {
 
   /** Runs the measurement; arguments are {@code key=value}, see the class comment. */
   public static void main(String[] args) throws IOException {
-    Map<String, String> opts = Args.parse(args, Map.of("pairs", "400", "block", "50", "warmup", "20000"));
+    Map<String, String> opts = Args.parse(args, Map.of("pairs", "400", "block", "50", "warmup", "20000", "listener", "both"));
     int pairs = Integer.parseInt(opts.get("pairs"));
     int block = Integer.parseInt(opts.get("block"));
     int warmup = Integer.parseInt(opts.get("warmup"));
@@ -84,7 +84,7 @@ public final class InterceptorPaired {
       Server server = backend.servers().get(0);
       OkHttpClient wrapped = InterceptorBenchmark.wrapWithLbkit(base, lb);
       OkHttpClient observed = LbOkHttp.wrap(base, LbConfig.builder().cluster(InterceptorBenchmark.CLUSTER, lb)
-          .listener(observedListener()).build());
+          .listener(observedListener(opts.get("listener"))).build());
       Request plainRequest = new Request.Builder().url("http://" + server.id() + "/").build();
       Request lbkitRequest = new Request.Builder().url("http://" + InterceptorBenchmark.CLUSTER + "/").build();
       OkHttpClient[] clients = {base, wrapped, observed};
@@ -144,9 +144,11 @@ public final class InterceptorPaired {
 
   /**
    * lb-micrometer's listener as a service would run it: meters, and observations that a handler
-   * accepts (a registry without a handler would make every observation a no-op).
+   * accepts (a registry without a handler would make every observation a no-op). {@code which}
+   * picks a part, to split the cost: {@code both} (the default), {@code metrics}, {@code tracing},
+   * or {@code noop}, a listener that does nothing, which leaves lb-okhttp's own event plumbing.
    */
-  static LbEventListener observedListener() {
+  static LbEventListener observedListener(String which) {
     ObservationRegistry observations = ObservationRegistry.create();
     observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
       @Override
@@ -154,7 +156,18 @@ public final class InterceptorPaired {
         return true;
       }
     });
-    return LbMetrics.builder(new SimpleMeterRegistry()).observationRegistry(observations).build().listener();
+    switch (which) {
+      case "both":
+        return LbMetrics.builder(new SimpleMeterRegistry()).observationRegistry(observations).build().listener();
+      case "metrics":
+        return LbMetrics.of(new SimpleMeterRegistry()).listener();
+      case "tracing":
+        return LbMetrics.observations(observations);
+      case "noop":
+        return new LbEventListener() {};
+      default:
+        throw new IllegalArgumentException("listener must be both, metrics, tracing or noop, was '" + which + "'");
+    }
   }
 
   private static void call(OkHttpClient client, Request request) {
