@@ -23,7 +23,8 @@ import java.util.List;
  * sum {@code W / g} is at most {@value #MAX_CYCLE} and {@code N × W / g} at most {@value
  * #MAX_PRECOMPUTE_STEPS}, the picker computes one cycle of nginx's sequence at rebuild ({@code
  * N × W / g} steps, 4 bytes per pick of the cycle) and a pick is one atomic increment and an
- * array read: lock-free, O(1), the exact sequence. A pick with an avoid set (a retry) goes to the
+ * array read: lock-free, O(1), the exact sequence. Equal weights need no steps: their cycle is
+ * list order, for any N up to {@value #MAX_CYCLE} (O(N) at rebuild). A pick with an avoid set (a retry) goes to the
  * critical-section form below, which runs nginx's sequence over the servers not avoided on a
  * state of its own: retries keep nginx's ratios among the remaining servers, and first attempts
  * keep the cycle, but the two no longer share one {@code current} vector as in nginx.
@@ -150,6 +151,9 @@ final class SmoothWeightedRoundRobin implements Algorithm {
         total += w[i];
       }
       long length = total / g;
+      if (length == n && length <= MAX_CYCLE) {
+        return listOrder(n);
+      }
       if (length > MAX_CYCLE || length * n > MAX_PRECOMPUTE_STEPS) {
         return null;
       }
@@ -166,6 +170,19 @@ final class SmoothWeightedRoundRobin implements Algorithm {
         }
         current[best] -= length;
         cycle[step] = best;
+      }
+      return cycle;
+    }
+
+    /**
+     * The cycle of equal weights: list order. Each step adds the same weight to every {@code
+     * current}, so the winner is the first server not yet picked in this cycle (it leads the rest
+     * by the weight it has not lost, and ties go to the first in list order); no scan is needed.
+     */
+    static int[] listOrder(int n) {
+      int[] cycle = new int[n];
+      for (int i = 0; i < n; i++) {
+        cycle[i] = i;
       }
       return cycle;
     }

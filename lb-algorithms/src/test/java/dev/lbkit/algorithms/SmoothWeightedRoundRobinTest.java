@@ -8,6 +8,7 @@ import dev.lbkit.api.Picker;
 import dev.lbkit.testing.FakeEndpoint;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,35 @@ class SmoothWeightedRoundRobinTest {
     assertEquals(1_000_000, counts[0]);
     assertEquals(999_999, counts[1]);
     assertEquals(1, counts[2]);
+  }
+
+  @Property(tries = 40, seed = "13")
+  void equalWeightsTakeListOrderExactlyAsNginxWould(
+      @ForAll @IntRange(min = 1, max = 60) int n,
+      @ForAll @IntRange(min = 1, max = 1_000) int weight) {
+    int[] w = new int[n];
+    Arrays.fill(w, weight);
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(w);
+    // nginx's scan (the picker with an avoid set runs it) over two cycles, against the shortcut.
+    List<Integer> listOrder = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      for (int i = 0; i < n; i++) {
+        listOrder.add(i);
+      }
+    }
+    assertEquals(listOrder, sequence(fakes, 2 * n));
+    int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(fakes.toArray(new dev.lbkit.api.Endpoint[0]));
+    assertEquals(listOrder.subList(0, n), Arrays.stream(cycle).boxed().toList());
+  }
+
+  @Test
+  void equalWeightsGetACycleAtTenThousandServers() {
+    int[] w = new int[10_000];
+    Arrays.fill(w, 3);
+    int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(FakeEndpoint.weighted(w).toArray(new dev.lbkit.api.Endpoint[0]));
+    // 10^4 servers × a 10^4-pick cycle is past the scan's bound of 2^22 steps: the shortcut needs none.
+    assertEquals(10_000, cycle.length);
+    assertEquals(9_999, cycle[9_999]);
   }
 
   @Test
