@@ -36,19 +36,4 @@ final class HashKeys {
   static long serverHash(Endpoint e, long seed) {
     return Hashing.xxh64(e.server().id().getBytes(StandardCharsets.UTF_8), seed);
   }
-
-  /** The index of the first key at or after {@code hash} in sorted {@code keys}, wrapping to 0. */
-  static int ceilingIndex(long[] keys, long hash) {
-    int lo = 0;
-    int hi = keys.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (keys[mid] < hash) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo == keys.length ? 0 : lo;
-  }
 }

@@ -26,6 +26,40 @@ class RingHashTest {
         Algorithms.MAX_RING_SIZE);
   }
 
+  /** The plain binary search over the whole ring that the bucket table replaces. */
+  private static int ceilingByFullSearch(RingHash.Ring ring, long keyHash) {
+    long position = keyHash & ~ring.mask;
+    int lo = 0;
+    int hi = ring.points.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ring.points[mid] < position) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo == ring.points.length ? 0 : lo;
+  }
+
+  @Property(tries = 30, seed = "21")
+  void bucketedLookupFindsThePointAFullSearchFinds(
+      @ForAll @IntRange(min = 1, max = 3000) int servers, @ForAll long seed) {
+    RingHash.Ring ring = defaultRing(FakeEndpoint.of(servers));
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    List<Long> hashes = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L));
+    for (int i = 0; i < 200; i++) {
+      hashes.add(random.nextLong());
+      long point = ring.points[random.nextInt(ring.points.length)] & ~ring.mask;
+      hashes.add(point);      // exactly on a point
+      hashes.add(point + 1);  // just after it
+      hashes.add(point - 1);  // just before it
+    }
+    for (long h : hashes) {
+      assertEquals(ceilingByFullSearch(ring, h), ring.ceiling(h), "hash " + h + " over " + servers + " servers");
+    }
+  }
+
   @Test
   void defaultRingKeepsDocumentedBalance() {
     // The class comment's table; the figures are deterministic for these server ids.
