@@ -78,6 +78,8 @@ public final class FaultProxy implements AutoCloseable {
   // Guarded by this: the listening socket and its acceptor, null while refusing or killed.
   private ServerSocket listener;
   private Thread acceptor;
+  /** While refusing or killed: a socket bound to the port, not listening (see {@link #holdPort}). */
+  private Socket placeholder;
   private boolean closed;
 
   private FaultProxy(InetSocketAddress backend, int maxConnections) throws IOException {
@@ -163,6 +165,7 @@ public final class FaultProxy implements AutoCloseable {
   /** Closes the listening socket: new connections are refused; open ones keep working. */
   public FaultProxy refuse() {
     stopListening();
+    holdPort();
     return this;
   }
 
@@ -175,6 +178,7 @@ public final class FaultProxy implements AutoCloseable {
     for (Link l : links) {
       l.close(false);
     }
+    holdPort();
     return this;
   }
 
@@ -189,6 +193,7 @@ public final class FaultProxy implements AutoCloseable {
       throw new IllegalStateException(name + " is closed");
     }
     if (listener == null) {
+      releasePort();
       try {
         listen(bind(port));
       } catch (IOException e) {
@@ -227,6 +232,7 @@ public final class FaultProxy implements AutoCloseable {
       oldAcceptor = acceptor;
     }
     kill();
+    releasePort();
     pumps.shutdownNow();
     try {
       if (oldAcceptor != null) {
@@ -258,6 +264,38 @@ public final class FaultProxy implements AutoCloseable {
     t.setDaemon(true);
     acceptor = t;
     t.start();
+  }
+
+  /**
+   * Keeps the closed port from being handed to another server while this proxy refuses: a socket
+   * bound to it but not listening, so a connection is still refused (RST), but no other socket
+   * can bind the port, and the kernel does not pick it for a server binding port 0. Without it, a
+   * server started meanwhile by a concurrent test could take the port and answer this proxy's
+   * clients. Without {@code SO_REUSEADDR} when it can (then no other bind succeeds), with it when
+   * connections of the port linger in TIME_WAIT; best effort either way.
+   */
+  private synchronized void holdPort() {
+    if (closed || placeholder != null || listener != null) {
+      return;
+    }
+    for (boolean reuse : new boolean[] {false, true}) {
+      Socket s = new Socket();
+      try {
+        s.setReuseAddress(reuse);
+        s.bind(new InetSocketAddress(LOOPBACK, port));
+        placeholder = s;
+        return;
+      } catch (IOException e) {
+        closeQuietly(s);
+      }
+    }
+  }
+
+  private synchronized void releasePort() {
+    if (placeholder != null) {
+      closeQuietly(placeholder);
+      placeholder = null;
+    }
   }
 
   private void stopListening() {

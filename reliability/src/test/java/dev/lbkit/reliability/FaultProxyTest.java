@@ -148,6 +148,24 @@ class FaultProxyTest {
   }
 
   @Test
+  void aRefusingPortIsHeldSoNoOtherServerCanTakeIt() throws IOException {
+    int port = proxy.port();
+    proxy.refuse();
+    // Another server (as a concurrent test would start) cannot bind the port, even with
+    // SO_REUSEADDR as the JDK's servers set it; connections are still refused.
+    try (java.net.ServerSocket other = new java.net.ServerSocket()) {
+      other.setReuseAddress(true);
+      assertThrows(java.net.BindException.class,
+          () -> other.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+    }
+    assertThrows(ConnectException.class, this::connect);
+    proxy.restart();
+    try (Socket s = connect()) {
+      assertEquals("HTTP/1.1 200 OK 1000", exchange(s, "after"));
+    }
+  }
+
+  @Test
   void killEndsEveryConnectionAndRestartListensOnTheSamePort() throws IOException {
     int port = proxy.port();
     try (Socket open = connect()) {
