@@ -1,6 +1,5 @@
 package dev.lbkit.etcd;
 
-import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.internal.RegistryList;
 import io.etcd.jetcd.ByteSequence;
@@ -144,7 +143,7 @@ final class EtcdServerSource implements ServerSource {
       future.cancel(true);
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       notifyError(new IOException(prefix + ": reading the prefix from etcd failed (" + cause + "); "
-          + keeping() + "; retrying in " + nextRetry, cause));
+          + list.kept() + "; retrying in " + nextRetry, cause));
       retryLater();
       return;
     }
@@ -195,7 +194,7 @@ final class EtcdServerSource implements ServerSource {
     if (closed || watching != generation) {
       return;
     }
-    notifyError(new IOException(prefix + ": the etcd watch failed (" + error + "); " + keeping()
+    notifyError(new IOException(prefix + ": the etcd watch failed (" + error + "); " + list.kept()
         + "; reading the prefix again", error));
     resync();
   }
@@ -228,11 +227,6 @@ final class EtcdServerSource implements ServerSource {
     } catch (RuntimeException e) {
       log.error("{}: listener failed on a new server list", prefix, e);
     }
-  }
-
-  private String keeping() {
-    List<Server> last = list.lastPushed();
-    return last == null ? "no list read yet" : "keeping the last list of " + last.size() + " servers";
   }
 
   private void notifyError(Throwable error) {

@@ -1,6 +1,5 @@
 package dev.lbkit.zookeeper;
 
-import dev.lbkit.api.Server;
 import dev.lbkit.api.ServerSource;
 import dev.lbkit.api.internal.RegistryList;
 import java.io.IOException;
@@ -169,7 +168,7 @@ final class ZookeeperServerSource implements ServerSource {
         String what = state == ConnectionState.SUSPENDED
             ? "the ZooKeeper connection is SUSPENDED"
             : "the ZooKeeper session is LOST";
-        notifyError(new IOException(display + ": " + what + "; " + keeping()));
+        notifyError(new IOException(display + ": " + what + "; " + list.kept()));
         break;
       case RECONNECTED:
         log.info("{}: reconnected to ZooKeeper; re-reading the service", display);
@@ -183,12 +182,7 @@ final class ZookeeperServerSource implements ServerSource {
     if (closed) {
       return;
     }
-    notifyError(new IOException(display + ": reading the service failed (" + e + "); " + keeping(), e));
-  }
-
-  private String keeping() {
-    List<Server> last = list.lastPushed();
-    return last == null ? "no list read yet" : "keeping the last list of " + last.size() + " servers";
+    notifyError(new IOException(display + ": reading the service failed (" + e + "); " + list.kept(), e));
   }
 
   private void notifyError(Throwable error) {

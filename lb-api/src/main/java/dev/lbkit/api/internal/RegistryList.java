@@ -94,6 +94,14 @@ public final class RegistryList {
     return lastPushed;
   }
 
+  /**
+   * What a source keeps while its registry is unreachable, for its error messages: {@code
+   * keeping the last list of N servers}, or {@code no list read yet}.
+   */
+  public String kept() {
+    return lastPushed == null ? "no list read yet" : "keeping the last list of " + lastPushed.size() + " servers";
+  }
+
   /** Reads every current value, key to value, and says what to push and to log. */
   public Update read(Map<String, byte[]> values) {
     Map<String, Server> byAddress = new LinkedHashMap<>();

@@ -68,6 +68,7 @@ class RegistryListTest {
     assertFalse(again.push());
     assertFalse(again.emptyHeldBack(), "reported once");
     assertEquals(List.of(Server.of("h", 1)), keeping.lastPushed());
+    assertEquals("keeping the last list of 1 servers", keeping.kept());
 
     RegistryList allowing = new RegistryList(RegistryListTest::parse, false);
     allowing.read(Map.of("/a", bytes("h:1")));
@@ -91,6 +92,7 @@ class RegistryListTest {
   void beforeTheFirstPushThereIsNoLastList() {
     RegistryList list = new RegistryList(RegistryListTest::parse, true);
     assertNull(list.lastPushed());
+    assertEquals("no list read yet", list.kept());
     RegistryList.Update u = list.read(Map.of());
     assertTrue(u.push(), "a first empty list is pushed: the registry is authoritative");
     assertEquals(List.of(), u.servers());
