@@ -231,9 +231,13 @@ final class BalancedCall {
    */
   private boolean readsWholeBody(Response response) {
     RetryPolicy policy = settings.retryPolicy;
+    long limit = policy.truncatedBodyLimit();
+    if (limit == 0) {
+      return false; // the default: nothing to decide per response
+    }
     long length = response.body().contentLength();
     return length > 0
-        && length <= policy.truncatedBodyLimit()
+        && length <= limit
         && attempt < policy.maxAttempts()
         && policy.isIdempotent(request.method())
         && Resend.possible(request);
