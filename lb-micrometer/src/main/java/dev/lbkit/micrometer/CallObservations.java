@@ -6,7 +6,6 @@ import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.observation.transport.RequestReplySenderContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -27,6 +26,9 @@ import okhttp3.Response;
  * only): {@code network.peer.address} and {@code network.peer.port} of the chosen server, and
  * {@code lbkit.decision}, the pick in words, such as {@code picked 10.0.0.2:8080 by power-of-two-choices;
  * avoided 10.0.0.1:8080 (tried)}: a trace answers "why this server?".
+ *
+ * <p><b>Cost.</b> The key values are made only when something reads them: see {@link
+ * AttemptContext}. An observation whose handlers read none costs Micrometer's own bookkeeping.
  *
  * <p>Threading: events of one call come from one thread; calls run concurrently, so the
  * observations in flight are kept in concurrent maps keyed by the call and by the attempt.
@@ -52,10 +54,8 @@ final class CallObservations implements LbEventListener {
     if (registry.isNoop()) {
       return;
     }
-    Observation o = Observation.createNotStarted(CALL, registry)
-        .contextualName(request.method() + " " + request.url().host())
-        .lowCardinalityKeyValue("http.request.method", request.method())
-        .start();
+    CallContext context = new CallContext(request);
+    Observation o = Observation.createNotStarted(CALL, context, registry).start();
     if (!o.isNoop()) {
       calls.put(call, o);
     }
@@ -65,40 +65,21 @@ final class CallObservations implements LbEventListener {
   public void routeDecided(Call call, Request request, String cluster, String reason) {
     Observation o = calls.get(call);
     if (o != null) {
-      // server.address is the logical host only when a cluster balances it; else a request value.
-      o.lowCardinalityKeyValue("cluster", cluster == null ? ClientMeters.NONE : cluster)
-          .lowCardinalityKeyValue("server.address", cluster == null ? "other" : request.url().host())
-          .highCardinalityKeyValue("lbkit.route", reason);
+      ((CallContext) o.getContext()).routed(cluster, reason);
     }
   }
 
   @Override
   public void attemptSending(LbAttempt attempt, HeaderSetter headers) {
-    // A registry without handlers records nothing: skip the context, the strings and the decision.
-    // Checked per attempt, as handlers may be added to the registry later.
+    // A registry without handlers records nothing: skip the context. Checked per attempt, as
+    // handlers may be added to the registry later.
     if (registry.isNoop()) {
       return;
     }
-    RequestReplySenderContext<HeaderSetter, Integer> context =
-        new RequestReplySenderContext<>((carrier, key, value) -> carrier.set(key, value));
-    context.setCarrier(headers);
-    context.setRemoteServiceName(attempt.cluster());
-    context.setRemoteServiceAddress(attempt.server().id());
-    String reason = attempt.retryReason();
-    Observation parent = calls.get(attempt.call());
-    Observation o = Observation.createNotStarted(ATTEMPT, () -> context, registry)
-        .contextualName(attempt.request().method() + " " + attempt.server().id())
-        .parentObservation(parent)
-        .lowCardinalityKeyValue("cluster", attempt.cluster())
-        .lowCardinalityKeyValue("server", tagsOf.apply(attempt.cluster()).tag(attempt.server().id()))
-        .lowCardinalityKeyValue("algorithm", attempt.algorithm())
-        .lowCardinalityKeyValue("attempt", TagValues.attempt(attempt.number()))
-        .lowCardinalityKeyValue("retry.reason", reason == null ? ClientMeters.NONE : ClientMeters.normalize(reason))
-        .lowCardinalityKeyValue("http.request.method", attempt.request().method())
-        .highCardinalityKeyValue("network.peer.address", attempt.server().host())
-        .highCardinalityKeyValue("network.peer.port", Integer.toString(attempt.server().port()))
-        .highCardinalityKeyValue("lbkit.decision", attempt.decision());
-    o.start();
+    AttemptContext context = new AttemptContext(attempt, headers, tagsOf.apply(attempt.cluster()));
+    Observation o = Observation.createNotStarted(ATTEMPT, context, registry)
+        .parentObservation(calls.get(attempt.call()))
+        .start();
     if (!o.isNoop()) {
       attempts.put(attempt, o);
     }
@@ -110,14 +91,7 @@ final class CallObservations implements LbEventListener {
     if (o == null) {
       return;
     }
-    o.lowCardinalityKeyValue("outcome", TagValues.outcome(outcome))
-        .lowCardinalityKeyValue("http.response.status_code",
-            statusCode < 0 ? ClientMeters.NONE : TagValues.status(statusCode));
-    if (o.getContext() instanceof RequestReplySenderContext && statusCode >= 0) {
-      @SuppressWarnings("unchecked")
-      RequestReplySenderContext<HeaderSetter, Integer> c = (RequestReplySenderContext<HeaderSetter, Integer>) o.getContext();
-      c.setResponse(statusCode);
-    }
+    ((AttemptContext) o.getContext()).ended(outcome, statusCode);
     if (failure != null) {
       o.error(failure);
     }
@@ -136,7 +110,7 @@ final class CallObservations implements LbEventListener {
   public void callRejected(Call call, LbException rejection) {
     Observation o = calls.get(call);
     if (o != null) {
-      o.highCardinalityKeyValue("lbkit.rejection", rejection.getMessage());
+      ((CallContext) o.getContext()).rejected(rejection.getMessage());
     }
   }
 
@@ -149,7 +123,7 @@ final class CallObservations implements LbEventListener {
     String status = response == null ? ClientMeters.NONE : TagValues.status(response.code());
     String error = failure != null ? ClientMeters.errorType(failure)
         : response.code() >= 400 ? status : ClientMeters.NONE;
-    o.lowCardinalityKeyValue("http.response.status_code", status).lowCardinalityKeyValue("error.type", error);
+    ((CallContext) o.getContext()).ended(status, error);
     if (failure != null) {
       o.error(failure);
     }

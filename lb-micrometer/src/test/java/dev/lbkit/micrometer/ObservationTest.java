@@ -162,4 +162,61 @@ class ObservationTest {
         .hasLowCardinalityKeyValue("error.type", "lbkit.no_server")
         .hasLowCardinalityKeyValue("http.response.status_code", "none");
   }
+
+  /**
+   * The key values are made when first read or changed (here: by a filter at the end, then by
+   * the assertions), and are then exactly those a context that was read at its start has:
+   * nothing is lost by making them late, and a filter's removal and replacement stand.
+   */
+  @Test
+  void keyValuesReadOnlyAfterTheEndAreCompleteAndFiltersChangeThem() throws IOException {
+    backends = FakeBackends.start(1, "127.0.0.1");
+    lb = LoadBalancer.builder("user-service").servers(backends.all()).build();
+    List<String> seenAtStart = new CopyOnWriteArrayList<>();
+    observations.observationConfig()
+        .observationHandler(new ObservationHandler<>() {
+          @Override
+          public void onStart(Observation.Context context) {
+            seenAtStart.add(context.getName() + " " + context.getClass().getSimpleName());
+          }
+
+          @Override
+          public boolean supportsContext(Observation.Context context) {
+            return true;
+          }
+        })
+        .observationFilter(context -> context.getName().equals(CallObservations.ATTEMPT)
+            ? context.removeHighCardinalityKeyValue("lbkit.decision")
+                .addLowCardinalityKeyValue(io.micrometer.common.KeyValue.of("cluster", "renamed"))
+            : context);
+    OkHttpClient client = client(LbMetrics.observations(observations));
+    try (Response r = client.newCall(new Request.Builder().url("http://user-service/a").build()).execute()) {
+      assertEquals(200, r.code());
+    }
+
+    assertEquals(List.of(CallObservations.CALL + " CallContext", CallObservations.ATTEMPT + " AttemptContext"),
+        seenAtStart, "the handler read no key value at the start");
+    String server = backends.server(0).id();
+    TestObservationRegistryAssert.assertThat(observations)
+        .forAllObservationsWithNameEqualTo(CallObservations.ATTEMPT, attempt -> attempt
+            .hasContextualNameEqualTo("GET " + server)
+            .hasLowCardinalityKeyValue("cluster", "renamed")
+            .hasLowCardinalityKeyValue("server", server)
+            .hasLowCardinalityKeyValue("algorithm", "round-robin")
+            .hasLowCardinalityKeyValue("attempt", "1")
+            .hasLowCardinalityKeyValue("retry.reason", "none")
+            .hasLowCardinalityKeyValue("http.request.method", "GET")
+            .hasLowCardinalityKeyValue("outcome", "success")
+            .hasLowCardinalityKeyValue("http.response.status_code", "200")
+            .hasHighCardinalityKeyValue("network.peer.address", "127.0.0.1")
+            .doesNotHaveHighCardinalityKeyValueWithKey("lbkit.decision"))
+        .forAllObservationsWithNameEqualTo(CallObservations.CALL, call -> call
+            .hasContextualNameEqualTo("GET user-service")
+            .hasLowCardinalityKeyValue("cluster", "user-service")
+            .hasLowCardinalityKeyValue("server.address", "user-service")
+            .hasLowCardinalityKeyValue("http.request.method", "GET")
+            .hasLowCardinalityKeyValue("http.response.status_code", "200")
+            .hasLowCardinalityKeyValue("error.type", "none")
+            .hasHighCardinalityKeyValueWithKey("lbkit.route"));
+  }
 }
