@@ -49,7 +49,8 @@ import okhttp3.Response;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.InterceptorPaired \
- *     [pairs=400] [block=50] [warmup=20000] [listener=both|metrics|tracing|noop]
+ *     [pairs=400] [block=50] [warmup=20000] [listener=both|metrics|tracing|noop] \
+ *     [handler=empty|reading]
  * }</pre>
  *
  * Target (issue 7): the wrapper adds at most 5 µs per call, reported with its confidence
@@ -72,7 +73,7 @@ public final class InterceptorPaired {
 
   /** Runs the measurement; arguments are {@code key=value}, see the class comment. */
   public static void main(String[] args) throws IOException {
-    Map<String, String> opts = Args.parse(args, Map.of("pairs", "400", "block", "50", "warmup", "20000", "listener", "both"));
+    Map<String, String> opts = Args.parse(args, Map.of("pairs", "400", "block", "50", "warmup", "20000", "listener", "both", "handler", "empty"));
     int pairs = Integer.parseInt(opts.get("pairs"));
     int block = Integer.parseInt(opts.get("block"));
     int warmup = Integer.parseInt(opts.get("warmup"));
@@ -84,7 +85,7 @@ public final class InterceptorPaired {
       Server server = backend.servers().get(0);
       OkHttpClient wrapped = InterceptorBenchmark.wrapWithLbkit(base, lb);
       OkHttpClient observed = LbOkHttp.wrap(base, LbConfig.builder().cluster(InterceptorBenchmark.CLUSTER, lb)
-          .listener(observedListener(opts.get("listener"))).build());
+          .listener(observedListener(opts.get("listener"), opts.get("handler"))).build());
       Request plainRequest = new Request.Builder().url("http://" + server.id() + "/").build();
       Request lbkitRequest = new Request.Builder().url("http://" + InterceptorBenchmark.CLUSTER + "/").build();
       OkHttpClient[] clients = {base, wrapped, observed};
@@ -126,6 +127,7 @@ public final class InterceptorPaired {
       row("wall time, mean", mean(wallPlain), mean(wallLbkit), diff(wallLbkit, wallPlain));
       row("caller-thread CPU, mean", mean(cpuPlain), mean(cpuLbkit), diff(cpuLbkit, cpuPlain));
       System.out.println();
+      System.out.printf(Locale.ROOT, "Third client: listener=%s, handler=%s%n%n", opts.get("listener"), opts.get("handler"));
       System.out.println("| per call | lbkit µs | lbkit + metrics + tracing µs | on − off µs (± 99.9% CI) | × off |");
       System.out.println("|---|---:|---:|---:|---:|");
       row("wall time, median of blocks", median(wall[1]), median(wall[2]), null);
@@ -147,13 +149,37 @@ public final class InterceptorPaired {
    * accepts (a registry without a handler would make every observation a no-op). {@code which}
    * picks a part, to split the cost: {@code both} (the default), {@code metrics}, {@code tracing},
    * or {@code noop}, a listener that does nothing, which leaves lb-okhttp's own event plumbing.
+   * {@code handler} is the observation handler's part: {@code empty} reads nothing (lb-micrometer
+   * makes the key values only when read, so this is lbkit's cost alone), {@code reading} reads
+   * every key value and the contextual name at each stop, as a tracing bridge does when it tags
+   * its span (the bridge's own span work still left out).
    */
-  static LbEventListener observedListener(String which) {
+  static LbEventListener observedListener(String which, String handler) {
+    if (!handler.equals("empty") && !handler.equals("reading")) {
+      throw new IllegalArgumentException("handler must be empty or reading, was '" + handler + "'");
+    }
+    boolean reading = handler.equals("reading");
     ObservationRegistry observations = ObservationRegistry.create();
     observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+      /** What the handler read, so that the JIT cannot drop the reads. */
+      int seen;
+
+      @Override
+      public void onStop(Observation.Context context) {
+        if (reading) {
+          seen += context.getAllKeyValues().stream().mapToInt(kv -> kv.getValue().length()).sum()
+              + context.getContextualName().length();
+        }
+      }
+
       @Override
       public boolean supportsContext(Observation.Context context) {
         return true;
+      }
+
+      @Override
+      public String toString() {
+        return "handler that read " + seen + " characters";
       }
     });
     switch (which) {
