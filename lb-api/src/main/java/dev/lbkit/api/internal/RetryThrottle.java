@@ -88,8 +88,17 @@ public final class RetryThrottle {
   private long recorded;
   /** How many attempts a server's last outcome counts for. */
   private final long horizon;
-  /** Each server's last outcome: its attempt number, negated for a failure. */
-  private final Map<String, Long> lastByServer = new HashMap<>();
+  /**
+   * Each server's last outcome: its attempt number, negated for a failure. A holder per server,
+   * updated in place: recording an outcome allocates nothing (a boxed {@code Long} per outcome
+   * was most of this class's cost per attempt).
+   */
+  private final Map<String, Last> lastByServer = new HashMap<>();
+
+  /** A server's last outcome, see {@link #lastByServer}. */
+  private static final class Last {
+    long value;
+  }
 
   /**
    * A throttle over the last {@code window} attempts that refuses retries while at least {@code
@@ -137,9 +146,14 @@ public final class RetryThrottle {
   private synchronized void add(boolean success, String serverId) {
     recorded++;
     if (serverId != null) {
-      lastByServer.put(serverId, success ? recorded : -recorded);
+      Last last = lastByServer.get(serverId);
+      if (last == null) {
+        last = new Last();
+        lastByServer.put(serverId, last);
+      }
+      last.value = success ? recorded : -recorded;
       if (lastByServer.size() > horizon) {
-        lastByServer.values().removeIf(last -> recorded - Math.abs(last) >= horizon);
+        lastByServer.values().removeIf(l -> recorded - Math.abs(l.value) >= horizon);
       }
     }
     if (size == window.length) {
@@ -175,9 +189,9 @@ public final class RetryThrottle {
   }
 
   private boolean aServerLastSucceeded() {
-    lastByServer.values().removeIf(last -> recorded - Math.abs(last) >= horizon);
-    for (long last : lastByServer.values()) {
-      if (last > 0) {
+    lastByServer.values().removeIf(l -> recorded - Math.abs(l.value) >= horizon);
+    for (Last last : lastByServer.values()) {
+      if (last.value > 0) {
         return true;
       }
     }
