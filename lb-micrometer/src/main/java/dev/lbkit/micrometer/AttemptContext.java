@@ -7,6 +7,7 @@ import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.transport.RequestReplySenderContext;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,16 +29,17 @@ import java.util.function.Supplier;
 final class AttemptContext extends RequestReplySenderContext<HeaderSetter, Integer>
     implements Supplier<AttemptContext> {
   private final LbAttempt attempt;
-  private final ServerTags serverTags;
+  /** The server tags of a cluster: looked up only when the key values are made. */
+  private final Function<String, ServerTags> tagsOf;
   /** Guarded by this; written once, read without the lock only to skip it. */
   private volatile boolean made;
   private String outcome;
   private String statusCode;
 
-  AttemptContext(LbAttempt attempt, HeaderSetter headers, ServerTags serverTags) {
+  AttemptContext(LbAttempt attempt, HeaderSetter headers, Function<String, ServerTags> tagsOf) {
     super((carrier, key, value) -> carrier.set(key, value));
     this.attempt = attempt;
-    this.serverTags = serverTags;
+    this.tagsOf = tagsOf;
     setCarrier(headers);
     setRemoteServiceName(attempt.cluster());
     setRemoteServiceAddress(attempt.server().id());
@@ -74,7 +76,7 @@ final class AttemptContext extends RequestReplySenderContext<HeaderSetter, Integ
     }
     String reason = attempt.retryReason();
     super.addLowCardinalityKeyValue(KeyValue.of("cluster", attempt.cluster()));
-    super.addLowCardinalityKeyValue(KeyValue.of("server", serverTags.tag(attempt.server().id())));
+    super.addLowCardinalityKeyValue(KeyValue.of("server", tagsOf.apply(attempt.cluster()).tag(attempt.server().id())));
     super.addLowCardinalityKeyValue(KeyValue.of("algorithm", attempt.algorithm()));
     super.addLowCardinalityKeyValue(KeyValue.of("attempt", TagValues.attempt(attempt.number())));
     super.addLowCardinalityKeyValue(

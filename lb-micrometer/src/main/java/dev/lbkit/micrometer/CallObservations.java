@@ -76,7 +76,7 @@ final class CallObservations implements LbEventListener {
     if (registry.isNoop()) {
       return;
     }
-    AttemptContext context = new AttemptContext(attempt, headers, tagsOf.apply(attempt.cluster()));
+    AttemptContext context = new AttemptContext(attempt, headers, tagsOf);
     Observation o = Observation.createNotStarted(ATTEMPT, context, registry)
         .parentObservation(calls.get(attempt.call()))
         .start();
