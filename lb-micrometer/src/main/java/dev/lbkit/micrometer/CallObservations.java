@@ -6,8 +6,6 @@ import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import okhttp3.Call;
 import okhttp3.Request;
@@ -30,8 +28,9 @@ import okhttp3.Response;
  * <p><b>Cost.</b> The key values are made only when something reads them: see {@link
  * AttemptContext}. An observation whose handlers read none costs Micrometer's own bookkeeping.
  *
- * <p>Threading: events of one call come from one thread; calls run concurrently, so the
- * observations in flight are kept in concurrent maps keyed by the call and by the attempt.
+ * <p>Threading: events of one call come from one thread, in order ({@link LbEventListener}'s
+ * contract); calls run concurrently on many. The observations in flight are kept per thread
+ * ({@link InFlight}).
  */
 final class CallObservations implements LbEventListener {
   /** The name of a call's observation. */
@@ -41,8 +40,8 @@ final class CallObservations implements LbEventListener {
 
   private final ObservationRegistry registry;
   private final Function<String, ServerTags> tagsOf;
-  private final Map<Call, Observation> calls = new ConcurrentHashMap<>();
-  private final Map<LbAttempt, Observation> attempts = new ConcurrentHashMap<>();
+  /** The observations in flight on each thread: see {@link InFlight} for why not a map. */
+  private final ThreadLocal<InFlight> inFlight = ThreadLocal.withInitial(InFlight::new);
 
   CallObservations(ObservationRegistry registry, Function<String, ServerTags> tagsOf) {
     this.registry = registry;
@@ -57,13 +56,13 @@ final class CallObservations implements LbEventListener {
     CallContext context = new CallContext(request);
     Observation o = Observation.createNotStarted(CALL, context, registry).start();
     if (!o.isNoop()) {
-      calls.put(call, o);
+      inFlight.get().push(call, o);
     }
   }
 
   @Override
   public void routeDecided(Call call, Request request, String cluster, String reason) {
-    Observation o = calls.get(call);
+    Observation o = inFlight.get().call(call);
     if (o != null) {
       ((CallContext) o.getContext()).routed(cluster, reason);
     }
@@ -76,18 +75,21 @@ final class CallObservations implements LbEventListener {
     if (registry.isNoop()) {
       return;
     }
+    InFlight calls = inFlight.get();
     AttemptContext context = new AttemptContext(attempt, headers, tagsOf);
     Observation o = Observation.createNotStarted(ATTEMPT, context, registry)
-        .parentObservation(calls.get(attempt.call()))
+        .parentObservation(calls.call(attempt.call()))
         .start();
-    if (!o.isNoop()) {
-      attempts.put(attempt, o);
+    if (!o.isNoop() && !calls.startAttempt(attempt, o)) {
+      // Its call started while the registry had no handler: keep the attempt, under no call.
+      calls.push(attempt.call(), null);
+      calls.startAttempt(attempt, o);
     }
   }
 
   @Override
   public void attemptEnded(LbAttempt attempt, Outcome outcome, int statusCode, Throwable failure, long latencyNanos) {
-    Observation o = attempts.remove(attempt);
+    Observation o = inFlight.get().endAttempt(attempt);
     if (o == null) {
       return;
     }
@@ -100,7 +102,7 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void retryScheduled(Call call, String cluster, int nextAttempt, long backoffNanos, String reason) {
-    Observation o = calls.get(call);
+    Observation o = inFlight.get().call(call);
     if (o != null) {
       o.event(Observation.Event.of("lbkit.retry", "retry " + nextAttempt + " after " + reason));
     }
@@ -108,7 +110,7 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void callRejected(Call call, LbException rejection) {
-    Observation o = calls.get(call);
+    Observation o = inFlight.get().call(call);
     if (o != null) {
       ((CallContext) o.getContext()).rejected(rejection.getMessage());
     }
@@ -116,7 +118,7 @@ final class CallObservations implements LbEventListener {
 
   @Override
   public void callEnded(Call call, Request request, Response response, Throwable failure, long durationNanos) {
-    Observation o = calls.remove(call);
+    Observation o = inFlight.get().popCall(call);
     if (o == null) {
       return;
     }

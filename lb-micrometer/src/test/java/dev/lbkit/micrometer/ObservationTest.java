@@ -219,4 +219,64 @@ class ObservationTest {
             .hasLowCardinalityKeyValue("error.type", "none")
             .hasHighCardinalityKeyValueWithKey("lbkit.route"));
   }
+
+  /**
+   * A call made on the calling thread while another call's attempt runs (here from a network
+   * interceptor, as an authenticator or a token fetch would) gets its own call and attempt
+   * observations, and both calls' observations end with their own outcome.
+   */
+  @Test
+  void aCallMadeInsideAnotherCallsAttemptIsObservedOnItsOwn() throws IOException {
+    backends = FakeBackends.start(1, "127.0.0.1");
+    lb = LoadBalancer.builder("user-service").servers(backends.all()).build();
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    observations.observationConfig().observationHandler(propagation).observationHandler(new ObservationHandler<>() {
+      @Override
+      public void onStop(Observation.Context context) {
+        stopped.add(context.getName());
+      }
+
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+    });
+    OkHttpClient[] wrapped = new OkHttpClient[1];
+    OkHttpClient base = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+      if (chain.request().url().encodedPath().equals("/outer")) {
+        try (Response inner = wrapped[0].newCall(new Request.Builder().url("http://user-service/inner").build())
+            .execute()) {
+          assertEquals(200, inner.code());
+        }
+      }
+      return chain.proceed(chain.request());
+    }).build();
+    wrapped[0] = LbOkHttp.wrap(base, LbConfig.builder()
+        .listener(LbMetrics.observations(observations))
+        .cluster("user-service", lb)
+        .build());
+    try (Response r = wrapped[0].newCall(new Request.Builder().url("http://user-service/outer").post(
+        okhttp3.RequestBody.create(new byte[0])).build()).execute()) {
+      assertEquals(200, r.code());
+    }
+
+    TestObservationRegistryAssert.assertThat(observations)
+        .hasNumberOfObservationsWithNameEqualTo(CallObservations.CALL, 2)
+        .hasNumberOfObservationsWithNameEqualTo(CallObservations.ATTEMPT, 2)
+        .forAllObservationsWithNameEqualTo(CallObservations.CALL, call -> call
+            .hasLowCardinalityKeyValue("http.response.status_code", "200"))
+        .forAllObservationsWithNameEqualTo(CallObservations.ATTEMPT, attempt -> attempt
+            .hasParentObservation()
+            .hasLowCardinalityKeyValue("outcome", "success"));
+    // Each attempt is the child of its own call: the POST's attempt of the POST's call.
+    List<String> parentsMethods = new ArrayList<>();
+    for (SenderContext<Object> attempt : propagation.started) {
+      parentsMethods.add(attempt.getLowCardinalityKeyValue("http.request.method").getValue() + " under "
+          + attempt.getParentObservation().getContextView().getLowCardinalityKeyValue("http.request.method").getValue());
+    }
+    assertEquals(List.of("POST under POST", "GET under GET"), parentsMethods);
+    // Inner attempt, inner call, outer attempt, outer call.
+    assertEquals(List.of(CallObservations.ATTEMPT, CallObservations.CALL, CallObservations.ATTEMPT, CallObservations.CALL),
+        stopped);
+  }
 }
