@@ -1,8 +1,10 @@
 package dev.lbkit.benchmarks;
 
 import dev.lbkit.algorithms.LoadBalancer;
+import dev.lbkit.api.Outcome;
 import dev.lbkit.api.Server;
 import dev.lbkit.micrometer.LbMetrics;
+import dev.lbkit.okhttp.LbAttempt;
 import dev.lbkit.okhttp.LbConfig;
 import dev.lbkit.okhttp.LbEventListener;
 import dev.lbkit.okhttp.LbOkHttp;
@@ -17,6 +19,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -49,7 +52,7 @@ import okhttp3.Response;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.lbkit.benchmarks.InterceptorPaired \
- *     [pairs=400] [block=50] [warmup=20000] [listener=both|metrics|tracing|noop] \
+ *     [pairs=400] [block=50] [warmup=20000] [listener=both|metrics|tracing|bare|noop] \
  *     [handler=empty|reading]
  * }</pre>
  *
@@ -148,7 +151,8 @@ public final class InterceptorPaired {
    * lb-micrometer's listener as a service would run it: meters, and observations that a handler
    * accepts (a registry without a handler would make every observation a no-op). {@code which}
    * picks a part, to split the cost: {@code both} (the default), {@code metrics}, {@code tracing},
-   * or {@code noop}, a listener that does nothing, which leaves lb-okhttp's own event plumbing.
+   * {@code bare} (Micrometer's observations alone, see {@link #bareObservations}), or {@code
+   * noop}, a listener that does nothing, which leaves lb-okhttp's own event plumbing.
    * {@code handler} is the observation handler's part: {@code empty} reads nothing (lb-micrometer
    * makes the key values only when read, so this is lbkit's cost alone), {@code reading} reads
    * every key value and the contextual name at each stop, as a tracing bridge does when it tags
@@ -191,9 +195,44 @@ public final class InterceptorPaired {
         return LbMetrics.observations(observations);
       case "noop":
         return new LbEventListener() {};
+      case "bare":
+        return bareObservations(observations);
       default:
-        throw new IllegalArgumentException("listener must be both, metrics, tracing or noop, was '" + which + "'");
+        throw new IllegalArgumentException("listener must be both, metrics, tracing, bare or noop, was '" + which + "'");
     }
+  }
+
+  /**
+   * Micrometer's part of the tracing alone, inside real calls: a call observation and a child per
+   * attempt, plain contexts, no key values, no names, no propagation, nothing of lb-micrometer's.
+   * The difference between {@code tracing} and this is what lb-micrometer adds on top of the
+   * Observation API's own cost. Sequential calls on one thread only, as this harness makes them.
+   */
+  private static LbEventListener bareObservations(ObservationRegistry registry) {
+    return new LbEventListener() {
+      Observation call;
+      Observation attempt;
+
+      @Override
+      public void callStarted(Call c, Request request) {
+        call = Observation.createNotStarted("call", registry).start();
+      }
+
+      @Override
+      public void attemptSending(LbAttempt a, HeaderSetter headers) {
+        attempt = Observation.createNotStarted("attempt", registry).parentObservation(call).start();
+      }
+
+      @Override
+      public void attemptEnded(LbAttempt a, Outcome outcome, int statusCode, Throwable failure, long latencyNanos) {
+        attempt.stop();
+      }
+
+      @Override
+      public void callEnded(Call c, Request request, Response response, Throwable failure, long durationNanos) {
+        call.stop();
+      }
+    };
   }
 
   private static void call(OkHttpClient client, Request request) {
