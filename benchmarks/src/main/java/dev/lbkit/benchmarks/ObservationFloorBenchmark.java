@@ -28,9 +28,12 @@ import org.openjdk.jmh.annotations.State;
  *       the paired harness).
  *   <li>{@code twoObservationsSeventeenKeyValues}: the same with the 9 + 8 key values
  *       lb-micrometer sets (constant strings).
- *   <li>{@code callObservationsReplica}: lb-micrometer's {@code CallObservations} path written out
- *       with Micrometer calls only: contextual names, a sender context for trace propagation, the
- *       parent link, the key values, and the two maps of observations in flight.
+ *   <li>{@code callObservationsReplica}: lb-micrometer's {@code CallObservations} path as it was
+ *       before its key values were made lazily, written out with Micrometer calls only:
+ *       contextual names, a sender context for trace propagation, the parent link, the key values
+ *       added at once, and the two maps of observations in flight. lb-micrometer now makes the key
+ *       values only when a handler reads them and keeps no maps; {@code twoObservations} is the
+ *       floor of that path.
  *   <li>{@code twoTimerRecords}: the meters' part, two cached timers recorded.
  * </ul>
  *
