@@ -103,7 +103,8 @@ final class AttemptContext extends RequestReplySenderContext<HeaderSetter, Integ
     return name;
   }
 
-  // Every accessor and mutator of the key values makes them first.
+  // Every accessor and mutator of the key values makes them first. Micrometer's plural forms
+  // (addLowCardinalityKeyValues and the like) call these singular ones.
 
   @Override
   public Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
@@ -127,30 +128,6 @@ final class AttemptContext extends RequestReplySenderContext<HeaderSetter, Integ
   public Observation.Context removeHighCardinalityKeyValue(String keyName) {
     make();
     return super.removeHighCardinalityKeyValue(keyName);
-  }
-
-  @Override
-  public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
-    make();
-    return super.addLowCardinalityKeyValues(keyValues);
-  }
-
-  @Override
-  public Observation.Context addHighCardinalityKeyValues(KeyValues keyValues) {
-    make();
-    return super.addHighCardinalityKeyValues(keyValues);
-  }
-
-  @Override
-  public Observation.Context removeLowCardinalityKeyValues(String... keyNames) {
-    make();
-    return super.removeLowCardinalityKeyValues(keyNames);
-  }
-
-  @Override
-  public Observation.Context removeHighCardinalityKeyValues(String... keyNames) {
-    make();
-    return super.removeHighCardinalityKeyValues(keyNames);
   }
 
   @Override

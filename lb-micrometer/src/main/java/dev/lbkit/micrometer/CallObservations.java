@@ -25,8 +25,8 @@ import okhttp3.Response;
  * {@code lbkit.decision}, the pick in words, such as {@code picked 10.0.0.2:8080 by power-of-two-choices;
  * avoided 10.0.0.1:8080 (tried)}: a trace answers "why this server?".
  *
- * <p><b>Cost.</b> The key values are made only when something reads them: see {@link
- * AttemptContext}. An observation whose handlers read none costs Micrometer's own bookkeeping.
+ * <p><b>Cost.</b> An attempt's key values, eleven of them, are made only when something reads
+ * them: see {@link AttemptContext}. A call's few are set as its events come.
  *
  * <p>Threading: events of one call come from one thread, in order ({@link LbEventListener}'s
  * contract); calls run concurrently on many. The observations in flight are kept per thread
@@ -53,8 +53,10 @@ final class CallObservations implements LbEventListener {
     if (registry.isNoop()) {
       return;
     }
-    CallContext context = new CallContext(request);
-    Observation o = Observation.createNotStarted(CALL, context, registry).start();
+    Observation o = Observation.createNotStarted(CALL, registry)
+        .contextualName(request.method() + " " + request.url().host())
+        .lowCardinalityKeyValue("http.request.method", RequestDurationTimers.methodTag(request.method()))
+        .start();
     if (!o.isNoop()) {
       inFlight.get().push(call, o);
     }
@@ -64,7 +66,10 @@ final class CallObservations implements LbEventListener {
   public void routeDecided(Call call, Request request, String cluster, String reason) {
     Observation o = inFlight.get().call(call);
     if (o != null) {
-      ((CallContext) o.getContext()).routed(cluster, reason);
+      // server.address is the logical host only when a cluster balances it; else a request value.
+      o.lowCardinalityKeyValue("cluster", cluster == null ? ClientMeters.NONE : cluster)
+          .lowCardinalityKeyValue("server.address", cluster == null ? ServerTags.OTHER : request.url().host())
+          .highCardinalityKeyValue("lbkit.route", reason);
     }
   }
 
@@ -112,7 +117,7 @@ final class CallObservations implements LbEventListener {
   public void callRejected(Call call, LbException rejection) {
     Observation o = inFlight.get().call(call);
     if (o != null) {
-      ((CallContext) o.getContext()).rejected(rejection.getMessage());
+      o.highCardinalityKeyValue("lbkit.rejection", rejection.getMessage());
     }
   }
 
@@ -125,7 +130,7 @@ final class CallObservations implements LbEventListener {
     String status = response == null ? ClientMeters.NONE : TagValues.status(response.code());
     String error = failure != null ? ClientMeters.errorType(failure)
         : response.code() >= 400 ? status : ClientMeters.NONE;
-    ((CallContext) o.getContext()).ended(status, error);
+    o.lowCardinalityKeyValue("http.response.status_code", status).lowCardinalityKeyValue("error.type", error);
     if (failure != null) {
       o.error(failure);
     }

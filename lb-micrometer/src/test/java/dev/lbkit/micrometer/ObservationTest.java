@@ -194,7 +194,7 @@ class ObservationTest {
       assertEquals(200, r.code());
     }
 
-    assertEquals(List.of(CallObservations.CALL + " CallContext", CallObservations.ATTEMPT + " AttemptContext"),
+    assertEquals(List.of(CallObservations.CALL + " Context", CallObservations.ATTEMPT + " AttemptContext"),
         seenAtStart, "the handler read no key value at the start");
     String server = backends.server(0).id();
     TestObservationRegistryAssert.assertThat(observations)
