@@ -76,6 +76,8 @@ final class BalancedCall {
 
   /** The sticky hash key, or null. */
   private String hashKey;
+  /** The first pick's context without its preferred server: the hash key and its hash, for retries. */
+  private PickContext keyed;
   /** The id of the server the sticky cookie names, or null; only the first pick prefers it. */
   private String preferredId;
   /** The current attempt's number, from 1. */
@@ -155,16 +157,13 @@ final class BalancedCall {
    * the picker offers it (else a normal pick).
    */
   private Selection firstPick() throws LbException {
-    PickContext.Builder b = PickContext.builder();
-    if (hashKey != null) {
-      b.hashKey(hashKey);
-    }
-    if (preferredId != null) {
-      b.preferId(preferredId);
-    }
+    // The common cases build no collections: no key and no cookie, or a key alone (hashed once
+    // here; retries reuse the hash through keyed).
+    keyed = hashKey == null ? PickContext.EMPTY : PickContext.ofKey(hashKey);
+    PickContext context = preferredId == null ? keyed : keyed.toBuilder().preferId(preferredId).build();
     Selection s;
     try {
-      s = cluster.picker.pick(b.build());
+      s = cluster.picker.pick(context);
     } catch (NoAvailableServerException e) {
       cluster.counters.noServer.increment();
       throw shared.events.callRejected(call, new LbException(LbException.Reason.NO_SERVER, cluster.name, e.getMessage(), e));
@@ -433,12 +432,10 @@ final class BalancedCall {
   }
 
   private Selection pickAvoiding(List<Server> avoid) {
-    PickContext.Builder b = PickContext.builder().avoidAll(avoid);
-    if (hashKey != null) {
-      b.hashKey(hashKey);
-    }
+    PickContext.Builder b = keyed != null ? keyed.toBuilder()
+        : hashKey != null ? PickContext.builder().hashKey(hashKey) : PickContext.builder();
     try {
-      return cluster.picker.pick(b.build());
+      return cluster.picker.pick(b.avoidAll(avoid).build());
     } catch (RuntimeException e) {
       log.debug("{}: no retry, no untried server: {}", cluster.name, e.getMessage());
       return null;
