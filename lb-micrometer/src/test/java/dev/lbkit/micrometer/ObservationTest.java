@@ -195,7 +195,7 @@ class ObservationTest {
     }
 
     assertEquals(List.of(CallObservations.CALL + " Context", CallObservations.ATTEMPT + " AttemptContext"),
-        seenAtStart, "the handler read no key value at the start");
+        seenAtStart, "the contexts started: a plain one for the call, the lazy one for the attempt");
     String server = backends.server(0).id();
     TestObservationRegistryAssert.assertThat(observations)
         .forAllObservationsWithNameEqualTo(CallObservations.ATTEMPT, attempt -> attempt

@@ -74,10 +74,11 @@ final class BalancedCall {
   /** The servers of the attempts so far; a retry avoids them. */
   private final List<Server> tried;
 
-  /** The sticky hash key, or null. */
-  private String hashKey;
-  /** The first pick's context without its preferred server: the hash key and its hash, for retries. */
-  private PickContext keyed;
+  /**
+   * The sticky hash key and its hash ({@link PickContext#EMPTY} without a key): hashed once per
+   * call, the first pick and every retry start from it.
+   */
+  private PickContext keyed = PickContext.EMPTY;
   /** The id of the server the sticky cookie names, or null; only the first pick prefers it. */
   private String preferredId;
   /** The current attempt's number, from 1. */
@@ -145,7 +146,10 @@ final class BalancedCall {
       return;
     }
     try {
-      hashKey = policy.key(request);
+      String key = policy.key(request);
+      if (key != null) {
+        keyed = PickContext.ofKey(key);
+      }
     } catch (RuntimeException e) {
       // A key function that throws counts as no key: a normal pick.
       log.warn("{}: hash key of {} failed; picking without a key", cluster.name, policy, e);
@@ -157,9 +161,7 @@ final class BalancedCall {
    * the picker offers it (else a normal pick).
    */
   private Selection firstPick() throws LbException {
-    // The common cases build no collections: no key and no cookie, or a key alone (hashed once
-    // here; retries reuse the hash through keyed).
-    keyed = hashKey == null ? PickContext.EMPTY : PickContext.ofKey(hashKey);
+    // The common cases build no collections: no key and no cookie, or a key alone.
     PickContext context = preferredId == null ? keyed : keyed.toBuilder().preferId(preferredId).build();
     Selection s;
     try {
@@ -432,10 +434,8 @@ final class BalancedCall {
   }
 
   private Selection pickAvoiding(List<Server> avoid) {
-    PickContext.Builder b = keyed != null ? keyed.toBuilder()
-        : hashKey != null ? PickContext.builder().hashKey(hashKey) : PickContext.builder();
     try {
-      return cluster.picker.pick(b.avoidAll(avoid).build());
+      return cluster.picker.pick(keyed.toBuilder().avoidAll(avoid).build());
     } catch (RuntimeException e) {
       log.debug("{}: no retry, no untried server: {}", cluster.name, e.getMessage());
       return null;
