@@ -133,9 +133,71 @@ class RingHashTest {
     RingHash.Ring incremental = RingHash.Ring.build(after, 64, 1 << 21, previous);
     RingHash.Ring full = RingHash.Ring.build(after, 64, 1 << 21);
     assertArrayEquals(full.points, incremental.points);
+    assertArrayEquals(full.buckets, incremental.buckets, "bucket table");
     for (int i = 0; i < full.endpoints.length; i++) {
       assertEquals(full.endpoints[i].server(), incremental.endpoints[i].server());
     }
+  }
+
+  /**
+   * With unequal weights a removal changes the total weight, so servers that stay change their
+   * point counts by a few points: the update drops and adds only those points, and the result is
+   * still exactly a full build's.
+   */
+  @Property(tries = 40, seed = "12")
+  void incrementalUpdateWithChangedPointCountsEqualsAFullBuild(
+      @ForAll @IntRange(min = 2, max = 200) int n,
+      @ForAll @IntRange(min = 0, max = 3) int removed,
+      @ForAll @IntRange(min = 0, max = 3) int added,
+      @ForAll @IntRange(min = 0, max = 4) int reweighted,
+      @ForAll long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    int[] weights = new int[n + added];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = 1 + random.nextInt(5);
+    }
+    List<FakeEndpoint> all = FakeEndpoint.weighted(weights);
+    List<Endpoint> before = new ArrayList<>(all.subList(0, n));
+    RingHash.Ring previous = RingHash.Ring.build(before, 64, 1 << 21);
+    List<FakeEndpoint> stay = all.subList(Math.min(removed, n - 1), n + added);
+    for (int r = 0; r < reweighted; r++) {
+      stay.get(random.nextInt(stay.size())).effectiveWeight(0.25 + random.nextInt(20) * 0.25);
+    }
+    List<Endpoint> after = new ArrayList<>(stay);
+    RingHash.Ring incremental = RingHash.Ring.build(after, 64, 1 << 21, previous);
+    RingHash.Ring full = RingHash.Ring.build(after, 64, 1 << 21);
+    assertArrayEquals(full.points, incremental.points);
+    assertArrayEquals(full.counts, incremental.counts);
+    assertArrayEquals(full.buckets, incremental.buckets, "bucket table");
+    for (int i = 0; i < full.endpoints.length; i++) {
+      assertEquals(full.endpoints[i].server(), incremental.endpoints[i].server());
+    }
+  }
+
+  /** The case a deploy step makes with weights 1, 2, 3, ...: an update, not a full build. */
+  @Test
+  void removalWithUnequalWeightsIsAppliedToThePreviousRing() {
+    int[] weights = new int[1_000];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = 1 + i % 3;
+    }
+    List<Endpoint> servers = new ArrayList<>(FakeEndpoint.weighted(weights));
+    RingHash.Ring before = defaultRing(servers);
+    servers.remove(500); // weight 3: the total falls by 3 of 2,000 and most counts change
+    Endpoint[] sorted = HashKeys.sortedById(servers);
+    int[] counts = RingHash.Ring.counts(sorted, Algorithms.DEFAULT_VIRTUAL_NODES_PER_SERVER,
+        Algorithms.MAX_RING_SIZE);
+    int changed = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      int was = before.counts[Arrays.asList(before.endpoints).indexOf(sorted[i])];
+      changed += was == counts[i] ? 0 : 1;
+    }
+    assertTrue(changed > 500, "most servers that stay change their point count: " + changed);
+    RingHash.Ring updated = RingUpdate.apply(before, sorted, counts);
+    assertTrue(updated != null, "the update declined a removal that changes a few points per server");
+    RingHash.Ring full = defaultRing(servers);
+    assertArrayEquals(full.points, updated.points);
+    assertArrayEquals(full.buckets, updated.buckets, "bucket table");
   }
 
   @Test
