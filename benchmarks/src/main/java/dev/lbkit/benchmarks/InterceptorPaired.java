@@ -66,6 +66,11 @@ import okhttp3.Response;
  * bridge's own cost is left out). Its blocks run in the same rotation, and the rows "metrics +
  * tracing on − off" give the difference per call against the wrapped client without a listener.
  * Target: the upper bound of the 99.9% interval of the added caller-thread CPU at most 1 µs.
+ *
+ * <p><b>Floor</b> (issue 12): a fourth client balances the same logical URL with {@link
+ * MinimalBalancingInterceptor}, the least an application interceptor can do (pick, rewrite the
+ * URL, proceed, report). "minimal − plain" is what OkHttp's interceptor API and a pick cost
+ * inside a real call; "lbkit − minimal" is what lb-okhttp adds to that.
  */
 public final class InterceptorPaired {
 
@@ -89,16 +94,18 @@ public final class InterceptorPaired {
       OkHttpClient wrapped = InterceptorBenchmark.wrapWithLbkit(base, lb);
       OkHttpClient observed = LbOkHttp.wrap(base, LbConfig.builder().cluster(InterceptorBenchmark.CLUSTER, lb)
           .listener(observedListener(opts.get("listener"), opts.get("handler"))).build());
+      OkHttpClient minimal = base.newBuilder().addInterceptor(new MinimalBalancingInterceptor(lb)).build();
       Request plainRequest = new Request.Builder().url("http://" + server.id() + "/").build();
       Request lbkitRequest = new Request.Builder().url("http://" + InterceptorBenchmark.CLUSTER + "/").build();
-      OkHttpClient[] clients = {base, wrapped, observed};
-      Request[] requests = {plainRequest, lbkitRequest, lbkitRequest};
+      OkHttpClient[] clients = {base, wrapped, observed, minimal};
+      Request[] requests = {plainRequest, lbkitRequest, lbkitRequest, lbkitRequest};
       for (int i = 0; i < warmup; i++) {
         for (int c = 0; c < clients.length; c++) {
           call(clients[c], requests[c]);
         }
       }
-      // [client][pair]: per-call means of each block; 0 plain, 1 lbkit, 2 lbkit with metrics and tracing.
+      // [client][pair]: per-call means of each block; 0 plain, 1 lbkit, 2 lbkit with metrics and
+      // tracing, 3 the minimal balancing interceptor.
       double[][] wall = new double[clients.length][pairs];
       double[][] cpu = new double[clients.length][pairs];
       for (int p = 0; p < pairs; p++) {
@@ -136,9 +143,17 @@ public final class InterceptorPaired {
       row("wall time, median of blocks", median(wall[1]), median(wall[2]), null);
       row("wall time, mean", mean(wall[1]), mean(wall[2]), diff(wall[2], wall[1]));
       row("caller-thread CPU, mean", mean(cpu[1]), mean(cpu[2]), diff(cpu[2], cpu[1]));
+      System.out.println();
+      System.out.println("Fourth client: the minimal balancing interceptor (pick, URL rewrite, proceed, report at the headers)");
+      System.out.println();
+      System.out.println("| per call | plain µs | minimal µs | lbkit µs | minimal − plain µs (± 99.9% CI) | lbkit − minimal µs (± 99.9% CI) |");
+      System.out.println("|---|---:|---:|---:|---:|---:|");
+      fourWay("wall time, mean", wall);
+      fourWay("caller-thread CPU, mean", cpu);
       System.out.printf(Locale.ROOT,
-          "%nConnections in the shared pool at the end: %d (2 when they reuse them: plain OkHttp's, and one the two wrapped clients share, as their per-server Dns are equal)%n",
+          "%nConnections in the shared pool at the end: %d (2 when they reuse them: one that plain OkHttp and the minimal interceptor share, as they address the server alike, and one the two wrapped clients share, as their per-server Dns are equal)%n",
           base.connectionPool().connectionCount());
+      HttpTargets.close(minimal);
       HttpTargets.close(wrapped);
       HttpTargets.close(observed);
     } finally {
@@ -233,6 +248,15 @@ public final class InterceptorPaired {
         call.stop();
       }
     };
+  }
+
+  /** A row of the floor table, in µs: plain (0), minimal (3) and lbkit (1), and the two differences. */
+  private static void fourWay(String what, double[][] perClient) {
+    double[] floor = diff(perClient[3], perClient[0]);
+    double[] above = diff(perClient[1], perClient[3]);
+    System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f ± %.2f | %.2f ± %.2f |%n", what,
+        mean(perClient[0]) / 1000, mean(perClient[3]) / 1000, mean(perClient[1]) / 1000,
+        floor[0] / 1000, floor[1] / 1000, above[0] / 1000, above[1] / 1000);
   }
 
   private static void call(OkHttpClient client, Request request) {
