@@ -8,6 +8,8 @@ import dev.lbkit.api.Outcome;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Selection;
 import dev.lbkit.api.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,6 +51,9 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code armeriaRoundRobin1Thread}: {@code selector.selectNow(ctx)} on Armeria's
  *       round-robin selector over a static group of N endpoints ({@link ArmeriaRoundRobin}).
  *   <li>{@code atomicLong1Thread}: one {@code AtomicLong.getAndIncrement()}, the floor.
+ *   <li>{@code onceOnlyFloor1Thread}: the counter, one 16-byte object and one compare-and-set on
+ *       it: the least a round robin costs whose every pick can be reported once, as issue 10's
+ *       contract asks ({@link OnceOnly}).
  *   <li>The {@code 2Threads} variants: two threads sharing one balancer, picker, selector or
  *       counter, N = 100: round robin (one shared counter, exact rotation), per-thread round robin
  *       (a counter per thread) and gRPC's {@code round_robin} (one shared counter).
@@ -333,6 +338,45 @@ public class PickBenchmark {
   @Threads(1)
   public long atomicLong1Thread(Counter c) {
     return c.value.getAndIncrement();
+  }
+
+  /**
+   * Floor of a round robin whose report counts once, one thread: the shared counter, then what
+   * issue 10's contract needs per pick at least, one 16-byte object holding one reference and
+   * one compare-and-set on it (the report's claim). No server list, no report's bookkeeping.
+   */
+  @Benchmark
+  @Threads(1)
+  public Object onceOnlyFloor1Thread(Counter c) {
+    OnceOnly pick = new OnceOnly(c.value.getAndIncrement() >= 0 ? c : null);
+    pick.claim();
+    return pick;
+  }
+
+  /** A pick's claim: 16 bytes (a header and one compressed reference), claimed by one CAS. */
+  static final class OnceOnly {
+    private static final VarHandle OWNER;
+
+    static {
+      try {
+        OWNER = MethodHandles.lookup().findVarHandle(OnceOnly.class, "owner", Object.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    @SuppressWarnings("unused") // accessed through OWNER
+    private volatile Object owner;
+
+    OnceOnly(Object owner) {
+      this.owner = owner;
+    }
+
+    /** Whether this caller is the first to claim the pick. */
+    boolean claim() {
+      Object o = owner;
+      return o != null && OWNER.compareAndSet(this, o, null);
+    }
   }
 
   /** Floor, two threads incrementing the same counter. */

@@ -61,6 +61,7 @@ final class PickTable {
   static String of(Collection<RunResult> runs) {
     RunResult floor1 = null;
     RunResult floor2 = null;
+    RunResult onceOnly = null;
     Map<Integer, RunResult> grpc1 = new TreeMap<>();
     Map<Integer, RunResult> grpc2 = new TreeMap<>();
     Map<Integer, RunResult> armeria = new TreeMap<>();
@@ -73,6 +74,9 @@ final class PickTable {
       switch (method) {
         case "atomicLong1Thread":
           floor1 = run;
+          break;
+        case "onceOnlyFloor1Thread":
+          onceOnly = run;
           break;
         case "atomicLong2Threads":
           floor2 = run;
@@ -109,6 +113,14 @@ final class PickTable {
     sb.append("**One thread.** Ratios to gRPC's `round_robin` pick at the same N.\n\n").append(HEADER);
     row(sb, "`AtomicLong.getAndIncrement()` (floor)", "–", floor1, null, "–", "–");
     rows(sb, "gRPC `round_robin` `pickSubchannel`", grpc1, grpc1, null);
+    if (onceOnly != null) {
+      Map<Integer, RunResult> atEachN = new TreeMap<>();
+      for (Integer n : grpc1.keySet()) {
+        atEachN.put(n, onceOnly);
+      }
+      rows(sb, "counter + 16-byte object + one CAS (floor of a once-only report)", atEachN, grpc1,
+          TARGETS_1_THREAD.get("round-robin"));
+    }
     rows(sb, "Armeria `roundRobin` `selectNow`", armeria, grpc1, null);
     rows(sb, "lbkit round-robin, pick only", pickOnly, grpc1, null);
     for (Map.Entry<String, Map<Integer, RunResult>> e : picks.entrySet()) {
