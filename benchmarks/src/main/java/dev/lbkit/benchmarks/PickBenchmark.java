@@ -52,8 +52,8 @@ import org.openjdk.jmh.annotations.Threads;
  *       round-robin selector over a static group of N endpoints ({@link ArmeriaRoundRobin}).
  *   <li>{@code atomicLong1Thread}: one {@code AtomicLong.getAndIncrement()}, the floor.
  *   <li>{@code onceOnlyFloor1Thread}: the counter, one 16-byte object and one compare-and-set on
- *       it: the least a round robin costs whose every pick can be reported once, as issue 10's
- *       contract asks ({@link OnceOnly}).
+ *       it: the least a round robin costs whose every pick can be reported once, as {@link
+ *       Selection}'s contract asks (only the first report counts; {@link OnceOnly}).
  *   <li>The {@code 2Threads} variants: two threads sharing one balancer, picker, selector or
  *       counter, N = 100: round robin (one shared counter, exact rotation), per-thread round robin
  *       (a counter per thread) and gRPC's {@code round_robin} (one shared counter).
@@ -342,8 +342,9 @@ public class PickBenchmark {
 
   /**
    * Floor of a round robin whose report counts once, one thread: the shared counter, then what
-   * issue 10's contract needs per pick at least, one 16-byte object holding one reference and
-   * one compare-and-set on it (the report's claim). No server list, no report's bookkeeping.
+   * {@link Selection}'s contract needs per pick at least, one 16-byte object holding one
+   * reference and one compare-and-set on it (the report's claim). No server list, no report's
+   * bookkeeping.
    */
   @Benchmark
   @Threads(1)
