@@ -56,7 +56,7 @@ final class AttemptContext extends RequestReplySenderContext<HeaderSetter, Integ
     outcome = TagValues.outcome(result);
     statusCode = status < 0 ? ClientMeters.NONE : TagValues.status(status);
     if (status >= 0) {
-      setResponse(TagValues.boxedStatus(status));
+      setResponse(status);
     }
     if (made) {
       super.addLowCardinalityKeyValue(KeyValue.of("outcome", outcome));

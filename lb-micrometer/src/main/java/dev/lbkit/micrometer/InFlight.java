@@ -51,12 +51,8 @@ final class InFlight {
 
   /** {@code call} ended: forgets it and returns its observation, or null when it has none. */
   Observation popCall(Call call) {
-    for (int i = frames.size() - 1; i >= 0; i--) {
-      if (frames.get(i).call == call) {
-        return frames.remove(i).observation;
-      }
-    }
-    return null;
+    int i = indexOf(call);
+    return i < 0 ? null : frames.remove(i).observation;
   }
 
   /** {@code attempt} of a call in flight started, observed by {@code observation}; false when its call has none. */
@@ -83,12 +79,17 @@ final class InFlight {
   }
 
   private Frame frame(Call call) {
+    int i = indexOf(call);
+    return i < 0 ? null : frames.get(i);
+  }
+
+  /** The index of {@code call}'s frame, searched from the innermost; -1 when it has none. */
+  private int indexOf(Call call) {
     for (int i = frames.size() - 1; i >= 0; i--) {
-      Frame f = frames.get(i);
-      if (f.call == call) {
-        return f;
+      if (frames.get(i).call == call) {
+        return i;
       }
     }
-    return null;
+    return -1;
   }
 }

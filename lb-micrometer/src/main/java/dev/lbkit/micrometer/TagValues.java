@@ -14,7 +14,6 @@ import java.util.Locale;
 final class TagValues {
   private static final int FIRST_STATUS = 100;
   private static final String[] STATUS = new String[500];
-  private static final Integer[] STATUS_BOXED = new Integer[500];
   /** Attempt numbers with a cached value; a call rarely makes more. */
   private static final String[] ATTEMPT = new String[16];
   private static final String[] OUTCOME = new String[Outcome.values().length];
@@ -22,7 +21,6 @@ final class TagValues {
   static {
     for (int i = 0; i < STATUS.length; i++) {
       STATUS[i] = Integer.toString(FIRST_STATUS + i);
-      STATUS_BOXED[i] = FIRST_STATUS + i;
     }
     for (int i = 0; i < ATTEMPT.length; i++) {
       ATTEMPT[i] = Integer.toString(i);
@@ -38,12 +36,6 @@ final class TagValues {
   static String status(int code) {
     int i = code - FIRST_STATUS;
     return i >= 0 && i < STATUS.length ? STATUS[i] : Integer.toString(code);
-  }
-
-  /** {@code Integer.valueOf(code)}, from a table for 100 to 599 (the JVM caches only up to 127). */
-  static Integer boxedStatus(int code) {
-    int i = code - FIRST_STATUS;
-    return i >= 0 && i < STATUS_BOXED.length ? STATUS_BOXED[i] : Integer.valueOf(code);
   }
 
   /** {@code Integer.toString(number)}, from a table for small numbers. */

@@ -146,12 +146,7 @@ public final class RetryThrottle {
   private synchronized void add(boolean success, String serverId) {
     recorded++;
     if (serverId != null) {
-      Last last = lastByServer.get(serverId);
-      if (last == null) {
-        last = new Last();
-        lastByServer.put(serverId, last);
-      }
-      last.value = success ? recorded : -recorded;
+      lastByServer.computeIfAbsent(serverId, id -> new Last()).value = success ? recorded : -recorded;
       if (lastByServer.size() > horizon) {
         lastByServer.values().removeIf(l -> recorded - Math.abs(l.value) >= horizon);
       }
