@@ -366,16 +366,17 @@ public class PickBenchmark {
       }
     }
 
-    @SuppressWarnings("unused") // accessed through OWNER
-    private volatile Object owner;
+    /** Written plainly and ordered before publication, as lbkit's selections do; CASed once. */
+    private Object owner;
 
     OnceOnly(Object owner) {
       this.owner = owner;
+      VarHandle.storeStoreFence();
     }
 
     /** Whether this caller is the first to claim the pick. */
     boolean claim() {
-      Object o = owner;
+      Object o = OWNER.getAcquire(this);
       return o != null && OWNER.compareAndSet(this, o, null);
     }
   }

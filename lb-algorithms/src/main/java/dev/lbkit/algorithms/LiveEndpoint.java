@@ -316,9 +316,9 @@ final class LiveEndpoint implements Endpoint {
       // caller's stamp, reports racing): the weight is exactly 1, so a blend leaves both
       // estimates as they are and only a peak raises them. Skipping the blend writes nothing to
       // the shared line in the common case, and keeps the later stamp.
-      raise(PEAK_BITS, rtt);
+      raise(true, rtt);
       if (failure) {
-        raise(EWMA_BITS, rtt);
+        raise(false, rtt);
       }
       return;
     }
@@ -341,15 +341,20 @@ final class LiveEndpoint implements Endpoint {
     lastSampleNanos = now;
   }
 
-  /** Raises the estimate behind {@code field} to {@code rtt} unless it is already at least that. */
-  private void raise(VarHandle field, long rtt) {
+  /**
+   * Raises the Peak EWMA ({@code peak}) or the EWMA to {@code rtt} unless it is already at least
+   * that. Each handle is named where it is used, so that it stays a constant when this method is
+   * compiled on its own.
+   */
+  private void raise(boolean peak, long rtt) {
     long bits;
+    long next = Double.doubleToRawLongBits(rtt);
     do {
-      bits = (long) field.getVolatile(this);
+      bits = peak ? peakBits : ewmaBits;
       if (Double.longBitsToDouble(bits) >= rtt) {
         return;
       }
-    } while (!field.compareAndSet(this, bits, Double.doubleToRawLongBits(rtt)));
+    } while (!(peak ? PEAK_BITS.compareAndSet(this, bits, next) : EWMA_BITS.compareAndSet(this, bits, next)));
   }
 
   /**
@@ -360,21 +365,29 @@ final class LiveEndpoint implements Endpoint {
    * would let both through. No other field is needed: the endpoint is reached from either value.
    */
   abstract static class OneShotSelection implements Selection {
-    @SuppressWarnings("unused") // accessed through OWNER
-    private volatile Object owner;
+    /**
+     * Written plainly here, then read and swapped only through {@link #OWNER}'s acquire reads and
+     * CAS. A volatile write here would cost a full fence per pick (it was the largest single item
+     * of a round-robin pick); it would not make a racy publication safe either, as the Java memory
+     * model gives that only to final fields. The store-store fence below orders the write before
+     * the reference's publication, as a final field's freeze does. Handed over through any
+     * happens-before edge (a queue, a future, a lock), the selection is seen fully written.
+     */
+    private Object owner;
 
     OneShotSelection(LiveEndpoint endpoint) {
       this.owner = endpoint;
+      VarHandle.storeStoreFence();
     }
 
     final LiveEndpoint endpoint() {
-      Object o = owner;
+      Object o = OWNER.getAcquire(this);
       return o instanceof LiveEndpoint ? (LiveEndpoint) o : ((Completed) o).endpoint;
     }
 
     /** The endpoint, for the one caller that wins the swap; null for every later caller. */
     final LiveEndpoint claim() {
-      Object o = owner;
+      Object o = OWNER.getAcquire(this);
       if (o instanceof LiveEndpoint) {
         LiveEndpoint ep = (LiveEndpoint) o;
         if (OWNER.compareAndSet(this, ep, ep.completed)) {

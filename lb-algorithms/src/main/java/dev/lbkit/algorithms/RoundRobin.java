@@ -6,8 +6,6 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -68,33 +66,21 @@ final class RoundRobin implements Algorithm {
     return name();
   }
 
-  static final class RoundRobinPicker implements Picker {
-    private static final VarHandle NEXT;
-
-    static {
-      try {
-        NEXT = MethodHandles.lookup().findVarHandle(RoundRobinPicker.class, "next", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
+  static final class RoundRobinPicker extends Rotation implements Picker {
     private final Endpoint[] endpoints;
     private final AlgorithmContext context;
-    @SuppressWarnings("unused") // accessed through NEXT
-    private volatile int next;
 
     /** A picker whose first pick is {@code endpoints[start mod N]}. */
     RoundRobinPicker(Endpoint[] endpoints, AlgorithmContext context, long start) {
+      super((int) Math.floorMod(start, (long) endpoints.length));
       this.endpoints = endpoints;
       this.context = context;
-      this.next = (int) Math.floorMod(start, (long) endpoints.length);
     }
 
     @Override
     public Selection pick(PickContext ctx) {
       int n = endpoints.length;
-      int i = Rotation.next(NEXT, this, n);
+      int i = nextPosition(n);
       Endpoint e = endpoints[i];
       if (!ctx.hasAvoid()) {
         return e.selection();

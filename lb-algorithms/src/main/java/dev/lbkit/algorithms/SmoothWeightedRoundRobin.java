@@ -6,8 +6,6 @@ import dev.lbkit.api.Endpoint;
 import dev.lbkit.api.PickContext;
 import dev.lbkit.api.Picker;
 import dev.lbkit.api.Selection;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -108,25 +106,14 @@ final class SmoothWeightedRoundRobin implements Algorithm {
   }
 
   /** The lock-free form: one precomputed cycle of the sequence, walked by a shared counter. */
-  static final class CyclePicker implements Picker {
-    private static final VarHandle NEXT;
-
-    static {
-      try {
-        NEXT = MethodHandles.lookup().findVarHandle(CyclePicker.class, "next", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
+  static final class CyclePicker extends Rotation implements Picker {
     private final Endpoint[] endpoints;
     private final int[] cycle;
     /** Picks with an avoid set: nginx's sequence over the servers not avoided. */
     private final SwrrPicker avoiding;
-    @SuppressWarnings("unused") // accessed through NEXT
-    private volatile int next;
 
     CyclePicker(Endpoint[] endpoints, int[] cycle, AlgorithmContext context) {
+      super(0);
       this.endpoints = endpoints;
       this.cycle = cycle;
       this.avoiding = new SwrrPicker(endpoints, context);
@@ -201,7 +188,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
       if (ctx.hasAvoid()) {
         return avoiding.pick(ctx);
       }
-      return endpoints[cycle[Rotation.next(NEXT, this, cycle.length)]].selection();
+      return endpoints[cycle[nextPosition(cycle.length)]].selection();
     }
 
     @Override
