@@ -13,7 +13,9 @@ import java.util.List;
  * {@code k} distinct servers drawn uniformly at random (power of k choices).
  *
  * <p><b>Sampling without allocation.</b> A pick draws one random {@code long} seed and derives
- * draw m as {@code mix64(seed + m × GOLDEN)} mapped to an index: a stream it can replay at will.
+ * draw m from it, mapped to an index: draws 0 and 1 are the seed's high and low 32 bits (two
+ * independent uniform halves, so the usual two choices cost no mixing), draw m ≥ 2 is {@code
+ * mix64(seed + m × GOLDEN)}. It is a stream the pick can replay at will.
  * A draw is a duplicate when an earlier draw of the same stream hit the same index, which a
  * replay answers without storing anything; the distinct draws form a uniform random k-subset.
  * Replays cost O(k²) index computations, a handful for the usual k = 2. A hard cap of {@link
@@ -71,7 +73,14 @@ final class ScoredPicker implements Picker {
 
   /** Draw {@code m} of the stream seeded with {@code seed}, as an index in {@code [0, n)}. */
   static int draw(long seed, int m, int n) {
-    return Hashing.index(Hashing.mix64(seed + m * Hashing.GOLDEN), n);
+    switch (m) {
+      case 0:
+        return Hashing.index(seed, n);
+      case 1:
+        return Hashing.index(seed << 32, n);
+      default:
+        return Hashing.index(Hashing.mix64(seed + m * Hashing.GOLDEN), n);
+    }
   }
 
   /** Whether draw {@code m} repeats an index of an earlier draw of the same stream. */
@@ -152,10 +161,32 @@ final class ScoredPicker implements Picker {
    * the same winner, but each candidate's statistics are read once instead of twice, and a
    * repeated draw is recognised by comparing with the first candidate instead of replaying the
    * stream. (A draw that repeats an avoided index is avoided again, so only the accepted
-   * candidate needs comparing.)
+   * candidate needs comparing.) In-flight scores are compared cross-multiplied rather than
+   * divided, which can order two scores differently only where they agree to within one
+   * rounding; with whole weights and counts (the usual case) both forms are exact.
    */
   int bestOfTwo(PickContext ctx, long seed, long now) {
     int n = endpoints.length;
+    int a = draw(seed, 0, n);
+    int b = draw(seed, 1, n);
+    if (a == b || ctx.hasAvoid()) {
+      long pair = twoCandidates(ctx, seed, n);
+      a = (int) (pair >> 32);
+      b = (int) pair;
+      if (b < 0) {
+        return a;
+      }
+    }
+    return latency ? cheaperByLatency(a, b, now) : cheaperByLoad(a, b);
+  }
+
+  /**
+   * The first two draws that are distinct and not avoided, as {@code a << 32 | b}; b is -1 when
+   * fewer than two were found, a too when none was. The general case of {@link #bestOfTwo}, kept
+   * apart so that the common case (two distinct draws, nothing avoided) stays small enough to
+   * inline.
+   */
+  private long twoCandidates(PickContext ctx, long seed, int n) {
     int limit = maxDraws(2);
     int a = -1;
     int b = -1;
@@ -171,14 +202,23 @@ final class ScoredPicker implements Picker {
         break;
       }
     }
-    if (b < 0) {
-      return a;
-    }
+    return (long) a << 32 | (b & 0xFFFFFFFFL);
+  }
+
+  /**
+   * Of two candidates, b when its {@code (in-flight + 1) / weight} is strictly lower, else a;
+   * cross-multiplied (weights are positive), as two multiplications cost less than two divisions.
+   */
+  private int cheaperByLoad(int a, int b) {
     Endpoint ea = endpoints[a];
     Endpoint eb = endpoints[b];
-    if (!latency) {
-      return score(eb, 0, now) < score(ea, 0, now) ? b : a;
-    }
+    return (eb.inFlight() + 1) * weightOf(ea) < (ea.inFlight() + 1) * weightOf(eb) ? b : a;
+  }
+
+  /** Of two candidates, b when its latency cost is strictly lower, else a; see {@link #latencyCost}. */
+  private int cheaperByLatency(int a, int b, long now) {
+    Endpoint ea = endpoints[a];
+    Endpoint eb = endpoints[b];
     boolean sampledA = ea.hasLatencySample(now);
     boolean sampledB = eb.hasLatencySample(now);
     double rawA = sampledA ? rawEstimate(ea, now) : Double.POSITIVE_INFINITY;
@@ -190,6 +230,11 @@ final class ScoredPicker implements Picker {
     double costB = sampledB ? Math.max(1.0, rawB) * (eb.inFlight() + 1)
         : fill * UNSAMPLED_DISCOUNT * (eb.inFlight() + 1);
     return costB < costA ? b : a;
+  }
+
+  /** The divisor of an in-flight score. */
+  private double weightOf(Endpoint e) {
+    return score == Score.IN_FLIGHT ? e.health().weightMultiplier() : e.effectiveWeight();
   }
 
   private double score(Endpoint e, double fill, long now) {

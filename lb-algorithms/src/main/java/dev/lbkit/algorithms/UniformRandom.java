@@ -13,13 +13,15 @@ import java.util.List;
  * Load Balancing", 2001, uses it as the one-choice case). Stateless, so it needs no coordination
  * between threads at all.
  *
- * <p><b>Cost.</b> Pick: one call to the random source, O(1), one 16-byte selection. Rebuild: O(N) copy.
+ * <p><b>Cost.</b> Pick: one random {@code long} mapped to [0, N) by {@code (hi × N) >>> 32} (no
+ * division; each server's chance is 1/N off by at most 2<sup>-32</sup>), O(1), one 16-byte
+ * selection. Rebuild: O(N) copy.
  * With an avoid set: a random start and a linear probe, O(N) at worst.
  *
  * <p><b>Invariant.</b> Each server's share converges to 1/N; picks are independent, so over n
  * picks a server's count is Binomial(n, 1/N).
  *
- * <p><b>Example.</b> Servers [A, B, C] and random draws 2, 0, 0, 1 pick C, A, A, B.
+ * <p><b>Example.</b> Servers [A, B, C] and draws that map to 2, 0, 0, 1 pick C, A, A, B.
  */
 final class UniformRandom implements Algorithm {
 
@@ -42,7 +44,7 @@ final class UniformRandom implements Algorithm {
     Endpoint[] all = endpoints.toArray(new Endpoint[0]);
     return ctx -> {
       int n = all.length;
-      int i = context.random().nextInt(n);
+      int i = Hashing.index(context.random().nextLong(), n);
       if (!ctx.hasAvoid()) {
         return all[i].selection();
       }

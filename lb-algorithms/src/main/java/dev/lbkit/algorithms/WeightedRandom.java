@@ -16,18 +16,24 @@ import java.util.List;
  * numerically stable construction (Vose, "A linear algorithm for generating random numbers with
  * a given distribution", IEEE TSE 1991).
  *
- * <p><b>Cost.</b> Pick: one random double, one multiplication and two array reads, O(1), no
- * allocation. Rebuild: O(N) time, one double and one int per server. With an avoid set the pick
- * falls back to an O(N) walk over the cumulative weights of the servers not avoided, which keeps
- * the shares exact among them.
+ * <p><b>Cost.</b> Pick: one random {@code long}, one multiplication and one array read, O(1),
+ * and the 16-byte selection. The high 32 bits of the draw choose the column ({@code (hi × N) >>>
+ * 32}, no division) and the low 31 bits are compared with the column's threshold; the threshold
+ * and the alias share one {@code long}, so a pick reads one array element. Rebuild: O(N) time, one
+ * double and one long per server. With an avoid set the pick falls back to an O(N) walk over the
+ * cumulative weights of the servers not avoided, which keeps the shares exact among them.
  *
  * <p><b>Invariant.</b> Each column i of the table is split between i (probability {@code
  * prob[i]}) and {@code alias[i]}; the columns together give every server exactly {@code N × w_i /
- * W} of N columns' mass, so P(i) = w_i / W up to double rounding.
+ * W} of N columns' mass, so P(i) = w_i / W up to rounding. Rounding: a column's split is held as
+ * a multiple of 2<sup>-31</sup> (off by at most 2<sup>-32</sup>), and a column's chance is 1/N
+ * off by at most 2<sup>-32</sup>, so each server's share is off by at most about 2<sup>-31</sup>,
+ * far below what any test of a share can see.
  *
  * <p><b>Example.</b> Weights {A: 3, B: 1}: scaled masses 1.5 and 0.5; column B keeps 0.5 and
- * lends the rest to A, column A is all A. A draw u = 0.7 × 2 = 1.4 falls in column 1 (B) with
- * fraction 0.4 &lt; 0.5, so B; u = 1.8 gives fraction 0.8, so alias A. P(A) = (1 + 0.5) / 2 = 3/4.
+ * lends the rest to A, column A is all A. A draw whose high half falls in column 1 (B) with its
+ * low 31 bits at 0.4 × 2<sup>31</sup> &lt; 0.5 × 2<sup>31</sup> picks B; at 0.8 × 2<sup>31</sup>,
+ * the alias A. P(A) = (1 + 0.5) / 2 = 3/4.
  *
  * <p>Weights are the effective weights when the picker is built (slow start included); a change
  * rebuilds the table.
@@ -55,9 +61,12 @@ final class WeightedRandom implements Algorithm {
 
   static final class AliasPicker implements Picker {
     private final Endpoint[] endpoints;
+    /** One scale unit of a column's threshold: the low 31 bits of a draw. */
+    private static final double THRESHOLD_SCALE = 0x1p31;
+
     private final double[] weights;
-    private final double[] prob;
-    private final int[] alias;
+    /** Per column: the threshold (its own share × 2^31, in [0, 2^31]) above the alias index. */
+    private final long[] columns;
     private final AlgorithmContext context;
 
     AliasPicker(Endpoint[] endpoints, AlgorithmContext context) {
@@ -65,8 +74,8 @@ final class WeightedRandom implements Algorithm {
       this.endpoints = endpoints;
       this.context = context;
       this.weights = new double[n];
-      this.prob = new double[n];
-      this.alias = new int[n];
+      double[] prob = new double[n];
+      int[] alias = new int[n];
       double total = 0;
       for (int i = 0; i < n; i++) {
         weights[i] = endpoints[i].effectiveWeight();
@@ -108,6 +117,11 @@ final class WeightedRandom implements Algorithm {
         prob[s] = 1.0;
         alias[s] = s;
       }
+      this.columns = new long[n];
+      for (int i = 0; i < n; i++) {
+        long threshold = Math.round(Math.min(1.0, prob[i]) * THRESHOLD_SCALE);
+        columns[i] = threshold << 32 | alias[i];
+      }
     }
 
     @Override
@@ -115,10 +129,13 @@ final class WeightedRandom implements Algorithm {
       if (ctx.hasAvoid()) {
         return pickAvoiding(ctx);
       }
-      int n = prob.length;
-      double u = context.random().nextDouble() * n;
-      int column = Math.min((int) u, n - 1);
-      int i = u - column < prob[column] ? column : alias[column];
+      long r = context.random().nextLong();
+      int column = Hashing.index(r, columns.length);
+      long entry = columns[column];
+      // The column itself when the low 31 bits fall below its threshold, else its alias; without
+      // a branch, as the outcome is a coin toss the predictor would miss half the time.
+      long below = ((r & Integer.MAX_VALUE) - (entry >>> 32)) >> 63; // -1 or 0
+      int i = (int) ((column & below) | (entry & ~below));
       return endpoints[i].selection();
     }
 
