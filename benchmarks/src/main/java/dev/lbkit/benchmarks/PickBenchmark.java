@@ -54,6 +54,11 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code onceOnlyFloor1Thread}: the counter, one 16-byte object and one compare-and-set on
  *       it: the least a round robin costs whose every pick can be reported once, as {@link
  *       Selection}'s contract asks (only the first report counts; {@link OnceOnly}).
+ *   <li>{@code twoChoicesFloor1Thread}: the least a power-of-two-choices pick and its report cost
+ *       under the same contract, over 100 servers ({@link TwoChoicesFloor}): one random {@code
+ *       long} split into two distinct indices, two in-flight reads, the winner's in-flight
+ *       increment, the 16-byte claim and its CAS, and the decrement. No server list to snapshot,
+ *       no weights, no report's bookkeeping.
  *   <li>The {@code 2Threads} variants: two threads sharing one balancer, picker, selector or
  *       counter, N = 100: round robin (one shared counter, exact rotation), per-thread round robin
  *       (a counter per thread) and gRPC's {@code round_robin} (one shared counter).
@@ -379,6 +384,60 @@ public class PickBenchmark {
       Object o = OWNER.getAcquire(this);
       return o != null && OWNER.compareAndSet(this, o, null);
     }
+  }
+
+  /** Floor of a power-of-two-choices pick and report: 100 in-flight counters. */
+  @State(Scope.Benchmark)
+  public static class TwoChoicesFloor {
+    private static final VarHandle COUNT;
+
+    static {
+      try {
+        COUNT = MethodHandles.lookup().findVarHandle(InFlight.class, "count", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /** One server's in-flight count, an object of its own as each server's statistics are. */
+    static final class InFlight {
+      volatile int count;
+    }
+
+    final InFlight[] servers = new InFlight[100];
+
+    /** Creates the counters. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      for (int i = 0; i < servers.length; i++) {
+        servers[i] = new InFlight();
+      }
+    }
+
+    Object pickAndReport() {
+      int n = servers.length;
+      long r = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+      int a = (int) (((r >>> 32) * n) >>> 32);
+      int b = (int) (((r & 0xFFFFFFFFL) * (n - 1)) >>> 32);
+      b = b >= a ? b + 1 : b; // distinct from a, uniform over the others
+      InFlight winner = servers[b].count < servers[a].count ? servers[b] : servers[a];
+      COUNT.getAndAdd(winner, 1);
+      OnceOnly pick = new OnceOnly(winner);
+      if (pick.claim()) {
+        COUNT.getAndAdd(winner, -1);
+      }
+      return pick;
+    }
+  }
+
+  /**
+   * Floor of a power-of-two-choices pick whose report counts once and releases the in-flight
+   * count, one thread: see {@link TwoChoicesFloor}.
+   */
+  @Benchmark
+  @Threads(1)
+  public Object twoChoicesFloor1Thread(TwoChoicesFloor f) {
+    return f.pickAndReport();
   }
 
   /** Floor, two threads incrementing the same counter. */
