@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class HashingTest {
@@ -33,6 +37,26 @@ class HashingTest {
   void nonAsciiStringHashesItsUtf8Bytes() {
     String s = "größe-ключ-鍵";
     assertEquals(Hashing.xxh64(s.getBytes(StandardCharsets.UTF_8), 0), Hashing.xxh64(s));
+  }
+
+  /** Any string, ASCII or not, hashes as its UTF-8 bytes: the one-pass guess is undone when wrong. */
+  @Property(tries = 500, seed = "71")
+  void everyStringHashesItsUtf8Bytes(@ForAll @StringLength(max = 80) String s) {
+    assertEquals(Hashing.xxh64(s.getBytes(StandardCharsets.UTF_8), 0), Hashing.xxh64(s), s);
+  }
+
+  /**
+   * One char that is not ASCII at any position of an ASCII string, so that every reader (the
+   * 32-byte stripes, the 8-, 4- and 1-byte tails) meets it.
+   */
+  @Property(tries = 500, seed = "72")
+  void oneNonAsciiCharAnywhereIsNoticed(
+      @ForAll @StringLength(max = 80) @CharRange(from = ' ', to = '~') String ascii,
+      @ForAll @CharRange(from = '\u0080', to = '\uffff') char other,
+      @ForAll int position) {
+    int at = Math.floorMod(position, ascii.length() + 1);
+    String s = ascii.substring(0, at) + other + ascii.substring(at);
+    assertEquals(Hashing.xxh64(s.getBytes(StandardCharsets.UTF_8), 0), Hashing.xxh64(s), s);
   }
 
   @Test
