@@ -89,7 +89,7 @@ final class LiveEndpoint implements Endpoint {
     }
   }
 
-  /** Receives every completed report, after the statistics were updated. */
+  /** Receives completed reports, after the statistics were updated: every one, or only failures. */
   interface OutcomeSink {
     void onOutcome(LiveEndpoint endpoint, Outcome outcome, long latencyNanos);
   }
@@ -102,6 +102,8 @@ final class LiveEndpoint implements Endpoint {
   /** Whether anything reads latency: otherwise a report samples nothing and reads no clock. */
   private final boolean latencyTracked;
   private final OutcomeSink sink;
+  /** Whether the sink hears failures only: nothing listens to the other outcomes. */
+  private final boolean failuresOnly;
   /** What a completed selection points to instead of this endpoint. */
   private final Completed completed = new Completed(this);
 
@@ -127,7 +129,8 @@ final class LiveEndpoint implements Endpoint {
       long decayNanos,
       long failurePenaltyNanos,
       boolean latencyTracked,
-      OutcomeSink sink) {
+      OutcomeSink sink,
+      boolean failuresOnly) {
     this.server = server;
     this.ticker = ticker;
     this.perDecayNanos = 1.0 / decayNanos;
@@ -136,6 +139,7 @@ final class LiveEndpoint implements Endpoint {
     this.failurePenaltyNanos = failurePenaltyNanos;
     this.latencyTracked = latencyTracked;
     this.sink = sink;
+    this.failuresOnly = failuresOnly;
     this.health = HealthState.initial(unknownPickable);
     this.effectiveWeight = server.weight();
   }
@@ -298,7 +302,9 @@ final class LiveEndpoint implements Endpoint {
         }
       }
     }
-    sink.onOutcome(this, outcome, latencyNanos);
+    if (!failuresOnly || outcome.isFailure()) {
+      sink.onOutcome(this, outcome, latencyNanos);
+    }
   }
 
   private void sample(long rtt, boolean failure, long now) {

@@ -459,8 +459,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
       sameOrder = sameOrder && id.equals(previous.next());
       LiveEndpoint ep = byId.get(id);
       if (ep == null) {
-        ep = new LiveEndpoint(
-            s, unknownPickable, statsTicker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked, this::onOutcome);
+        // Without health inputs only a failure can matter (panic's spread rule): a success or a
+        // cancel skips the call, which was about a sixth of a round-robin pick and report.
+        ep = new LiveEndpoint(s, unknownPickable, statsTicker, ewmaDecayNanos, failurePenaltyNanos, latencyTracked,
+            this::onOutcome, inputs.length == 0);
         added.add(s);
       } else if (!ep.server().equals(s)) {
         ep.setServer(s);

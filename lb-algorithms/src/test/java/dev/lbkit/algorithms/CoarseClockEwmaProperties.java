@@ -32,7 +32,7 @@ class CoarseClockEwmaProperties {
 
   private static LiveEndpoint endpoint(Ticker ticker) {
     return new LiveEndpoint(Server.of("10.0.0.1", 80), true, ticker, DECAY, 1_000 * MS, true,
-        (ep, outcome, latency) -> {});
+        (ep, outcome, latency) -> {}, false);
   }
 
   /**
