@@ -62,6 +62,7 @@ final class PickTable {
     RunResult floor1 = null;
     RunResult floor2 = null;
     RunResult onceOnly = null;
+    RunResult twoChoices = null;
     Map<Integer, RunResult> grpc1 = new TreeMap<>();
     Map<Integer, RunResult> grpc2 = new TreeMap<>();
     Map<Integer, RunResult> armeria = new TreeMap<>();
@@ -77,6 +78,9 @@ final class PickTable {
           break;
         case "onceOnlyFloor1Thread":
           onceOnly = run;
+          break;
+        case "twoChoicesFloor1Thread":
+          twoChoices = run;
           break;
         case "atomicLong2Threads":
           floor2 = run;
@@ -113,14 +117,10 @@ final class PickTable {
     sb.append("**One thread.** Ratios to gRPC's `round_robin` pick at the same N.\n\n").append(HEADER);
     row(sb, "`AtomicLong.getAndIncrement()` (floor)", "–", floor1, null, "–", "–");
     rows(sb, "gRPC `round_robin` `pickSubchannel`", grpc1, grpc1, null);
-    if (onceOnly != null) {
-      Map<Integer, RunResult> atEachN = new TreeMap<>();
-      for (Integer n : grpc1.keySet()) {
-        atEachN.put(n, onceOnly);
-      }
-      rows(sb, "counter + 16-byte object + one CAS (floor of a once-only report)", atEachN, grpc1,
-          TARGETS_1_THREAD.get("round-robin"));
-    }
+    floorRows(sb, "counter + 16-byte object + one CAS (floor of a once-only report)", onceOnly, grpc1,
+        TARGETS_1_THREAD.get("round-robin"));
+    floorRows(sb, "two draws + in-flight up and down + 16-byte object + one CAS (floor of a P2C report, 100 servers)",
+        twoChoices, grpc1, TARGETS_1_THREAD.get("power-of-two-choices"));
     rows(sb, "Armeria `roundRobin` `selectNow`", armeria, grpc1, null);
     rows(sb, "lbkit round-robin, pick only", pickOnly, grpc1, null);
     for (Map.Entry<String, Map<Integer, RunResult>> e : picks.entrySet()) {
@@ -153,6 +153,19 @@ final class PickTable {
   private static String algorithm(String label) {
     int space = label.indexOf(' ');
     return space < 0 ? label : label.substring(0, space);
+  }
+
+  /** A floor measured once, shown against gRPC's pick at every N, with the target it bounds. */
+  private static void floorRows(StringBuilder sb, String label, RunResult floor, Map<Integer, RunResult> grpc,
+      Double target) {
+    if (floor == null) {
+      return;
+    }
+    Map<Integer, RunResult> atEachN = new TreeMap<>();
+    for (Integer n : grpc.keySet()) {
+      atEachN.put(n, floor);
+    }
+    rows(sb, label, atEachN, grpc, target);
   }
 
   private static void rows(StringBuilder sb, String label, Map<Integer, RunResult> byN, Map<Integer, RunResult> grpc,
