@@ -84,9 +84,37 @@ class SmoothWeightedRoundRobinTest {
     int[] w = new int[10_000];
     Arrays.fill(w, 3);
     int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(FakeEndpoint.weighted(w).toArray(new dev.lbkit.api.Endpoint[0]));
-    // 10^4 servers × a 10^4-pick cycle is past the scan's bound of 2^22 steps: the shortcut needs none.
+    // nginx's scan would take 10^4 servers × 10^4 picks; one weight is one candidate per step.
     assertEquals(10_000, cycle.length);
     assertEquals(9_999, cycle[9_999]);
+  }
+
+  /**
+   * The precomputed cycle is nginx's scan, step for step, with few distinct weights (so that
+   * servers of equal weight tie, and groups of them interleave) and with many.
+   */
+  @Property(tries = 200, seed = "14")
+  void precomputedCycleIsNginxSequence(
+      @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 1, max = 6) Integer> weights,
+      @ForAll @IntRange(min = 1, max = 50) int scale) {
+    int[] w = weights.stream().mapToInt(x -> x * scale + (x == 6 ? 7 : 0)).toArray();
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(w);
+    int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(fakes.toArray(new dev.lbkit.api.Endpoint[0]));
+    assertEquals(sequence(fakes, cycle.length), Arrays.stream(cycle).boxed().toList(), Arrays.toString(w));
+  }
+
+  @Test
+  void threeWeightsAcrossThousandsOfServersGetTheCycle() {
+    // Weights 1, 2, 3, 1, 2, 3, ... over 3,000 servers: a 6,000-pick cycle, 1.8 × 10^7 steps of
+    // nginx's scan (over the precompute bound), 18,000 steps with one candidate per weight.
+    int[] w = new int[3_000];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = 1 + i % 3;
+    }
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(w);
+    int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(fakes.toArray(new dev.lbkit.api.Endpoint[0]));
+    assertTrue(cycle != null, "no cycle: picks would go through EDF, whose order is not nginx's");
+    assertEquals(sequence(fakes, 6_000), Arrays.stream(cycle).boxed().toList());
   }
 
   @Test
