@@ -61,10 +61,10 @@ final class WeightedRandom implements Algorithm {
   }
 
   static final class AliasPicker implements Picker {
-    private final Endpoint[] endpoints;
     /** One scale unit of a column's threshold: the low 31 bits of a draw. */
     private static final double THRESHOLD_SCALE = 0x1p31;
 
+    private final Endpoint[] endpoints;
     private final double[] weights;
     /** Per column: the threshold (its own share × 2^31, in [0, 2^31]) above the alias index. */
     private final long[] columns;
