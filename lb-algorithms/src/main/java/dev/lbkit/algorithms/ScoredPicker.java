@@ -238,14 +238,7 @@ final class ScoredPicker implements Picker {
   }
 
   private double score(Endpoint e, double fill, long now) {
-    switch (score) {
-      case IN_FLIGHT:
-        return (e.inFlight() + 1) / e.health().weightMultiplier();
-      case WEIGHTED_IN_FLIGHT:
-        return (e.inFlight() + 1) / e.effectiveWeight();
-      default:
-        return latencyCost(e, fill, now);
-    }
+    return latency ? latencyCost(e, fill, now) : (e.inFlight() + 1) / weightOf(e);
   }
 
   /**
