@@ -65,7 +65,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * read may pair a new value with the previous stamp. The error is one sample's decay step, far
  * below the noise of latency itself, and it keeps reporting lock-free.
  */
-final class LiveEndpoint implements Endpoint {
+final class LiveEndpoint extends EndpointHead implements Endpoint {
 
   private static final VarHandle IN_FLIGHT;
   private static final VarHandle FAILURES;
@@ -79,8 +79,8 @@ final class LiveEndpoint implements Endpoint {
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      IN_FLIGHT = l.findVarHandle(LiveEndpoint.class, "inFlight", int.class);
-      FAILURES = l.findVarHandle(LiveEndpoint.class, "consecutiveFailures", int.class);
+      IN_FLIGHT = l.findVarHandle(EndpointHead.class, "inFlight", int.class);
+      FAILURES = l.findVarHandle(EndpointHead.class, "consecutiveFailures", int.class);
       EWMA_BITS = l.findVarHandle(LiveEndpoint.class, "ewmaBits", long.class);
       PEAK_BITS = l.findVarHandle(LiveEndpoint.class, "peakBits", long.class);
       OWNER = l.findVarHandle(OneShotSelection.class, "owner", Object.class);
@@ -99,21 +99,12 @@ final class LiveEndpoint implements Endpoint {
   private final double perDecayNanos;
   private final long expiryNanos;
   private final long failurePenaltyNanos;
-  /** Whether anything reads latency: otherwise a report samples nothing and reads no clock. */
-  private final boolean latencyTracked;
   private final OutcomeSink sink;
-  /** Whether the sink hears failures only: nothing listens to the other outcomes. */
-  private final boolean failuresOnly;
-  /** What a completed selection points to instead of this endpoint. */
-  private final Completed completed = new Completed(this);
 
+  // The counters, health, flags and completion marker that every request touches are in
+  // EndpointHead, next to the object header.
   private volatile Server server;
-  private volatile HealthState health;
-  private volatile double effectiveWeight;
 
-  private volatile int inFlight;
-  private volatile int consecutiveFailures;
-  private volatile Outcome lastOutcome;
   private volatile long ewmaBits; // Double bits; NaN-free, 0 before first sample
   private volatile long peakBits;
   private volatile long lastSampleNanos;
@@ -131,15 +122,14 @@ final class LiveEndpoint implements Endpoint {
       boolean latencyTracked,
       OutcomeSink sink,
       boolean failuresOnly) {
+    super(latencyTracked, failuresOnly);
     this.server = server;
     this.ticker = ticker;
     this.perDecayNanos = 1.0 / decayNanos;
     this.expiryNanos = decayNanos > Long.MAX_VALUE / EXPIRY_DECAY_TIMES
         ? Long.MAX_VALUE : decayNanos * EXPIRY_DECAY_TIMES;
     this.failurePenaltyNanos = failurePenaltyNanos;
-    this.latencyTracked = latencyTracked;
     this.sink = sink;
-    this.failuresOnly = failuresOnly;
     this.health = HealthState.initial(unknownPickable);
     this.effectiveWeight = server.weight();
   }
@@ -439,7 +429,7 @@ final class LiveEndpoint implements Endpoint {
   }
 
   /** The per-endpoint marker of a completed selection. */
-  private static final class Completed {
+  static final class Completed {
     final LiveEndpoint endpoint;
 
     Completed(LiveEndpoint endpoint) {
