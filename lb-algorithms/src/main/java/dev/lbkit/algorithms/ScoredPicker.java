@@ -13,11 +13,14 @@ import java.util.List;
  * {@code k} distinct servers drawn uniformly at random (power of k choices).
  *
  * <p><b>Sampling without allocation.</b> A pick draws one random {@code long} seed and derives
- * draw m from it, mapped to an index: draws 0 and 1 are the seed's high and low 32 bits (two
- * independent uniform halves, so the usual two choices cost no mixing), draw m ≥ 2 is {@code
- * mix64(seed + m × GOLDEN)}. It is a stream the pick can replay at will.
+ * draw m from it, mapped to an index: draw 0 is the seed's high 32 bits over the N indices; draw 1
+ * is its low 32 bits over the N - 1 others (skipping draw 0's), so that the usual two choices are
+ * distinct without a retry and cost no mixing; draw m ≥ 2 is {@code mix64(seed + m × GOLDEN)}
+ * over all N. It is a stream the pick can replay at will.
  * A draw is a duplicate when an earlier draw of the same stream hit the same index, which a
- * replay answers without storing anything; the distinct draws form a uniform random k-subset.
+ * replay answers without storing anything; the distinct draws form a uniform random k-subset
+ * (the first uniform, the second uniform over the rest, each later one uniform over the rest
+ * once its duplicates are skipped).
  * Replays cost O(k²) index computations, a handful for the usual k = 2. A hard cap of {@link
  * #maxDraws} draws bounds every pick; in the rare pick that reaches it (k close to N), fewer than
  * k candidates are compared. With k ≥ N every server is a candidate.
@@ -71,13 +74,21 @@ final class ScoredPicker implements Picker {
     return 4 * k + 16;
   }
 
-  /** Draw {@code m} of the stream seeded with {@code seed}, as an index in {@code [0, n)}. */
+  /**
+   * Draw {@code m} of the stream seeded with {@code seed}, as an index in {@code [0, n)}; draw 1
+   * differs from draw 0 whenever {@code n ≥ 2}.
+   */
   static int draw(long seed, int m, int n) {
     switch (m) {
       case 0:
         return Hashing.index(seed, n);
       case 1:
-        return Hashing.index(seed << 32, n);
+        if (n < 2) {
+          return 0;
+        }
+        // Uniform over the n - 1 indices other than draw 0's: one step past it from there on.
+        int other = Hashing.index(seed << 32, n - 1);
+        return other >= Hashing.index(seed, n) ? other + 1 : other;
       default:
         return Hashing.index(Hashing.mix64(seed + m * Hashing.GOLDEN), n);
     }
@@ -168,8 +179,8 @@ final class ScoredPicker implements Picker {
   int bestOfTwo(PickContext ctx, long seed, long now) {
     int n = endpoints.length;
     int a = draw(seed, 0, n);
-    int b = draw(seed, 1, n);
-    if (a == b || ctx.hasAvoid()) {
+    int b = draw(seed, 1, n); // distinct from a
+    if (ctx.hasAvoid()) {
       long pair = twoCandidates(ctx, seed, n);
       a = (int) (pair >> 32);
       b = (int) pair;

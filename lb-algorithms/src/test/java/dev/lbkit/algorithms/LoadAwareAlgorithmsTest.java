@@ -136,6 +136,36 @@ class LoadAwareAlgorithmsTest {
     }
   }
 
+  /**
+   * The two usual candidates come from one seed without a retry: the second draw is never the
+   * first's index, and the ordered pair is uniform over the N × (N - 1) pairs of distinct servers.
+   */
+  @Property(tries = 20, seed = "35")
+  void theTwoFirstDrawsAreADistinctUniformPair(@ForAll @IntRange(min = 2, max = 9) int n, @ForAll long seed) {
+    Random random = new Random(seed);
+    long[] pairs = new long[n * n];
+    int samples = 2_000 * n * (n - 1);
+    for (int k = 0; k < samples; k++) {
+      long drawSeed = random.nextLong();
+      int a = ScoredPicker.draw(drawSeed, 0, n);
+      int b = ScoredPicker.draw(drawSeed, 1, n);
+      assertTrue(a != b, "draws 0 and 1 both " + a + " of " + n + " for seed " + drawSeed);
+      pairs[a * n + b]++;
+    }
+    long[] distinct = new long[n * (n - 1)];
+    double[] share = new double[distinct.length];
+    int k = 0;
+    for (int a = 0; a < n; a++) {
+      for (int b = 0; b < n; b++) {
+        if (a != b) {
+          distinct[k] = pairs[a * n + b];
+          share[k++] = 1.0 / (n * (n - 1));
+        }
+      }
+    }
+    Stats.assertFits(distinct, share);
+  }
+
   @Test
   void powerOfTwoNeverPicksTheStrictlyBusiestServer() {
     List<FakeEndpoint> fakes = FakeEndpoint.of(3);
