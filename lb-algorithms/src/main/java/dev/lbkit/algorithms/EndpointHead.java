@@ -7,8 +7,8 @@ import dev.lbkit.api.Outcome;
  * The fields of a {@link LiveEndpoint} that a pick and its report touch on every request, declared
  * in a class of their own so that they sit next to the object header: HotSpot places a
  * superclass's fields before its subclass's (and since JDK 15 packs each class's fields by size
- * after the header), so these 31 bytes share the header's cache line, or the next one when an
- * object starts late in a line. Without this, size ordering put the counters that a report reads
+ * after the header), so with the header they fill the object's first 44 bytes (JOL, JDK 17,
+ * compressed references): one cache line, or two when the object starts late in a line. Without this, size ordering put the counters that a report reads
  * 72 to 104 bytes into a 112-byte object, behind the estimates' constants: at 10,000 servers, where
  * endpoints do not stay in the cache, a pick and its report then missed on two lines instead of
  * one (a pick's interface call reads the header anyway).
@@ -19,9 +19,10 @@ import dev.lbkit.api.Outcome;
  * or {@link #effectiveWeight}. The latency estimates stay in the subclass: only latency-aware
  * algorithms read them, and they take the next line.
  *
- * <p>No behaviour lives here; {@link LiveEndpoint} documents the fields and their threading.
+ * <p>No behaviour lives here: {@link LiveEndpoint}, the one subclass, owns these fields and
+ * documents their threading.
  */
-abstract class EndpointHead {
+abstract sealed class EndpointHead permits LiveEndpoint {
 
   volatile int inFlight;
   volatile int consecutiveFailures;
