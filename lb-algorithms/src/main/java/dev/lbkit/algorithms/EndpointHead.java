@@ -8,16 +8,17 @@ import dev.lbkit.api.Outcome;
  * in a class of their own so that they sit next to the object header: HotSpot places a
  * superclass's fields before its subclass's (and since JDK 15 packs each class's fields by size
  * after the header), so with the header they fill the object's first 44 bytes (JOL, JDK 17,
- * compressed references): one cache line, or two when the object starts late in a line. Without this, size ordering put the counters that a report reads
- * 72 to 104 bytes into a 112-byte object, behind the estimates' constants: at 10,000 servers, where
- * endpoints do not stay in the cache, a pick and its report then missed on two lines instead of
- * one (a pick's interface call reads the header anyway).
+ * compressed references). That is one cache line, or two when the object starts past the 20th
+ * byte of a line. Without this class, size ordering put the counters that a report reads 72 to
+ * 104 bytes into the 112-byte object, behind the estimates' constants, so a pick (whose call on
+ * {@code Endpoint} reads the header) and its report always touched two lines or three. At 10,000
+ * servers, where endpoints do not stay in the cache, each line is a miss.
  *
  * <p>Which request touches what: every pick reads the header (the call on {@code Endpoint}); every
  * report reads {@link #completed} (its claim), {@link #lastOutcome}, {@link #consecutiveFailures}
  * and the two flags; in-flight algorithms read and write {@link #inFlight} and read {@link #health}
  * or {@link #effectiveWeight}. The latency estimates stay in the subclass: only latency-aware
- * algorithms read them, and they take the next line.
+ * algorithms read them, and they follow, in the next line or two.
  *
  * <p>No behaviour lives here: {@link LiveEndpoint}, the one subclass, owns these fields and
  * documents their threading.
