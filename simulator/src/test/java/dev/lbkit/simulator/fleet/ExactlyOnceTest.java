@@ -53,9 +53,10 @@ class ExactlyOnceTest {
         .fault(new Fault(Fault.Kind.REFUSE, 3, 5 * SECOND, 2 * SECOND, 1.0, 1.0, 0))
         .fault(new Fault(Fault.Kind.SLOW, 4, 6 * SECOND, 2 * SECOND, 20.0, 1.0, 0))
         // Reset connections (IO_ERROR) need requests in flight when a server dies; about one is, on
-        // average, so one restart left that outcome to the seed (14 of 36 seed and view pairs had
-        // none under the earlier draws, 16 under these). Three more restarts, of the slow server
-        // and a healthy one: 1 of 36 has none.
+        // average, so one restart left that outcome to the seed (of seeds 1 to 12 × the three
+        // views, 14 had none under P2C's draws of 0.1.0, 16 under the seed-halves draws). Three
+        // more restarts, of the slow server and a healthy one: 1 of 36 had none under those
+        // draws, 0 of 36 under the current ones (distinct second draw, full scans' one long).
         .fault(new Fault(Fault.Kind.RESTART, 4, 7 * SECOND, SECOND, 3.0, 1.0, 2 * SECOND))
         .fault(new Fault(Fault.Kind.RESTART, 5, 8 * SECOND, SECOND / 4, 1.0, 1.0, 0))
         .fault(new Fault(Fault.Kind.RESTART, 5, 9 * SECOND, SECOND / 4, 1.0, 1.0, 0))
