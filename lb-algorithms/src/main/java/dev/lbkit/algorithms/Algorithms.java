@@ -92,7 +92,7 @@ public final class Algorithms {
 
   /**
    * Round robin, starting each snapshot at a random index; ignores weights. Lock-free, one
-   * 16-byte selection per pick; k×N picks give every server exactly k.
+   * 24-byte selection per pick; k×N picks give every server exactly k.
    */
   public static Algorithm roundRobin() {
     return RoundRobin.INSTANCE;
@@ -102,7 +102,7 @@ public final class Algorithms {
    * Round robin on a counter per thread, from a random start: no cache line is shared between
    * picking cores, so picks scale with threads. Gives up exact global rotation; see {@link
    * #roundRobin()} for the exact default and the class comment of the implementation for the
-   * trade-off. Allocation: one 16-byte selection per pick, as round robin.
+   * trade-off. Allocation: one 24-byte selection per pick, as round robin.
    */
   public static Algorithm perThreadRoundRobin() {
     return PerThreadRoundRobin.INSTANCE;
@@ -113,19 +113,19 @@ public final class Algorithms {
    * picks, spread out rather than in blocks ({a:5, b:1, c:1} gives a a b a c a a). Lock-free O(1)
    * picks from a precomputed cycle while the reduced sum of weights is at most 2^16; beyond it,
    * and while slow start makes weights fractional, Envoy's earliest deadline first, O(log N) per
-   * pick under a short critical section, with the same shares but a less even order. One 16-byte
+   * pick under a short critical section, with the same shares but a less even order. One 24-byte
    * selection per pick.
    */
   public static Algorithm smoothWeightedRoundRobin() {
     return SmoothWeightedRoundRobin.INSTANCE;
   }
 
-  /** Uniform random; ignores weights. O(1), stateless, one 16-byte selection per pick. */
+  /** Uniform random; ignores weights. O(1), stateless, one 24-byte selection per pick. */
   public static Algorithm random() {
     return UniformRandom.INSTANCE;
   }
 
-  /** Random in proportion to effective weight, by an alias table: O(1), one 16-byte selection per pick. */
+  /** Random in proportion to effective weight, by an alias table: O(1), one 24-byte selection per pick. */
   public static Algorithm weightedRandom() {
     return WeightedRandom.INSTANCE;
   }

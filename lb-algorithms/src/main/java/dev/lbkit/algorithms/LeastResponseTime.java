@@ -38,7 +38,7 @@ import java.util.List;
  * each candidate's statistics read once. Either way one clock read per pick and one per report
  * (none with {@link LoadBalancerBuilder#coarseClock(boolean) the coarse clock}, or for a report
  * that gives its end time, {@link dev.lbkit.api.Selection#complete(long, dev.lbkit.api.Outcome,
- * long)}), and one 16-byte {@link dev.lbkit.api.Selection} allocated by {@link Endpoint#track()}
+ * long)}), and one 24-byte {@link dev.lbkit.api.Selection} allocated by {@link Endpoint#track()}
  * per pick. Rebuild: O(N) copy; no rebuild on weight changes (weights are not used).
  *
  * <p><b>Invariant.</b> The picked server's cost, as read during the pick, is the lowest among its

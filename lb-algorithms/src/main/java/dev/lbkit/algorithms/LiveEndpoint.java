@@ -71,7 +71,7 @@ final class LiveEndpoint extends EndpointHead implements Endpoint {
   private static final VarHandle FAILURES;
   private static final VarHandle EWMA_BITS;
   private static final VarHandle PEAK_BITS;
-  private static final VarHandle OWNER;
+  private static final VarHandle CLAIMED;
 
   /** A sample older than this many decay times has expired; see the class comment. */
   static final int EXPIRY_DECAY_TIMES = 3;
@@ -83,7 +83,7 @@ final class LiveEndpoint extends EndpointHead implements Endpoint {
       FAILURES = l.findVarHandle(EndpointHead.class, "consecutiveFailures", int.class);
       EWMA_BITS = l.findVarHandle(LiveEndpoint.class, "ewmaBits", long.class);
       PEAK_BITS = l.findVarHandle(LiveEndpoint.class, "peakBits", long.class);
-      OWNER = l.findVarHandle(OneShotSelection.class, "owner", Object.class);
+      CLAIMED = l.findVarHandle(OneShotSelection.class, "claimed", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -354,49 +354,44 @@ final class LiveEndpoint extends EndpointHead implements Endpoint {
   }
 
   /**
-   * One pick: a single reference, 16 bytes with compressed oops. It points to its endpoint until
-   * the first {@code complete}, which swaps it for the endpoint's {@link Completed} marker with one
-   * CAS, so that only the first report counts. The CAS is what exactly-once costs: two threads may
-   * complete the same pick at once (a timeout racing the response), and a plain read then write
-   * would let both through. No other field is needed: the endpoint is reached from either value.
+   * One pick: its endpoint and a claim flag, 24 bytes with compressed oops. The first {@code
+   * complete} sets the flag with one CAS, so that only the first report counts. The CAS is what
+   * exactly-once costs: two threads may complete the same pick at once (a timeout racing the
+   * response), and a plain read then write would let both through.
+   *
+   * <p><b>Why a flag beside the reference.</b> A 16-byte form held one reference and swapped it
+   * from the endpoint to a "completed" marker that the endpoint held; the swap's new value had to
+   * be read from the endpoint and the old value's type checked: loads that depend on the
+   * endpoint's own, between a pick's atomic increment and the claim's CAS, locked instructions
+   * that on x86 order every memory access around them. The flag's CAS takes constants. Round
+   * robin, random and smooth WRR measured lower per request this way, in every alternating pair
+   * of runs (benchmarks/README.md, "The selection's claim flag"); the 8 more bytes cost a
+   * larger pointer bump.
    */
   abstract static class OneShotSelection implements Selection {
+    /** Final, so that a racy publication sees it written too. */
+    final LiveEndpoint endpoint;
+
     /**
-     * Written plainly here, then read and swapped only through {@link #OWNER}'s acquire reads and
-     * CAS. A volatile write here would cost a full fence per pick (it was the largest single item
-     * of a round-robin pick); it would not make a racy publication safe either, as the Java memory
-     * model gives that only to final fields. The store-store fence below orders the write before
-     * the reference's publication, as a final field's freeze does. Handed over through any
-     * happens-before edge (a queue, a future, a lock), the selection is seen fully written.
+     * 0 until the first {@code complete} CASes it to 1; read and written only through {@link
+     * #CLAIMED}. Left at the allocation's zero: a write here would be one more store per pick.
      */
-    private Object owner;
+    @SuppressWarnings("unused")
+    private int claimed;
 
     OneShotSelection(LiveEndpoint endpoint) {
-      this.owner = endpoint;
-      VarHandle.storeStoreFence();
+      this.endpoint = endpoint;
     }
 
-    final LiveEndpoint endpoint() {
-      Object o = OWNER.getAcquire(this);
-      return o instanceof LiveEndpoint ? (LiveEndpoint) o : ((Completed) o).endpoint;
-    }
-
-    /** The endpoint, for the one caller that wins the swap; null for every later caller. */
+    /** The endpoint, for the one caller that sets the flag; null for every later caller. */
     final LiveEndpoint claim() {
-      Object o = OWNER.getAcquire(this);
-      if (o instanceof LiveEndpoint) {
-        LiveEndpoint ep = (LiveEndpoint) o;
-        if (OWNER.compareAndSet(this, ep, ep.completed)) {
-          return ep;
-        }
-      }
-      return null;
+      return (int) CLAIMED.getAcquire(this) == 0 && CLAIMED.compareAndSet(this, 0, 1) ? endpoint : null;
     }
 
     /** The server as its endpoint has it now: the picked id, with its latest configuration. */
     @Override
     public final Server server() {
-      return endpoint().server;
+      return endpoint.server;
     }
   }
 
@@ -425,15 +420,6 @@ final class LiveEndpoint extends EndpointHead implements Endpoint {
     @Override
     public String toString() {
       return "Selection{" + server().id() + "}";
-    }
-  }
-
-  /** The per-endpoint marker of a completed selection. */
-  static final class Completed {
-    final LiveEndpoint endpoint;
-
-    Completed(LiveEndpoint endpoint) {
-      this.endpoint = endpoint;
     }
   }
 

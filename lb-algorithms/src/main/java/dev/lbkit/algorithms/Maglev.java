@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * id with seeds 0 and 1. Servers are ordered by id before the build, so the table does not depend
  * on the order of the server list.
  *
- * <p><b>Cost.</b> Pick: one xxHash64 of the key and one array read, O(1), one 16-byte selection. Rebuild:
+ * <p><b>Cost.</b> Pick: one xxHash64 of the key and one array read, O(1), one 24-byte selection. Rebuild:
  * O(M log M) expected for equal weights (the coupon-collector tail of the permutations), up to
  * O(M × N) turns when one weight dwarfs the others; memory 4 bytes per slot (256 KiB at the
  * default M = 65,537). A weight change rebuilds.

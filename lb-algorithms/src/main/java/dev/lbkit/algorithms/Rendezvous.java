@@ -21,7 +21,7 @@ import java.util.List;
  * mixed hashes directly.
  *
  * <p><b>Cost.</b> Pick: one xxHash64 of the key, then per server one mix and (weighted) one
- * logarithm: O(N), one 16-byte selection. Meant for small clusters where exact balance and minimal
+ * logarithm: O(N), one 24-byte selection. Meant for small clusters where exact balance and minimal
  * disruption matter more than O(1) picks. Rebuild: O(N) hashes of server ids; 16 bytes per
  * server. A weight change rebuilds.
  *

@@ -15,7 +15,7 @@ import java.util.List;
  * index, as grpc-java's {@code RoundRobinLoadBalancer} does since PR #4462: restarting at server
  * 0 on every rebuild sent the first servers 3–4× their share during deploys.
  *
- * <p><b>Cost.</b> Pick: one atomic increment and an array read, O(1), one 16-byte untracked
+ * <p><b>Cost.</b> Pick: one atomic increment and an array read, O(1), one 24-byte untracked
  * selection. Rebuild: O(N) to copy the list.
  *
  * <p><b>Invariant.</b> Within one snapshot and without avoided servers, k×N consecutive picks give

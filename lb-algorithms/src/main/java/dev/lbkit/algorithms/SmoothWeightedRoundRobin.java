@@ -38,7 +38,7 @@ import java.util.List;
  * the weights over any window; its sequence differs from nginx's (heavier servers come in runs at
  * the start of each cycle: {a: 5, b: 1, c: 1} gives {@code a a a a b c a}); {@link EdfPicker}
  * says exactly where. Rebuild: O(N). Memory: 36 bytes per server. Every pick allocates one
- * 16-byte selection.
+ * 24-byte selection.
  *
  * <p><b>Why a critical section</b> (for the EDF heap, and for nginx's O(N) scan that serves picks
  * with an avoid set while the cycle applies). The state of the sequence is the whole vector of {@code

@@ -14,7 +14,7 @@ import java.util.List;
  * between threads at all.
  *
  * <p><b>Cost.</b> Pick: one random {@code long} mapped to [0, N) by {@code (hi × N) >>> 32} (no
- * division; each server's chance is 1/N off by at most 2<sup>-32</sup>), O(1), one 16-byte
+ * division; each server's chance is 1/N off by at most 2<sup>-32</sup>), O(1), one 24-byte
  * selection. Rebuild: O(N) copy.
  * With an avoid set: a random start and a linear probe, O(N) at worst.
  *

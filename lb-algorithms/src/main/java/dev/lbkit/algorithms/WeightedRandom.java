@@ -17,7 +17,7 @@ import java.util.List;
  * a given distribution", IEEE TSE 1991).
  *
  * <p><b>Cost.</b> Pick: one random {@code long}, one multiplication and one array read, O(1),
- * and the 16-byte selection. The high 32 bits of the draw choose the column ({@code (hi × N) >>>
+ * and the 24-byte selection. The high 32 bits of the draw choose the column ({@code (hi × N) >>>
  * 32}, no division) and the low 31 bits are compared with the column's threshold; the threshold
  * and the alias share one {@code long}, so a pick reads one array element. Rebuild: O(N) time, one
  * double and one long per server. With an avoid set the pick falls back to an O(N) walk over the

@@ -13,9 +13,9 @@ package dev.lbkit.api;
  * the in-flight count a second time.
  *
  * <p><b>Allocation.</b> Every pick returns its own selection, so that a repeated report can be
- * recognised. lbkit's algorithms allocate one object of a single reference per pick (16 bytes
- * with compressed oops), whether they track nothing per call (round robin, random, hashing) or
- * count in-flight requests.
+ * recognised. lbkit's algorithms allocate one 24-byte object per pick (with compressed oops: the
+ * endpoint and a claim flag), whether they track nothing per call (round robin, random, hashing)
+ * or count in-flight requests.
  *
  * <p>Implementations are thread-safe: {@code complete} may be called from any thread.
  */
