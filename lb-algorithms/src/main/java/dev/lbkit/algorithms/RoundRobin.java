@@ -16,13 +16,15 @@ import java.util.List;
  * 0 on every rebuild sent the first servers 3–4× their share during deploys.
  *
  * <p><b>Cost.</b> Pick: one atomic increment and an array read, O(1), one 24-byte untracked
- * selection. Rebuild: O(N) to copy the list.
+ * selection. Rebuild: O(N) to copy the list (repeated to 64 positions when shorter).
  *
  * <p><b>Invariant.</b> Within one snapshot and without avoided servers, k×N consecutive picks give
  * every server exactly k picks.
  *
- * <p><b>The counter never wraps</b> ({@link Rotation}): it is reduced modulo N once per rotation,
- * so it stays below 2N. A counter that ran freely would wrap after 2^32 picks (72 minutes at a
+ * <p><b>The counter never wraps</b> ({@link Rotation}): it is reduced once per rotation, modulo
+ * its length, so it stays below twice that. The rotation is the list, or for fewer than {@link
+ * Rotation#MIN_POSITIONS} servers the list repeated to at least that many positions, which gives
+ * the same order and reduces less often. A counter that ran freely would wrap after 2^32 picks (72 minutes at a
  * million picks a second), and unless N divided 2^32 the wrap would repeat one server and skip
  * another.
  *
@@ -67,26 +69,34 @@ final class RoundRobin implements Algorithm {
   }
 
   static final class RoundRobinPicker extends Rotation implements Picker {
+    /**
+     * The rotation's positions: the servers in list order, repeated to at least {@link
+     * Rotation#MIN_POSITIONS}; position p holds server p mod N.
+     */
+    private final Endpoint[] positions;
     private final Endpoint[] endpoints;
     private final AlgorithmContext context;
 
     /** A picker whose first pick is {@code endpoints[start mod N]}. */
     RoundRobinPicker(Endpoint[] endpoints, AlgorithmContext context, long start) {
       super((int) Math.floorMod(start, (long) endpoints.length));
+      this.positions = repeated(endpoints);
       this.endpoints = endpoints;
       this.context = context;
     }
 
     @Override
     public Selection pick(PickContext ctx) {
-      int n = endpoints.length;
-      int i = nextPosition(n);
-      Endpoint e = endpoints[i];
+      Endpoint[] positions = this.positions;
+      int length = positions.length;
+      int i = nextPosition(length);
+      Endpoint e = positions[i];
       if (!ctx.hasAvoid()) {
         return e.selection();
       }
-      for (int k = 0; k < n; k++) {
-        e = endpoints[(i + k) % n];
+      // N consecutive positions hold every server once.
+      for (int k = 0; k < endpoints.length; k++) {
+        e = positions[(i + k) % length];
         if (!ctx.avoids(e.server())) {
           return e.selection();
         }

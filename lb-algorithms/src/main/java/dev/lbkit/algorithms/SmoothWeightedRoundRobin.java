@@ -115,7 +115,10 @@ final class SmoothWeightedRoundRobin implements Algorithm {
   /** The lock-free form: one precomputed cycle of the sequence, walked by a shared counter. */
   static final class CyclePicker extends Rotation implements Picker {
     private final Endpoint[] endpoints;
+    /** One cycle of the sequence, as server indexes. */
     private final int[] cycle;
+    /** The cycle repeated to at least {@link Rotation#MIN_POSITIONS}: what the counter walks. */
+    private final int[] positions;
     /** Picks with an avoid set: nginx's sequence over the servers not avoided. */
     private final SwrrPicker avoiding;
 
@@ -123,6 +126,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
       super(0);
       this.endpoints = endpoints;
       this.cycle = cycle;
+      this.positions = repeated(cycle);
       this.avoiding = new SwrrPicker(endpoints, context);
     }
 
@@ -226,7 +230,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
       if (ctx.hasAvoid()) {
         return avoiding.pick(ctx);
       }
-      return endpoints[cycle[nextPosition(cycle.length)]].selection();
+      return endpoints[positions[nextPosition(positions.length)]].selection();
     }
 
     @Override

@@ -77,6 +77,26 @@ class RoundRobinTest {
   }
 
   @Test
+  void smallClustersRotateExactlyAcrossTheRepeatedCyclesEnd() {
+    // Lists shorter than MIN_POSITIONS are repeated; a repetition that is not a whole number of
+    // lists, or a reduction that does not land on a list boundary, would break the rotation
+    // where the cycle wraps.
+    for (int n = 1; n <= 2 * Rotation.MIN_POSITIONS + 1; n++) {
+      List<FakeEndpoint> fakes = FakeEndpoint.of(n);
+      List<Server> servers = fakes.stream().map(FakeEndpoint::server).collect(Collectors.toList());
+      for (long start : new long[] {0, n - 1, 7L * n + 2}) {
+        Picker picker = new RoundRobin.RoundRobinPicker(
+            fakes.toArray(new Endpoint[0]), new FakeAlgorithmContext(1, n), start);
+        int first = (int) Math.floorMod(start, (long) n);
+        for (int i = 0; i < 3 * Rotation.MIN_POSITIONS + 3 * n; i++) {
+          assertEquals((first + i) % n, servers.indexOf(picker.pick().server()),
+              "n=" + n + ", start=" + start + ", pick " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void concurrentPicksShareExactlyWhileTheCounterIsReducedBack() throws Exception {
     List<FakeEndpoint> fakes = FakeEndpoint.of(6);
     Picker picker = Algorithms.roundRobin().newPicker(List.copyOf(fakes), new FakeAlgorithmContext(1, 6));

@@ -24,6 +24,11 @@ class SmoothWeightedRoundRobinTest {
     // The picker without the random rotation, so the sequence follows list order as nginx's.
     Picker picker = new SmoothWeightedRoundRobin.SwrrPicker(
         fakes.toArray(new dev.lbkit.api.Endpoint[0]), new FakeAlgorithmContext(1, fakes.size()));
+    return indexes(picker, fakes, picks);
+  }
+
+  /** The list positions of {@code picks} picks' servers. */
+  private static List<Integer> indexes(Picker picker, List<FakeEndpoint> fakes, int picks) {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < fakes.size(); i++) {
       index.put(fakes.get(i).server().id(), i);
@@ -101,6 +106,22 @@ class SmoothWeightedRoundRobinTest {
     List<FakeEndpoint> fakes = FakeEndpoint.weighted(w);
     int[] cycle = SmoothWeightedRoundRobin.CyclePicker.cycle(fakes.toArray(new dev.lbkit.api.Endpoint[0]));
     assertEquals(sequence(fakes, cycle.length), Arrays.stream(cycle).boxed().toList(), Arrays.toString(w));
+  }
+
+  /**
+   * The lock-free picker walks the cycle repeated to at least {@link Rotation#MIN_POSITIONS}
+   * positions; across those copies' ends and the counter's reductions it is still nginx's
+   * sequence.
+   */
+  @Property(tries = 100, seed = "15")
+  void cyclePickerFollowsNginxAcrossTheRepeatedCycle(
+      @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 1, max = 6) Integer> weights) {
+    List<FakeEndpoint> fakes = FakeEndpoint.weighted(weights.stream().mapToInt(Integer::intValue).toArray());
+    dev.lbkit.api.Endpoint[] endpoints = fakes.toArray(new dev.lbkit.api.Endpoint[0]);
+    Picker picker = new SmoothWeightedRoundRobin.CyclePicker(
+        endpoints, SmoothWeightedRoundRobin.CyclePicker.cycle(endpoints), new FakeAlgorithmContext(1, fakes.size()));
+    int picks = 3 * Rotation.MIN_POSITIONS + 7;
+    assertEquals(sequence(fakes, picks), indexes(picker, fakes, picks), weights.toString());
   }
 
   @Test
