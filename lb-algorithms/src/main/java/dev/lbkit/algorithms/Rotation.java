@@ -21,8 +21,8 @@ import java.util.Arrays;
  * division and a second atomic instruction. A picker whose cycle is shorter than {@link
  * #MIN_POSITIONS} rotates over the cycle repeated to a whole number of copies of at least that
  * many positions ({@link #repeated}): the same sequence, reduced once per {@link #MIN_POSITIONS}
- * picks or more. Round robin over three servers measured 1.3 to 1.4 ns less per request this way
- * (benchmarks/README.md, "Short cycles repeated").
+ * picks or more. Round robin over three servers measured 0.8 to 1.4 ns less per request this way
+ * (benchmarks/README.md, "Repeated short cycles").
  *
  * <p>The pickers that rotate extend this class, so that the counter's {@link VarHandle} is a
  * constant wherever {@link #nextPosition} is compiled. (Passed in as an argument, it was a
