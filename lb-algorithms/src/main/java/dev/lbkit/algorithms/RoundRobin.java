@@ -24,9 +24,9 @@ import java.util.List;
  * <p><b>The counter never wraps</b> ({@link Rotation}): it is reduced once per rotation, modulo
  * its length, so it stays below twice that. The rotation is the list, or for fewer than {@link
  * Rotation#MIN_POSITIONS} servers the list repeated to at least that many positions, which gives
- * the same order and reduces less often. A counter that ran freely would wrap after 2^32 picks (72 minutes at a
- * million picks a second), and unless N divided 2^32 the wrap would repeat one server and skip
- * another.
+ * the same order and reduces less often. A counter that ran freely would wrap after 2^32 picks
+ * (72 minutes at a million picks a second), and unless N divided 2^32 the wrap would repeat one
+ * server and skip another.
  *
  * <p><b>Example.</b> Servers [A, B, C], random start 1: B, C, A, B, C, A, ...
  *

@@ -26,7 +26,8 @@ import java.util.List;
  * servers of equal weight are picked in list order among themselves, so each step compares one
  * candidate per distinct weight instead of every server ({@link CyclePicker#nginxCycle} shows
  * why). Weights 1, 2, 3, ... over 10,000 servers take 60,000 comparisons; equal weights give list
- * order. A pick with an avoid set (a retry) goes to the
+ * order. A cycle shorter than 64 picks is also kept repeated to at least 64 ({@link Rotation},
+ * short cycles). A pick with an avoid set (a retry) goes to the
  * critical-section form below, which runs nginx's sequence over the servers not avoided on a
  * state of its own: retries keep nginx's ratios among the remaining servers, and first attempts
  * keep the cycle, but the two no longer share one {@code current} vector as in nginx.
