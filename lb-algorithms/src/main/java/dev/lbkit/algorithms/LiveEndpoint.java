@@ -385,7 +385,8 @@ final class LiveEndpoint extends EndpointHead implements Endpoint {
 
     /** The endpoint, for the one caller that sets the flag; null for every later caller. */
     final LiveEndpoint claim() {
-      return (int) CLAIMED.getAcquire(this) == 0 && CLAIMED.compareAndSet(this, 0, 1) ? endpoint : null;
+      boolean first = (int) CLAIMED.getAcquire(this) == 0 && CLAIMED.compareAndSet(this, 0, 1);
+      return first ? endpoint : null;
     }
 
     /** The server as its endpoint has it now: the picked id, with its latest configuration. */

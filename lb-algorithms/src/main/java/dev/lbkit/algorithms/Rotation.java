@@ -3,7 +3,6 @@ package dev.lbkit.algorithms;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Array;
-import java.util.Arrays;
 
 /**
  * A rotation over N positions, from a shared int counter that never wraps: a pick takes the
@@ -65,27 +64,20 @@ abstract class Rotation {
     return i;
   }
 
-  /** {@code cycle} repeated to a whole number of copies of at least {@link #MIN_POSITIONS}. */
-  static <T> T[] repeated(T[] cycle) {
-    int n = cycle.length;
-    return n >= MIN_POSITIONS ? cycle : fill(Arrays.copyOf(cycle, n * copies(n)), n);
-  }
-
-  /** {@code cycle} repeated to a whole number of copies of at least {@link #MIN_POSITIONS}. */
-  static int[] repeated(int[] cycle) {
-    int n = cycle.length;
-    return n >= MIN_POSITIONS ? cycle : fill(Arrays.copyOf(cycle, n * copies(n)), n);
-  }
-
-  private static int copies(int n) {
-    return (MIN_POSITIONS + n - 1) / n;
-  }
-
-  /** Copies the array's first {@code n} elements over the rest of it, {@code n} at a time. */
-  private static <A> A fill(A positions, int n) {
-    int length = Array.getLength(positions);
-    for (int at = n; at < length; at += n) {
-      System.arraycopy(positions, 0, positions, at, n);
+  /**
+   * {@code cycle}, an array of any element type, repeated to a whole number of copies of at least
+   * {@link #MIN_POSITIONS}; the array itself when it is that long already.
+   */
+  static <A> A repeated(A cycle) {
+    int n = Array.getLength(cycle);
+    if (n >= MIN_POSITIONS) {
+      return cycle;
+    }
+    int length = n * ((MIN_POSITIONS + n - 1) / n);
+    @SuppressWarnings("unchecked") // an array of cycle's own component type
+    A positions = (A) Array.newInstance(cycle.getClass().getComponentType(), length);
+    for (int at = 0; at < length; at += n) {
+      System.arraycopy(cycle, 0, positions, at, n);
     }
     return positions;
   }

@@ -116,18 +116,21 @@ final class SmoothWeightedRoundRobin implements Algorithm {
   /** The lock-free form: one precomputed cycle of the sequence, walked by a shared counter. */
   static final class CyclePicker extends Rotation implements Picker {
     private final Endpoint[] endpoints;
-    /** One cycle of the sequence, as server indexes. */
-    private final int[] cycle;
-    /** The cycle repeated to at least {@link Rotation#MIN_POSITIONS}: what the counter walks. */
+    /**
+     * One cycle of the sequence as server indexes, repeated to at least {@link
+     * Rotation#MIN_POSITIONS}: what the counter walks.
+     */
     private final int[] positions;
+    /** Picks in one cycle of the sequence. */
+    private final int cycleLength;
     /** Picks with an avoid set: nginx's sequence over the servers not avoided. */
     private final SwrrPicker avoiding;
 
     CyclePicker(Endpoint[] endpoints, int[] cycle, AlgorithmContext context) {
       super(0);
       this.endpoints = endpoints;
-      this.cycle = cycle;
       this.positions = repeated(cycle);
+      this.cycleLength = cycle.length;
       this.avoiding = new SwrrPicker(endpoints, context);
     }
 
@@ -236,7 +239,7 @@ final class SmoothWeightedRoundRobin implements Algorithm {
 
     @Override
     public String toString() {
-      return "SmoothWeightedRoundRobinPicker{cycle of " + cycle.length + "}" + List.of(endpoints);
+      return "SmoothWeightedRoundRobinPicker{cycle of " + cycleLength + "}" + List.of(endpoints);
     }
   }
 
