@@ -3,6 +3,7 @@
 # a noisy 2-core machine. Not part of `mvn verify`.
 #
 #   benchmarks/run.sh [all|pick|rebuild|interceptor|paired|floor|heap|latency|proxy] ...
+#   benchmarks/run.sh profile <benchmark regex> [JMH options]   (PROFILE_OUT names the output file)
 #
 # JMH_OPTS overrides the JMH settings. Defaults: pick and interceptor -f 1 -wi 3 -w 1s -i 10 -r 500ms
 # (ten short iterations give a tighter confidence interval than five long ones on a noisy
@@ -63,12 +64,29 @@ case "$what" in
   proxy)
     command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
     run proxy java -cp "$JAR" dev.lbkit.benchmarks.ProxyHop "$@" ;;
+  profile)
+    # JMH's perfasm profiler: where the CPU's time goes, per instruction of the hottest compiled
+    # code. Sampled on perf's cpu-clock (this machine's VM has no hardware counters), so a
+    # sample lands a few instructions after the one that stalled, usually the next one.
+    [ $# -gt 0 ] || { echo "usage: $0 profile <benchmark regex> [JMH options]" >&2; exit 2; }
+    command -v perf >/dev/null || { echo "perf is missing: apt-get install -y linux-perf" >&2; exit 1; }
+    [ -e /usr/lib/x86_64-linux-gnu/libhsdis.so.0 ] \
+      || { echo "the disassembler is missing: apt-get install -y libhsdis0-fcml gcc" >&2; exit 1; }
+    java_home=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+    mkdir -p benchmarks/target/hsdis
+    gcc -shared -fPIC -O2 -o benchmarks/target/hsdis/hsdis-amd64.so benchmarks/hsdis/hsdis-shim.c -ldl
+    cp benchmarks/target/hsdis/hsdis-amd64.so "$java_home/lib/server/hsdis-amd64.so"
+    pattern=$1
+    shift
+    # shellcheck disable=SC2086
+    run "${PROFILE_OUT:-profile}" java -cp "$JAR" org.openjdk.jmh.Main "$pattern" \
+        -prof 'perfasm:events=cpu-clock;top=3;hotThreshold=0.05' ${JMH_OPTS:--f 1 -wi 3 -w 1s -i 3 -r 2s} "$@" ;;
   all)
     # rebuild runs heap too.
     for step in pick rebuild interceptor paired floor latency proxy; do
       SKIP_BUILD=1 "$0" "$step"
     done ;;
   *)
-    echo "usage: $0 [all|pick|rebuild|interceptor|paired|floor|heap|latency|proxy] [args...]" >&2
+    echo "usage: $0 [all|pick|rebuild|interceptor|paired|floor|heap|latency|proxy|profile] [args...]" >&2
     exit 2 ;;
 esac
