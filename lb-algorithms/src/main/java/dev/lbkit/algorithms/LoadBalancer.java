@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * hands out picks.
  *
  * <p><b>Two planes.</b> Every change (a new server list, a health signal, a drain) runs on a
- * serialized control plane and ends by publishing a new immutable picker with one volatile
- * write. {@link #pick} reads that picker once and never takes a lock, so a pick never sees a
- * server whose removal was published before the pick began.
+ * serialized control plane and ends by publishing a new immutable snapshot and, last, its
+ * picker, each with a volatile write. {@link #pick} reads the picker once (the snapshot too when
+ * a server is preferred) and never takes a lock, so a pick never sees a server whose removal was
+ * published before the pick began.
  *
  * <p><b>Which servers a snapshot offers.</b> The rules apply in this order:
  * <ol>
@@ -163,6 +164,10 @@ public final class LoadBalancer implements Picker, AutoCloseable {
 
   private volatile List<Endpoint> endpoints = List.of();
   private volatile Snapshot snapshot;
+  // The snapshot's picker, so that a pick without a preferred server reaches it with one load
+  // fewer. Written right after snapshot; a pick that reads a newer picker than snapshot uses the
+  // newer list, as it would a moment later.
+  private volatile Picker picker;
 
   LoadBalancer(LoadBalancerBuilder b) {
     this.cluster = b.name;
@@ -184,7 +189,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     this.signals = new HealthSignals(inputs.length, b.unknownPickable, b.maxEjectionPercent);
     this.snapshots = new SnapshotBuilder(cluster, algorithm, b.zoneRouting, statsTicker, random,
         b.panicThresholdPercent, b.panicMode, b.overprovisioningFactor);
-    this.snapshot = snapshots.failing("no servers yet");
+    publish(snapshots.failing("no servers yet"));
     this.openSelections = b.leakDetection == null ? null
         : new OpenSelections(cluster, ticker, b.leakDetection.toNanos());
   }
@@ -212,11 +217,16 @@ public final class LoadBalancer implements Picker, AutoCloseable {
    */
   @Override
   public Selection pick(PickContext context) {
-    Snapshot current = snapshot;
     String preferred = context.preferredIdOrNull();
-    Selection s = preferred == null ? null : current.preferred(preferred, context);
-    if (s == null) {
-      s = current.picker.pick(context);
+    Selection s;
+    if (preferred == null) {
+      s = picker.pick(context);
+    } else {
+      Snapshot current = snapshot;
+      s = current.preferred(preferred, context);
+      if (s == null) {
+        s = current.picker.pick(context);
+      }
     }
     OpenSelections watch = openSelections;
     return watch == null ? s : watch.watch(s);
@@ -306,9 +316,9 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           for (HealthInput input : inputs) {
             closeQuietly(input);
           }
-          snapshot = snapshot.withPicker(ctx -> {
+          publish(snapshot.withPicker(ctx -> {
             throw new PickerClosedException(cluster);
-          });
+          }));
         });
   }
 
@@ -605,7 +615,7 @@ public final class LoadBalancer implements Picker, AutoCloseable {
           () -> {
             if (stale && !dirty && !closed) {
               stale = false;
-              snapshot = snapshot.withHealthOf(List.copyOf(byId.values()));
+              publish(snapshot.withHealthOf(List.copyOf(byId.values())));
             }
           });
     }
@@ -622,7 +632,12 @@ public final class LoadBalancer implements Picker, AutoCloseable {
     if (next.panic != wasPanic) {
       logPanic(next);
     }
+    publish(next);
+  }
+
+  private void publish(Snapshot next) {
     snapshot = next;
+    picker = next.picker;
   }
 
   /** Logs a transition into or out of panic once, and tells the listener. */

@@ -28,6 +28,7 @@ public final class PickContext {
   private final long keyHash;
   private final String preferred;
   private final Set<String> avoid;
+  private final boolean hasAvoid; // the pick paths' test, one field instead of the set's size
   private final Map<String, String> attributes;
 
   private PickContext(
@@ -36,6 +37,7 @@ public final class PickContext {
     this.keyHash = keyHash;
     this.preferred = preferred;
     this.avoid = avoid;
+    this.hasAvoid = !avoid.isEmpty();
     this.attributes = attributes;
   }
 
@@ -106,12 +108,12 @@ public final class PickContext {
 
   /** Whether any server is to be avoided; lets pick paths skip the set lookup. */
   public boolean hasAvoid() {
-    return !avoid.isEmpty();
+    return hasAvoid;
   }
 
   /** Whether {@code server} is to be avoided. */
   public boolean avoids(Server server) {
-    return !avoid.isEmpty() && avoid.contains(server.id());
+    return hasAvoid && avoid.contains(server.id());
   }
 
   /** Request attributes, unmodifiable. */
