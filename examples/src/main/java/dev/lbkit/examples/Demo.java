@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -172,18 +173,24 @@ public final class Demo {
         .build());
     AtomicInteger remaining = new AtomicInteger(calls);
     AtomicInteger failed = new AtomicInteger();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
     long start = System.nanoTime();
     inParallel(CALLERS, () -> {
       int n;
       while ((n = remaining.getAndDecrement()) > 0) {
-        if (!get(client, "user-" + n)) {
+        String failure = get(client, "user-" + n);
+        if (failure != null) {
           failed.incrementAndGet();
+          firstFailure.compareAndSet(null, failure);
         }
       }
     });
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf("%n%s: %d calls in %.1f s, %d failed, %d retried%n",
         name, calls, seconds, failed.get(), attempts.total() - calls);
+    if (firstFailure.get() != null) {
+      out.printf("  the first failed call: %s%n", firstFailure.get());
+    }
     out.println("  backend weight  share      p50       p99  errors");
     for (int i = 0; i < backends.size(); i++) {
       Backend b = backends.get(i);
@@ -195,16 +202,17 @@ public final class Demo {
   }
 
   /** One GET through the wrapped client; true when it got a 2xx. */
-  static boolean get(OkHttpClient client, String user) {
+  /** Sends one call; returns null when it succeeded, else why it failed (a status or an exception). */
+  static String get(OkHttpClient client, String user) {
     Request.Builder request = new Request.Builder().url("http://demo/work");
     if (user != null) {
       request.header("X-User", user);
     }
     try (Response response = client.newCall(request.build()).execute()) {
       response.body().string();
-      return response.isSuccessful();
+      return response.isSuccessful() ? null : "HTTP " + response.code() + " from " + response.request().url();
     } catch (IOException e) {
-      return false;
+      return e.toString();
     }
   }
 

@@ -34,13 +34,15 @@ import okhttp3.OkHttpClient;
  * backend's share of the attempts as it leaves the rotation and comes back.
  *
  * <p>One instance runs once; {@link #run} is called on the demo's thread. Health changes are
- * printed from the balancer's control plane, between the timeline rows; {@link PrintStream}
- * keeps each line whole.
+ * printed from the balancer's control plane, and the first failed calls' causes from the
+ * callers, between the timeline rows; {@link PrintStream} keeps each line whole.
  */
 final class FailoverDemo {
 
   /** Concurrent callers of the steady load. */
   private static final int CALLERS = 4;
+  /** How many failed calls the timeline prints the cause of; the count covers all of them. */
+  private static final int PRINTED_FAILURES = 3;
 
   /** Indexes into {@link #marks}. */
   private static final int KILLED = 0;
@@ -153,8 +155,9 @@ final class FailoverDemo {
       callers.execute(() -> {
         while (System.nanoTime() < end) {
           calls.incrementAndGet();
-          if (!Demo.get(client, null)) {
-            failed.incrementAndGet();
+          String failure = Demo.get(client, null);
+          if (failure != null && failed.incrementAndGet() <= PRINTED_FAILURES) {
+            out.printf("  %5.2fs  a call failed: %s%n", seconds(), failure);
           }
         }
       });
