@@ -201,8 +201,7 @@ public final class Demo {
     }
   }
 
-  /** One GET through the wrapped client; true when it got a 2xx. */
-  /** Sends one call; returns null when it succeeded, else why it failed (a status or an exception). */
+  /** One GET through the wrapped client: null on a 2xx, else the status or the exception. */
   static String get(OkHttpClient client, String user) {
     Request.Builder request = new Request.Builder().url("http://demo/work");
     if (user != null) {
@@ -210,7 +209,8 @@ public final class Demo {
     }
     try (Response response = client.newCall(request.build()).execute()) {
       response.body().string();
-      return response.isSuccessful() ? null : "HTTP " + response.code() + " from " + response.request().url();
+      return response.isSuccessful() ? null
+          : "HTTP " + response.code() + " from " + response.request().url();
     } catch (IOException e) {
       return e.toString();
     }
